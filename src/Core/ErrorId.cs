@@ -1,0 +1,79 @@
+namespace MetricsCluster.Core;
+
+/// <summary>
+/// Stable, user-facing error identifiers (G17). They appear in messages as <c>(err-mc-&lt;id&gt;)</c>
+/// and, with '-' turned into '_', as the <c>reason</c> label of the discarded-samples metric. Never
+/// rename or reuse one: operators alert and search on them. The names mirror Mimir's catalogue.
+/// </summary>
+public static class ErrorId
+{
+    /// <summary>Series has no <c>__name__</c>.</summary>
+    public const string MissingMetricName = "missing-metric-name";
+
+    /// <summary>Metric name is not valid.</summary>
+    public const string MetricNameInvalid = "metric-name-invalid";
+
+    /// <summary>Too many labels.</summary>
+    public const string MaxLabelNamesPerSeries = "max-label-names-per-series";
+
+    /// <summary>Label name is not valid.</summary>
+    public const string LabelInvalid = "label-invalid";
+
+    /// <summary>Label name too long.</summary>
+    public const string LabelNameTooLong = "label-name-too-long";
+
+    /// <summary>Label value too long.</summary>
+    public const string LabelValueTooLong = "label-value-too-long";
+
+    /// <summary>Same label name twice.</summary>
+    public const string DuplicateLabelNames = "duplicate-label-names";
+
+    /// <summary>Labels not sorted by name.</summary>
+    public const string LabelsNotSorted = "labels-not-sorted";
+
+    /// <summary>Label value is not valid UTF-8.</summary>
+    public const string LabelValueInvalid = "label-value-invalid";
+
+    /// <summary>Sample newer than now + creation grace period.</summary>
+    public const string TooFarInFuture = "too-far-in-future";
+
+    /// <summary>Sample older than the past grace period.</summary>
+    public const string TooFarInPast = "too-far-in-past";
+
+    /// <summary>Sample older than the head can take.</summary>
+    public const string SampleTimestampTooOld = "sample-timestamp-too-old";
+
+    /// <summary>Sample older than the series' newest.</summary>
+    public const string SampleOutOfOrder = "sample-out-of-order";
+
+    /// <summary>Same timestamp, other value.</summary>
+    public const string SampleDuplicateTimestamp = "sample-duplicate-timestamp";
+
+    /// <summary>Per-tenant in-memory series limit.</summary>
+    public const string MaxSeriesPerUser = "max-series-per-user";
+
+    /// <summary>Per-tenant ingestion rate limit.</summary>
+    public const string TenantMaxIngestionRate = "tenant-max-ingestion-rate";
+
+    /// <summary>Request body too large.</summary>
+    public const string MaxWriteMessageSize = "distributor-max-write-message-size";
+
+    /// <summary>Metadata without a metric name.</summary>
+    public const string MetadataMissingMetricName = "metadata-missing-metric-name";
+
+    /// <summary>Metadata metric name too long.</summary>
+    public const string MetricNameTooLong = "metric-name-too-long";
+
+    /// <summary>Metadata unit too long.</summary>
+    public const string UnitTooLong = "unit-too-long";
+
+    /// <summary>Formats <c>"(err-mc-&lt;id&gt;)"</c>.</summary>
+    public static string Tag(string id) => "(err-mc-" + id + ")";
+
+    /// <summary>The metric reason label value for an id.</summary>
+    public static string Reason(string id) => id.Replace('-', '_');
+
+    /// <summary>The standard suffix telling which limit to change.</summary>
+    public static string AdjustLimit(string flag) =>
+        $". To adjust the related per-tenant limit, configure -{flag}, or contact your service administrator.";
+}

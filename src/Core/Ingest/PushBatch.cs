@@ -1,0 +1,129 @@
+using System.Buffers;
+
+namespace MetricsCluster.Core.Ingest;
+
+/// <summary>
+/// A batch of series and samples on its way from the distributor to an ingester. Label sets are kept
+/// in their canonical encoding (<see cref="LabelsEncoding"/>) in one shared array with their hash, so
+/// the head can find an existing series without allocating (G13). Arrays are pooled and returned by
+/// <see cref="Dispose"/>; the owner is whoever created the batch, and an ingester must copy what it
+/// keeps (G11). Not thread-safe.
+/// </summary>
+public sealed class PushBatch : IDisposable
+{
+    private byte[] _labels = ArrayPool<byte>.Shared.Rent(4096);
+    private SeriesEntry[] _series = ArrayPool<SeriesEntry>.Shared.Rent(64);
+    private long[] _ts = ArrayPool<long>.Shared.Rent(256);
+    private double[] _vs = ArrayPool<double>.Shared.Rent(256);
+    private int _labelsLength;
+
+    /// <summary>Number of series.</summary>
+    public int SeriesCount { get; private set; }
+
+    /// <summary>Total number of samples.</summary>
+    public int SampleCount { get; private set; }
+
+    /// <summary>Metric metadata carried with the request.</summary>
+    public List<MetricMetadata> Metadata { get; } = [];
+
+    /// <summary>The series entries.</summary>
+    public ReadOnlySpan<SeriesEntry> Series => _series.AsSpan(0, SeriesCount);
+
+    /// <summary>All timestamps, indexed by <see cref="SeriesEntry.FirstSample"/>.</summary>
+    public ReadOnlySpan<long> Timestamps => _ts.AsSpan(0, SampleCount);
+
+    /// <summary>All values, parallel to <see cref="Timestamps"/>.</summary>
+    public ReadOnlySpan<double> Values => _vs.AsSpan(0, SampleCount);
+
+    /// <summary>The canonical label encoding of series <paramref name="i"/>.</summary>
+    public ReadOnlySpan<byte> LabelsOf(int i)
+    {
+        ref readonly var s = ref _series[i];
+        return _labels.AsSpan(s.LabelsOffset, s.LabelsLength);
+    }
+
+    /// <summary>Starts a series with an already-encoded, sorted, validated label set.</summary>
+    public void AddSeries(ReadOnlySpan<byte> encodedLabels, ulong hash)
+    {
+        EnsureLabels(encodedLabels.Length);
+        encodedLabels.CopyTo(_labels.AsSpan(_labelsLength));
+        if (SeriesCount == _series.Length)
+        {
+            Grow(ref _series, SeriesCount + 1);
+        }
+
+        _series[SeriesCount++] = new SeriesEntry(_labelsLength, encodedLabels.Length, hash, SampleCount, 0);
+        _labelsLength += encodedLabels.Length;
+    }
+
+    /// <summary>Appends a sample to the last series added.</summary>
+    public void AddSample(long t, double v)
+    {
+        if (SampleCount == _ts.Length)
+        {
+            Grow(ref _ts, SampleCount + 1);
+            Grow(ref _vs, SampleCount + 1);
+        }
+
+        _ts[SampleCount] = t;
+        _vs[SampleCount] = v;
+        SampleCount++;
+        _series[SeriesCount - 1].SampleCount++;
+    }
+
+    /// <summary>Drops the last series added (and its samples), e.g. when validation rejects it.</summary>
+    public void RemoveLastSeries()
+    {
+        ref var s = ref _series[SeriesCount - 1];
+        SampleCount = s.FirstSample;
+        _labelsLength = s.LabelsOffset;
+        SeriesCount--;
+    }
+
+    /// <summary>Empties the batch, keeping its arrays.</summary>
+    public void Clear()
+    {
+        SeriesCount = 0;
+        SampleCount = 0;
+        _labelsLength = 0;
+        Metadata.Clear();
+    }
+
+    /// <summary>Returns the pooled arrays.</summary>
+    public void Dispose()
+    {
+        ArrayPool<byte>.Shared.Return(_labels);
+        ArrayPool<SeriesEntry>.Shared.Return(_series);
+        ArrayPool<long>.Shared.Return(_ts);
+        ArrayPool<double>.Shared.Return(_vs);
+        _labels = [];
+        _series = [];
+        _ts = [];
+        _vs = [];
+        Clear();
+    }
+
+    private void EnsureLabels(int extra)
+    {
+        if (_labelsLength + extra > _labels.Length)
+        {
+            Grow(ref _labels, _labelsLength + extra);
+        }
+    }
+
+    private static void Grow<T>(ref T[] arr, int needed)
+    {
+        var n = ArrayPool<T>.Shared.Rent(Math.Max(needed, arr.Length * 2));
+        arr.AsSpan().CopyTo(n);
+        ArrayPool<T>.Shared.Return(arr);
+        arr = n;
+    }
+}
+
+/// <summary>One series in a <see cref="PushBatch"/>.</summary>
+/// <param name="LabelsOffset">Offset of the label encoding in the batch's label array.</param>
+/// <param name="LabelsLength">Length of the label encoding.</param>
+/// <param name="Hash">xxHash64 of the label encoding.</param>
+/// <param name="FirstSample">Index of the first sample.</param>
+/// <param name="SampleCount">Number of samples.</param>
+public record struct SeriesEntry(int LabelsOffset, int LabelsLength, ulong Hash, int FirstSample, int SampleCount);
