@@ -1,0 +1,24 @@
+namespace MetricsCluster.Tsdb.Chunks;
+
+/// <summary>
+/// The chunk encoding byte stored before every chunk in a segment file (Prometheus
+/// <c>tsdb/chunkenc/chunk.go</c>). Values are part of the on-disk format and are never reused;
+/// see <c>docs/format/chunks.md</c>.
+/// </summary>
+public static class ChunkEncoding
+{
+    /// <summary>No encoding; invalid in a segment file.</summary>
+    public const byte None = 0;
+
+    /// <summary>Gorilla XOR float chunk (<see cref="XorChunk"/>); what this project writes for floats.</summary>
+    public const byte Xor = 1;
+
+    /// <summary>Native integer histogram chunk (not implemented yet).</summary>
+    public const byte Histogram = 2;
+
+    /// <summary>Native float histogram chunk (not implemented yet).</summary>
+    public const byte FloatHistogram = 3;
+
+    /// <summary>XOR2 float chunk with start timestamps; written only by a Prometheus configured for it.</summary>
+    public const byte Xor2 = 4;
+}
