@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace MetricsCluster.Core;
 
 /// <summary>The four label matcher kinds of PromQL.</summary>
-public enum MatchType : byte
+public enum MatcherType : byte
 {
     /// <summary><c>=</c></summary>
     Equal = 0,
@@ -29,21 +29,21 @@ public sealed class Matcher
     private readonly byte[] _valueBytes;
 
     /// <summary>Creates a matcher; throws <see cref="ArgumentException"/> for an invalid regex.</summary>
-    public Matcher(MatchType type, string name, string value)
+    public Matcher(MatcherType type, string name, string value)
     {
         Type = type;
         Name = name;
         Value = value;
         NameBytes = Encoding.UTF8.GetBytes(name);
         _valueBytes = Encoding.UTF8.GetBytes(value);
-        if (type is MatchType.Regex or MatchType.NotRegex)
+        if (type is MatcherType.Regex or MatcherType.NotRegex)
         {
             _regex = new Regex("^(?:" + value + ")$", RegexOptions.Singleline | RegexOptions.CultureInvariant | RegexOptions.Compiled);
         }
     }
 
     /// <summary>The kind.</summary>
-    public MatchType Type { get; }
+    public MatcherType Type { get; }
 
     /// <summary>The label name.</summary>
     public string Name { get; }
@@ -55,7 +55,7 @@ public sealed class Matcher
     public string Value { get; }
 
     /// <summary>Convenience constructor for equality.</summary>
-    public static Matcher Eq(string name, string value) => new(MatchType.Equal, name, value);
+    public static Matcher Eq(string name, string value) => new(MatcherType.Equal, name, value);
 
     /// <summary>True when the value "" matches, i.e. series lacking the label are selected.</summary>
     public bool MatchesEmpty => Matches(string.Empty);
@@ -63,17 +63,17 @@ public sealed class Matcher
     /// <summary>Tests a value.</summary>
     public bool Matches(string value) => Type switch
     {
-        MatchType.Equal => value == Value,
-        MatchType.NotEqual => value != Value,
-        MatchType.Regex => _regex!.IsMatch(value),
+        MatcherType.Equal => value == Value,
+        MatcherType.NotEqual => value != Value,
+        MatcherType.Regex => _regex!.IsMatch(value),
         _ => !_regex!.IsMatch(value),
     };
 
     /// <summary>Tests a UTF-8 value without allocating for the equality kinds.</summary>
     public bool Matches(ReadOnlySpan<byte> value) => Type switch
     {
-        MatchType.Equal => value.SequenceEqual(_valueBytes),
-        MatchType.NotEqual => !value.SequenceEqual(_valueBytes),
+        MatcherType.Equal => value.SequenceEqual(_valueBytes),
+        MatcherType.NotEqual => !value.SequenceEqual(_valueBytes),
         _ => Matches(Encoding.UTF8.GetString(value)),
     };
 
@@ -84,7 +84,7 @@ public sealed class Matcher
     /// <summary>PromQL form, e.g. <c>job=~"a.*"</c>.</summary>
     public override string ToString()
     {
-        string op = Type switch { MatchType.Equal => "=", MatchType.NotEqual => "!=", MatchType.Regex => "=~", _ => "!~" };
+        string op = Type switch { MatcherType.Equal => "=", MatcherType.NotEqual => "!=", MatcherType.Regex => "=~", _ => "!~" };
         return Name + op + "\"" + Value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
     }
 }

@@ -29,6 +29,10 @@ public sealed class MetricsRegistry
     public void GaugeCallback(string name, string help, Func<IEnumerable<(string[] LabelValues, double Value)>> read, params string[] labelNames) =>
         _families[name] = new CallbackGaugeFamily(name, help, labelNames, read);
 
+    /// <summary>Registers a counter whose value is read at scrape time (the source only ever grows).</summary>
+    public void CounterCallback(string name, string help, Func<IEnumerable<(string[] LabelValues, double Value)>> read, params string[] labelNames) =>
+        _families[name] = new CallbackGaugeFamily(name, help, labelNames, read, "counter");
+
     /// <summary>Renders every family in the Prometheus text format, sorted by name.</summary>
     public string WriteText()
     {
@@ -304,8 +308,8 @@ internal sealed class CallbackGaugeFamily : MetricFamily
 {
     private readonly Func<IEnumerable<(string[] LabelValues, double Value)>> _read;
 
-    internal CallbackGaugeFamily(string name, string help, string[] labelNames, Func<IEnumerable<(string[] LabelValues, double Value)>> read)
-        : base(name, help, "gauge", labelNames)
+    internal CallbackGaugeFamily(string name, string help, string[] labelNames, Func<IEnumerable<(string[] LabelValues, double Value)>> read, string type = "gauge")
+        : base(name, help, type, labelNames)
     {
         _read = read;
     }

@@ -1,0 +1,81 @@
+namespace MetricsCluster.Core.Limits;
+
+/// <summary>
+/// Per-tenant limits with Mimir's names and defaults (reference/mimir-reference.md §2.3). The defaults
+/// apply to every tenant; <see cref="IOverrides"/> may return other values for a tenant.
+/// </summary>
+public sealed record Limits
+{
+    /// <summary>Samples/s per tenant (<c>-distributor.ingestion-rate-limit</c>).</summary>
+    public double IngestionRate { get; init; } = 10000;
+
+    /// <summary>Token-bucket size (<c>-distributor.ingestion-burst-size</c>).</summary>
+    public int IngestionBurstSize { get; init; } = 200000;
+
+    /// <summary>In-memory series per tenant across the cluster; 0 = unlimited (<c>-ingester.max-global-series-per-user</c>).</summary>
+    public long MaxGlobalSeriesPerUser { get; init; } = 150000;
+
+    /// <summary>Labels per series (<c>-validation.max-label-names-per-series</c>).</summary>
+    public int MaxLabelNamesPerSeries { get; init; } = 30;
+
+    /// <summary>Label name length (<c>-validation.max-length-label-name</c>).</summary>
+    public int MaxLabelNameLength { get; init; } = 1024;
+
+    /// <summary>Label value length, also for the metric name (<c>-validation.max-length-label-value</c>).</summary>
+    public int MaxLabelValueLength { get; init; } = 2048;
+
+    /// <summary>Metadata field length (<c>-validation.max-metadata-length</c>).</summary>
+    public int MaxMetadataLength { get; init; } = 1024;
+
+    /// <summary>How far into the future a sample may be (<c>-validation.create-grace-period</c>).</summary>
+    public TimeSpan CreationGracePeriod { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How far into the past a sample may be; zero = any age the head can take (<c>-validation.past-grace-period</c>).</summary>
+    public TimeSpan PastGracePeriod { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Throws when a value is out of range, naming its flag.</summary>
+    public void Validate()
+    {
+        Check(IngestionRate >= 0, "distributor.ingestion-rate-limit must be >= 0");
+        Check(IngestionBurstSize >= 0, "distributor.ingestion-burst-size must be >= 0");
+        Check(MaxGlobalSeriesPerUser >= 0, "ingester.max-global-series-per-user must be >= 0");
+        Check(MaxLabelNamesPerSeries > 0, "validation.max-label-names-per-series must be > 0");
+        Check(MaxLabelNameLength > 0, "validation.max-length-label-name must be > 0");
+        Check(MaxLabelValueLength > 0, "validation.max-length-label-value must be > 0");
+        Check(MaxMetadataLength > 0, "validation.max-metadata-length must be > 0");
+        Check(CreationGracePeriod >= TimeSpan.Zero, "validation.create-grace-period must be >= 0");
+        Check(PastGracePeriod >= TimeSpan.Zero, "validation.past-grace-period must be >= 0");
+    }
+
+    private static void Check(bool ok, string message)
+    {
+        if (!ok)
+        {
+            throw new ArgumentException(message);
+        }
+    }
+}
+
+/// <summary>The one source of per-tenant limits (G5).</summary>
+public interface IOverrides
+{
+    /// <summary>The limits in force for <paramref name="tenant"/>.</summary>
+    Limits For(string tenant);
+}
+
+/// <summary>Defaults for every tenant plus fixed per-tenant overrides.</summary>
+public sealed class StaticOverrides : IOverrides
+{
+    private readonly Limits _defaults;
+    private readonly IReadOnlyDictionary<string, Limits> _perTenant;
+
+    /// <summary>Creates the service.</summary>
+    public StaticOverrides(Limits defaults, IReadOnlyDictionary<string, Limits>? perTenant = null)
+    {
+        _defaults = defaults;
+        _perTenant = perTenant ?? new Dictionary<string, Limits>();
+    }
+
+    /// <inheritdoc/>
+    public Limits For(string tenant) => _perTenant.TryGetValue(tenant, out var l) ? l : _defaults;
+}

@@ -1,0 +1,247 @@
+using System.Buffers;
+using MetricsCluster.Core;
+using MetricsCluster.Core.Ingest;
+using MetricsCluster.Tsdb.Wal;
+
+namespace MetricsCluster.Tsdb.Head;
+
+/// <summary>The write path.</summary>
+public sealed partial class Head
+{
+    /// <summary>
+    /// Appends a batch in three phases so that no lock is held across the WAL write: (1) find or create
+    /// each series and check every sample's order against it; (2) log the series records of series not yet
+    /// in the WAL and one samples record, under the WAL lock so a series record always precedes samples
+    /// that use it; (3) apply the samples to memory. A concurrent push to the same series can make a sample
+    /// out of order between (1) and (3); it is then reported as rejected, and WAL replay rejects it the
+    /// same way, so memory, WAL and the answer agree. Rejections go to <paramref name="result"/>.
+    /// </summary>
+    /// <param name="batch">The batch; only read.</param>
+    /// <param name="result">Receives accepted count and rejections.</param>
+    /// <param name="maxSeries">Series limit for this head; 0 = unlimited.</param>
+    public void Append(PushBatch batch, PushResult result, long maxSeries)
+    {
+        int n = batch.SeriesCount;
+        var series = ArrayPool<MemSeries?>.Shared.Rent(n);
+        var accepted = ArrayPool<bool>.Shared.Rent(Math.Max(batch.SampleCount, 1));
+        var samplesRec = new ValueBuffer(batch.SampleCount * 12 + 32);
+        var seriesRec = new ValueBuffer(0);
+        try
+        {
+            int toLog = CheckAll(batch, result, maxSeries, series, accepted, ref samplesRec);
+            if (toLog > 0 && _wal is not null)
+            {
+                LogToWal(batch, series, ref seriesRec, ref samplesRec);
+            }
+
+            result.Accepted += ApplyAll(batch, result, series, accepted);
+        }
+        finally
+        {
+            samplesRec.Dispose();
+            seriesRec.Dispose();
+            Array.Clear(series, 0, n);
+            ArrayPool<MemSeries?>.Shared.Return(series);
+            ArrayPool<bool>.Shared.Return(accepted);
+        }
+    }
+
+    private int CheckAll(PushBatch batch, PushResult result, long maxSeries, MemSeries?[] series, bool[] accepted, ref ValueBuffer samplesRec)
+    {
+        var entries = batch.Series;
+        var ts = batch.Timestamps;
+        var vs = batch.Values;
+        long headMax = MaxTime;
+
+        // Prometheus' appendable window: nothing older than half a block range before the newest sample.
+        long minValid = headMax == long.MinValue ? long.MinValue : headMax - (_options.BlockRangeMs / 2);
+        var state = default(SamplesEncoderState);
+        bool begun = false;
+        int toLog = 0;
+        for (int i = 0; i < entries.Length; i++)
+        {
+            var e = entries[i];
+            var labels = batch.LabelsOf(i);
+            var s = _series.GetByLabels(labels, e.Hash) ?? Create(labels, e.Hash, maxSeries);
+            series[i] = s;
+            if (s is null)
+            {
+                RejectSeriesLimit(result, maxSeries, labels, e.SampleCount);
+                continue;
+            }
+
+            long lastT;
+            double lastV;
+            lock (s)
+            {
+                lastT = s.MaxTime;
+                lastV = s.LastValue;
+            }
+
+            for (int j = e.FirstSample; j < e.FirstSample + e.SampleCount; j++)
+            {
+                long t = ts[j];
+                double v = vs[j];
+                var check = t < minValid ? AppendCheck.OutOfOrder : MemSeries.Check(lastT, lastV, t, v);
+                if (check == AppendCheck.Ok)
+                {
+                    accepted[j] = true;
+                    lastT = t;
+                    lastV = v;
+                    if (!begun)
+                    {
+                        WalRecords.BeginSamples(ref samplesRec);
+                        begun = true;
+                    }
+
+                    WalRecords.AddSample(ref samplesRec, ref state, s.Ref, t, v);
+                    toLog++;
+                    continue;
+                }
+
+                accepted[j] = false;
+                if (check == AppendCheck.Duplicate)
+                {
+                    result.Accepted++;
+                }
+                else
+                {
+                    RejectSample(result, t < minValid ? ErrorId.SampleTimestampTooOld
+                        : check == AppendCheck.OutOfOrder ? ErrorId.SampleOutOfOrder : ErrorId.SampleDuplicateTimestamp, t, s.Labels);
+                }
+            }
+        }
+
+        return toLog;
+    }
+
+    private MemSeries? Create(ReadOnlySpan<byte> labels, ulong hash, long maxSeries)
+    {
+        var s = _series.GetOrCreate(
+            labels,
+            hash,
+            maxSeries > 0 && NumSeries >= maxSeries ? () => null : CreateFactory(labels, hash),
+            out bool created);
+        if (created)
+        {
+            OnSeriesCreated(s!);
+        }
+
+        return s;
+    }
+
+    private Func<MemSeries?> CreateFactory(ReadOnlySpan<byte> labels, ulong hash)
+    {
+        // The factory runs under the stripe lock; copying the labels here keeps the lookup path allocation-free.
+        var copy = labels.ToArray();
+        return () => NewSeries(copy, hash);
+    }
+
+    private void LogToWal(PushBatch batch, MemSeries?[] series, ref ValueBuffer seriesRec, ref ValueBuffer samplesRec)
+    {
+        lock (_walLock)
+        {
+            bool begun = false;
+            for (int i = 0; i < batch.SeriesCount; i++)
+            {
+                var s = series[i];
+                if (s is null || s.WalLogged)
+                {
+                    continue;
+                }
+
+                if (!begun)
+                {
+                    seriesRec.Dispose();
+                    seriesRec = new ValueBuffer(4096);
+                    WalRecords.BeginSeries(ref seriesRec);
+                    begun = true;
+                }
+
+                WalRecords.AddSeries(ref seriesRec, s.Ref, s.Labels);
+                s.WalLogged = true;
+            }
+
+            _wal!.Log(seriesRec.Written, samplesRec.Written);
+        }
+    }
+
+    private int ApplyAll(PushBatch batch, PushResult result, MemSeries?[] series, bool[] accepted)
+    {
+        var entries = batch.Series;
+        var ts = batch.Timestamps;
+        var vs = batch.Values;
+        long blockRange = _options.BlockRangeMs;
+        long mint = long.MaxValue, maxt = long.MinValue;
+        int applied = 0;
+        for (int i = 0; i < entries.Length; i++)
+        {
+            var s = series[i];
+            if (s is null)
+            {
+                continue;
+            }
+
+            var e = entries[i];
+            lock (s)
+            {
+                for (int j = e.FirstSample; j < e.FirstSample + e.SampleCount; j++)
+                {
+                    if (!accepted[j])
+                    {
+                        continue;
+                    }
+
+                    long t = ts[j];
+                    if (MemSeries.Check(s.MaxTime, s.LastValue, t, vs[j]) != AppendCheck.Ok)
+                    {
+                        // Lost a race with a concurrent push to this series (see Append).
+                        RejectSample(result, ErrorId.SampleOutOfOrder, t, s.Labels);
+                        continue;
+                    }
+
+                    s.Append(t, vs[j], blockRange);
+                    applied++;
+                    mint = Math.Min(mint, t);
+                    maxt = Math.Max(maxt, t);
+                }
+            }
+        }
+
+        if (applied > 0)
+        {
+            UpdateTimeBounds(mint, maxt);
+        }
+
+        return applied;
+    }
+
+    // Rejections go through these non-inlined helpers so the message closures are allocated only on
+    // the rejection path, never per sample in the loops above.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void RejectSample(PushResult result, string id, long t, Labels labels) =>
+        result.Reject(id, 1, () => SampleMessage(id, t, labels));
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void RejectSeriesLimit(PushResult result, long limit, ReadOnlySpan<byte> labels, int samples)
+    {
+        string text = LabelsEncoding.Format(labels);
+        result.Reject(ErrorId.MaxSeriesPerUser, samples, () => SeriesLimitMessage(limit, text), isLimit: true);
+    }
+
+    private static string SampleMessage(string id, long t, Labels labels)
+    {
+        string what = id switch
+        {
+            ErrorId.SampleOutOfOrder => "another sample with a more recent timestamp has already been ingested and out-of-order samples are not allowed",
+            ErrorId.SampleDuplicateTimestamp => "another sample with the same timestamp, but a different value, has already been ingested",
+            _ => "its timestamp is too old",
+        };
+        string ts = DateTimeOffset.FromUnixTimeMilliseconds(t).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
+        return $"the sample has been rejected because {what} {ErrorId.Tag(id)}. The affected sample has timestamp {ts} and is from series {labels}";
+    }
+
+    private static string SeriesLimitMessage(long limit, string labels) =>
+        $"per-user series limit of {limit} exceeded, series: '{labels}' {ErrorId.Tag(ErrorId.MaxSeriesPerUser)}" +
+        ErrorId.AdjustLimit("ingester.max-global-series-per-user");
+}

@@ -1,0 +1,70 @@
+using MetricsCluster.Tsdb.Wal;
+
+namespace MetricsCluster.Tsdb.Head;
+
+/// <summary>
+/// The in-memory part of one tenant's TSDB, as Prometheus' head: series in XOR chunks, an inverted
+/// index, and a WAL that holds every accepted sample before an append returns. Thread-safe.
+/// Split by concern (G20): Head.Append.cs (write path), Head.Read.cs (queries), Head.Replay.cs (WAL replay).
+/// </summary>
+public sealed partial class Head
+{
+    private readonly HeadOptions _options;
+    private WriteAheadLog? _wal;
+    private readonly StripeSeries _series;
+    private readonly MemPostings _postings = new();
+    private readonly object _walLock = new();
+    private long _lastRef;
+    private long _numSeries;
+    private long _minTime = long.MaxValue;
+    private long _maxTime = long.MinValue;
+
+    /// <summary>Creates an empty head; samples are logged to <paramref name="wal"/> when given.</summary>
+    public Head(HeadOptions options, WriteAheadLog? wal)
+    {
+        options.Validate();
+        _options = options;
+        _wal = wal;
+        _series = new StripeSeries(options.StripeSize);
+    }
+
+    /// <summary>Starts logging to <paramref name="wal"/>; call after <see cref="Replay"/> and before the first append.</summary>
+    public Head AttachWal(WriteAheadLog wal)
+    {
+        _wal = wal;
+        return this;
+    }
+
+    /// <summary>Number of series in memory.</summary>
+    public long NumSeries => Interlocked.Read(ref _numSeries);
+
+    /// <summary>Oldest sample timestamp, long.MaxValue when empty.</summary>
+    public long MinTime => Interlocked.Read(ref _minTime);
+
+    /// <summary>Newest sample timestamp, long.MinValue when empty.</summary>
+    public long MaxTime => Interlocked.Read(ref _maxTime);
+
+    private MemSeries NewSeries(ReadOnlySpan<byte> labels, ulong hash)
+    {
+        var s = new MemSeries((ulong)Interlocked.Increment(ref _lastRef), Core.Labels.FromEncoded(labels, hash));
+        return s;
+    }
+
+    private void OnSeriesCreated(MemSeries s)
+    {
+        Interlocked.Increment(ref _numSeries);
+        _postings.Add(s.Ref, s.Labels);
+    }
+
+    private void UpdateTimeBounds(long mint, long maxt)
+    {
+        long cur;
+        while (mint < (cur = Interlocked.Read(ref _minTime)) && Interlocked.CompareExchange(ref _minTime, mint, cur) != cur)
+        {
+        }
+
+        while (maxt > (cur = Interlocked.Read(ref _maxTime)) && Interlocked.CompareExchange(ref _maxTime, maxt, cur) != cur)
+        {
+        }
+    }
+}

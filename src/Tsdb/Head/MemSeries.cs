@@ -1,0 +1,132 @@
+using MetricsCluster.Core;
+using MetricsCluster.Tsdb.Chunks;
+
+namespace MetricsCluster.Tsdb.Head;
+
+/// <summary>
+/// One in-memory series: its labels, closed chunks and the open head chunk. None of its members are
+/// thread-safe: the owner locks the instance itself (G12) — no separate lock object, to keep the
+/// per-series footprint small.
+/// </summary>
+internal sealed class MemSeries
+{
+    internal MemSeries(ulong seriesRef, Labels labels)
+    {
+        Ref = seriesRef;
+        Labels = labels;
+    }
+
+    /// <summary>The head-local series reference, also used in WAL records.</summary>
+    internal ulong Ref { get; }
+
+    internal Labels Labels { get; }
+
+    /// <summary>Timestamp of the newest sample; long.MinValue when empty.</summary>
+    internal long MaxTime { get; private set; } = long.MinValue;
+
+    /// <summary>Timestamp of the oldest sample held; long.MaxValue when empty.</summary>
+    internal long MinTime { get; private set; } = long.MaxValue;
+
+    /// <summary>Value of the newest sample (NaN payload kept).</summary>
+    internal double LastValue => _open?.LastValue ?? double.NaN;
+
+    /// <summary>Set once a series record for this series is in the WAL; guarded by the head's WAL lock.</summary>
+    internal bool WalLogged { get; set; }
+
+    internal int ChunkCount => _closedCount + (_open is null ? 0 : 1);
+
+    private XorChunk? _open;
+    private long _openBoundary;
+    private ClosedChunk[]? _closed;
+    private int _closedCount;
+
+    /// <summary>Whether (t, v) may be appended after a sample at (lastT, lastV).</summary>
+    internal static AppendCheck Check(long lastT, double lastV, long t, double v)
+    {
+        if (t > lastT)
+        {
+            return AppendCheck.Ok;
+        }
+
+        if (t < lastT)
+        {
+            return AppendCheck.OutOfOrder;
+        }
+
+        // Same timestamp: Prometheus accepts an identical sample silently (bit equality keeps stale markers distinct).
+        return BitConverter.DoubleToInt64Bits(v) == BitConverter.DoubleToInt64Bits(lastV)
+            ? AppendCheck.Duplicate
+            : AppendCheck.DuplicateTimestamp;
+    }
+
+    /// <summary>Appends a sample already checked to be in order; cuts chunks at 120 samples and at block boundaries.</summary>
+    internal void Append(long t, double v, long blockRange)
+    {
+        if (_open is null || _open.NumSamples >= XorChunk.MaxSamplesPerChunk || t >= _openBoundary)
+        {
+            CutChunk(t, blockRange);
+        }
+
+        _open!.Append(t, v);
+        MaxTime = t;
+        if (MinTime == long.MaxValue)
+        {
+            MinTime = t;
+        }
+    }
+
+    /// <summary>Copies out the chunks overlapping [mint, maxt]; closed chunks are immutable and shared.</summary>
+    internal void CollectChunks(long mint, long maxt, List<Core.Ingest.EncodedChunk> into)
+    {
+        for (int i = 0; i < _closedCount; i++)
+        {
+            ref readonly var c = ref _closed![i];
+            if (c.MaxTime >= mint && c.MinTime <= maxt)
+            {
+                into.Add(new(c.MinTime, c.MaxTime, ChunkEncoding.Xor, c.Data));
+            }
+        }
+
+        if (_open is { NumSamples: > 0 } o && o.MaxTime >= mint && o.MinTime <= maxt)
+        {
+            into.Add(new(o.MinTime, o.MaxTime, ChunkEncoding.Xor, o.ToArray()));
+        }
+    }
+
+    private void CutChunk(long t, long blockRange)
+    {
+        if (_open is not null)
+        {
+            _closed ??= new ClosedChunk[4];
+            if (_closedCount == _closed.Length)
+            {
+                Array.Resize(ref _closed, _closed.Length * 2);
+            }
+
+            _closed[_closedCount++] = new ClosedChunk(_open.MinTime, _open.MaxTime, _open.ToArray());
+        }
+
+        _open = new XorChunk();
+
+        // The next multiple of the block range after t (floor division, also for negative t).
+        long q = t / blockRange;
+        if (t % blockRange < 0)
+        {
+            q--;
+        }
+
+        _openBoundary = (q + 1) * blockRange;
+    }
+}
+
+/// <summary>Outcome of an append-order check.</summary>
+internal enum AppendCheck : byte
+{
+    Ok,
+    Duplicate,
+    OutOfOrder,
+    DuplicateTimestamp,
+}
+
+/// <summary>An immutable, completed chunk.</summary>
+internal readonly record struct ClosedChunk(long MinTime, long MaxTime, byte[] Data);

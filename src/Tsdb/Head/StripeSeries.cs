@@ -1,0 +1,131 @@
+using MetricsCluster.Core;
+
+namespace MetricsCluster.Tsdb.Head;
+
+/// <summary>
+/// The head's series map, striped by hash (G12, Prometheus' stripeSeries): lookups by label hash and
+/// by reference each take one stripe lock. Hash collisions are handled by comparing label bytes.
+/// </summary>
+internal sealed class StripeSeries
+{
+    private readonly int _mask;
+    private readonly Dictionary<ulong, object>[] _byHash; // Value: MemSeries, or MemSeries[] on a hash collision.
+    private readonly Dictionary<ulong, MemSeries>[] _byRef;
+    private readonly object[] _locks;
+
+    internal StripeSeries(int stripes)
+    {
+        _mask = stripes - 1;
+        _byHash = new Dictionary<ulong, object>[stripes];
+        _byRef = new Dictionary<ulong, MemSeries>[stripes];
+        _locks = new object[stripes];
+        for (int i = 0; i < stripes; i++)
+        {
+            _byHash[i] = [];
+            _byRef[i] = [];
+            _locks[i] = new object();
+        }
+    }
+
+    /// <summary>Finds a series by its canonical label bytes without allocating.</summary>
+    internal MemSeries? GetByLabels(ReadOnlySpan<byte> labels, ulong hash)
+    {
+        int i = (int)(hash & (ulong)_mask);
+        lock (_locks[i])
+        {
+            return Find(_byHash[i], labels, hash);
+        }
+    }
+
+    /// <summary>Finds a series by reference.</summary>
+    internal MemSeries? GetByRef(ulong seriesRef)
+    {
+        int i = (int)(seriesRef & (ulong)_mask);
+        lock (_locks[i])
+        {
+            return _byRef[i].GetValueOrDefault(seriesRef);
+        }
+    }
+
+    /// <summary>
+    /// Returns the existing series for these labels, or inserts the one <paramref name="create"/> makes.
+    /// <paramref name="create"/> runs under the stripe lock and may return null to refuse (a limit).
+    /// </summary>
+    internal MemSeries? GetOrCreate(ReadOnlySpan<byte> labels, ulong hash, Func<MemSeries?> create, out bool created)
+    {
+        created = false;
+        int i = (int)(hash & (ulong)_mask);
+        MemSeries? s;
+        lock (_locks[i])
+        {
+            s = Find(_byHash[i], labels, hash);
+            if (s is not null)
+            {
+                return s;
+            }
+
+            s = create();
+            if (s is null)
+            {
+                return null;
+            }
+
+            var map = _byHash[i];
+            if (map.TryGetValue(hash, out var existing))
+            {
+                map[hash] = existing is MemSeries one ? new[] { one, s } : [.. (MemSeries[])existing, s];
+            }
+            else
+            {
+                map[hash] = s;
+            }
+        }
+
+        created = true;
+        int r = (int)(s.Ref & (ulong)_mask);
+        lock (_locks[r])
+        {
+            _byRef[r][s.Ref] = s;
+        }
+
+        return s;
+    }
+
+    /// <summary>Snapshot of every series (for full scans such as the all-postings fallback).</summary>
+    internal List<MemSeries> All()
+    {
+        var all = new List<MemSeries>();
+        for (int i = 0; i <= _mask; i++)
+        {
+            lock (_locks[i])
+            {
+                all.AddRange(_byRef[i].Values);
+            }
+        }
+
+        return all;
+    }
+
+    private static MemSeries? Find(Dictionary<ulong, object> map, ReadOnlySpan<byte> labels, ulong hash)
+    {
+        if (!map.TryGetValue(hash, out var v))
+        {
+            return null;
+        }
+
+        if (v is MemSeries s)
+        {
+            return s.Labels.Bytes.SequenceEqual(labels) ? s : null;
+        }
+
+        foreach (var c in (MemSeries[])v)
+        {
+            if (c.Labels.Bytes.SequenceEqual(labels))
+            {
+                return c;
+            }
+        }
+
+        return null;
+    }
+}

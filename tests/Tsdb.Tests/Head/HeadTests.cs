@@ -1,0 +1,220 @@
+using MetricsCluster.Core;
+using MetricsCluster.Core.Ingest;
+using MetricsCluster.Core.Storage;
+using MetricsCluster.Tsdb.Chunks;
+using MetricsCluster.Tsdb.Head;
+using MetricsCluster.Tsdb.Wal;
+using Xunit;
+using static MetricsCluster.Tsdb.Tests.Head.TestBatch;
+
+namespace MetricsCluster.Tsdb.Tests.Head;
+
+public sealed class HeadTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "head-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Appends_and_reads_back_samples_across_chunks()
+    {
+        var head = new Tsdb.Head.Head(new HeadOptions(), wal: null);
+        var samples = Enumerable.Range(0, 300).Select(i => (T: 1000L + (i * 15000L), V: (double)i)).ToArray();
+        using var batch = Of((L("__name__", "up", "job", "a"), samples));
+        var result = new PushResult();
+        head.Append(batch, result, 0);
+        Assert.Equal(300, result.Accepted);
+        Assert.Null(result.FirstError);
+
+        var series = Assert.Single(head.Select(long.MinValue, long.MaxValue, false, [Matcher.Eq("job", "a")]));
+        Assert.Equal(3, series.Chunks.Count); // 120 + 120 + 60 samples
+        Assert.Equal(samples.Select(x => new Sample(x.T, x.V)), Read(series));
+    }
+
+    [Theory]
+    [InlineData(2000, 5.0, ErrorId.SampleOutOfOrder)]
+    [InlineData(3000, 6.0, ErrorId.SampleDuplicateTimestamp)]
+    [InlineData(3000, 5.0, null)] // Identical sample: accepted silently, as Prometheus.
+    public void Order_and_duplicate_rules_follow_prometheus(long t, double v, string? expectedError)
+    {
+        var head = new Tsdb.Head.Head(new HeadOptions(), wal: null);
+        var l = L("__name__", "m");
+        using (var first = Of((l, [(3000, 5.0)])))
+        {
+            head.Append(first, new PushResult(), 0);
+        }
+
+        using var second = Of((l, [(t, v)]));
+        var result = new PushResult();
+        head.Append(second, result, 0);
+        Assert.Equal(expectedError, result.FirstError?.Id);
+        Assert.Equal(expectedError is null ? 1 : 0, result.Accepted);
+        if (expectedError is not null)
+        {
+            Assert.Contains("series {__name__=\"m\"}", result.FirstError!.Message);
+            Assert.Contains("(err-mc-" + expectedError + ")", result.FirstError.Message);
+        }
+    }
+
+    [Fact]
+    public void Samples_older_than_half_a_block_before_the_newest_are_too_old()
+    {
+        var head = new Tsdb.Head.Head(new HeadOptions(), wal: null);
+        using (var first = Of((L("__name__", "a"), [(10_000_000, 1.0)])))
+        {
+            head.Append(first, new PushResult(), 0);
+        }
+
+        using var old = Of((L("__name__", "b"), [(10_000_000 - 3_600_001, 1.0)]));
+        var r = new PushResult();
+        head.Append(old, r, 0);
+        Assert.Equal(ErrorId.SampleTimestampTooOld, r.FirstError?.Id);
+    }
+
+    [Fact]
+    public void Series_limit_rejects_new_series_but_keeps_existing_ones()
+    {
+        var head = new Tsdb.Head.Head(new HeadOptions(), wal: null);
+        using var batch = Of(
+            (L("__name__", "a"), [(1000, 1.0)]),
+            (L("__name__", "b"), [(1000, 1.0)]),
+            (L("__name__", "c"), [(1000, 1.0)]));
+        var r = new PushResult();
+        head.Append(batch, r, maxSeries: 2);
+        Assert.Equal(2, r.Accepted);
+        Assert.True(r.FirstError!.IsLimit);
+        Assert.Equal(ErrorId.MaxSeriesPerUser, r.FirstError.Id);
+        Assert.Contains("__name__=\"c\"", r.FirstError.Message);
+
+        using var again = Of((L("__name__", "a"), [(2000, 2.0)]));
+        var r2 = new PushResult();
+        head.Append(again, r2, maxSeries: 2);
+        Assert.Equal(1, r2.Accepted);
+    }
+
+    [Fact]
+    public void Stale_markers_keep_their_nan_payload()
+    {
+        double stale = BitConverter.Int64BitsToDouble(0x7FF0000000000002);
+        var head = new Tsdb.Head.Head(new HeadOptions(), wal: null);
+        using var batch = Of((L("__name__", "m"), [(1000, 1.0), (2000, stale)]));
+        head.Append(batch, new PushResult(), 0);
+        var read = Read(Assert.Single(head.Select(0, 10_000, false, [Matcher.Eq("__name__", "m")])));
+        Assert.Equal(0x7FF0000000000002, BitConverter.DoubleToInt64Bits(read[1].V));
+    }
+
+    [Theory]
+    [InlineData("job", MatcherType.Equal, "a", new[] { "x", "y" })]
+    [InlineData("job", MatcherType.NotEqual, "a", new[] { "z", "w" })]
+    [InlineData("job", MatcherType.Regex, "a|b", new[] { "x", "y", "z" })]
+    [InlineData("job", MatcherType.NotRegex, "a|b", new[] { "w" })]
+    [InlineData("job", MatcherType.Equal, "", new[] { "w" })]
+    [InlineData("env", MatcherType.Regex, ".+", new[] { "y" })]
+    public void Postings_follow_prometheus_matcher_semantics(string name, MatcherType type, string value, string[] expected)
+    {
+        var head = new Tsdb.Head.Head(new HeadOptions(), wal: null);
+        using var batch = Of(
+            (L("__name__", "x", "job", "a"), [(1000, 1.0)]),
+            (L("__name__", "y", "job", "a", "env", "prod"), [(1000, 1.0)]),
+            (L("__name__", "z", "job", "b"), [(1000, 1.0)]),
+            (L("__name__", "w"), [(1000, 1.0)]));
+        head.Append(batch, new PushResult(), 0);
+        var names = head.Select(0, 10_000, true, [new Matcher(type, name, value)]).Select(s => s.Labels.MetricName).Order().ToArray();
+        Assert.Equal(expected.Order().ToArray(), names);
+    }
+
+    [Fact]
+    public void Select_leaves_out_series_without_samples_in_range_and_label_apis_answer()
+    {
+        var head = new Tsdb.Head.Head(new HeadOptions(), wal: null);
+        using var batch = Of(
+            (L("__name__", "early", "job", "a"), [(1000, 1.0)]),
+            (L("__name__", "late", "job", "b"), [(500_000, 1.0)]));
+        head.Append(batch, new PushResult(), 0);
+        Assert.Equal(["late"], head.Select(400_000, 600_000, true, [new Matcher(MatcherType.Regex, "job", ".+")]).Select(s => s.Labels.MetricName));
+        Assert.Equal(["__name__", "job"], head.LabelNames(0, 600_000, []));
+        Assert.Equal(["a", "b"], head.LabelValues("job", 0, 600_000, []));
+        Assert.Equal(["b"], head.LabelValues("job", 0, 600_000, [Matcher.Eq("__name__", "late")]));
+        Assert.Empty(head.LabelNames(600_001, 700_000, []));
+    }
+
+    [Fact]
+    public void Wal_replay_restores_every_acknowledged_sample()
+    {
+        string wal = Path.Combine(_dir, "wal");
+        var expected = new Dictionary<string, List<(long, double)>>();
+        using (var log = WriteAheadLog.Open(wal, new WalOptions { SegmentSize = 64 * 1024 }))
+        {
+            var head = new Tsdb.Head.Head(new HeadOptions(), log);
+            for (int round = 0; round < 50; round++)
+            {
+                var series = Enumerable.Range(0, 40).Select(i =>
+                {
+                    var l = L("__name__", "m", "i", i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    var s = (1000L + (round * 1000L), (double)(round * i));
+                    expected.TryAdd(l.ToString(), []);
+                    expected[l.ToString()].Add(s);
+                    return (l, new[] { s });
+                }).ToArray();
+                using var batch = Of(series);
+                var r = new PushResult();
+                head.Append(batch, r, 0);
+                Assert.Equal(40, r.Accepted);
+            }
+        }
+
+        var replayed = new Tsdb.Head.Head(new HeadOptions(), wal: null);
+        var stats = replayed.Replay(wal);
+        Assert.Null(stats.Corruption);
+        Assert.Equal(2000, stats.Samples);
+        var all = replayed.Select(long.MinValue, long.MaxValue, false, [Matcher.Eq("__name__", "m")]);
+        Assert.Equal(40, all.Count);
+        foreach (var s in all)
+        {
+            Assert.Equal(expected[s.Labels.ToString()], Read(s).Select(x => (x.T, x.V)).ToList());
+        }
+    }
+
+    [Fact]
+    public void Concurrent_appends_to_shared_series_lose_nothing()
+    {
+        var head = new Tsdb.Head.Head(new HeadOptions(), wal: null);
+        var labels = Enumerable.Range(0, 200).Select(i => L("__name__", "c", "i", i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray();
+        long accepted = 0;
+        Parallel.For(0, 4, w =>
+        {
+            for (int round = 0; round < 50; round++)
+            {
+                // Each writer owns a disjoint time range per series, so every sample is in order per writer
+                // but writers race on series creation and the WAL lock.
+                using var b = Of(labels.Where((_, i) => i % 4 == w).Select(l => (l, new[] { (1000L + round, 1.0) })).ToArray());
+                var r = new PushResult();
+                head.Append(b, r, 0);
+                Interlocked.Add(ref accepted, r.Accepted);
+            }
+        });
+        Assert.Equal(200 * 50, accepted);
+        Assert.Equal(200, head.NumSeries);
+    }
+
+    private static List<Sample> Read(ChunkSeries s)
+    {
+        var list = new List<Sample>();
+        foreach (var c in s.Chunks)
+        {
+            var it = new XorIterator(c.Data);
+            while (it.Next())
+            {
+                list.Add(new Sample(it.T, it.V));
+            }
+        }
+
+        return list;
+    }
+}
