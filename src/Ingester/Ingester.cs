@@ -1,0 +1,190 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using MetricsCluster.Core;
+using MetricsCluster.Core.Ingest;
+using MetricsCluster.Core.Limits;
+using MetricsCluster.Core.Metrics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace MetricsCluster.Ingester;
+
+/// <summary>
+/// Holds one TSDB per tenant under &lt;data.dir&gt;/tsdb/&lt;tenant&gt;/, laid out like a Prometheus data
+/// directory. On start it replays every tenant's WAL before it reports ready; on stop it waits for
+/// in-flight pushes and closes the WALs cleanly (flush + fsync).
+/// </summary>
+public sealed class Ingester : IIngesterClient, IHostedService, IDisposable
+{
+    private readonly IngesterOptions _options;
+    private readonly IOverrides _overrides;
+    private readonly ILogger<Ingester> _logger;
+    private readonly ConcurrentDictionary<string, Lazy<TenantDb>> _tenants = new(StringComparer.Ordinal);
+    private readonly IngesterMetrics _metrics;
+    private int _inflight;
+    private volatile bool _closing;
+
+    /// <summary>Creates the ingester; nothing touches disk until <see cref="StartAsync"/>.</summary>
+    public Ingester(IngesterOptions options, IOverrides overrides, MetricsRegistry registry, ILogger<Ingester> logger)
+    {
+        options.Validate();
+        _options = options;
+        _overrides = overrides;
+        _logger = logger;
+        _metrics = new IngesterMetrics(registry, this);
+    }
+
+    /// <summary>True once every existing tenant's WAL has been replayed.</summary>
+    public bool IsReady { get; private set; }
+
+    internal IEnumerable<TenantDb> OpenTenants => _tenants.Values.Where(l => l.IsValueCreated).Select(l => l.Value);
+
+    /// <inheritdoc/>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(_options.TsdbDir);
+        foreach (var dir in Directory.EnumerateDirectories(_options.TsdbDir))
+        {
+            string tenant = Path.GetFileName(dir);
+            if (TenantId.Validate(tenant) is not null)
+            {
+                _logger.LogWarning("skipping directory {Dir}: not a valid tenant id", dir);
+                continue;
+            }
+
+            _ = Tenant(tenant);
+        }
+
+        IsReady = true;
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _closing = true;
+        while (Volatile.Read(ref _inflight) > 0 && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(10, CancellationToken.None);
+        }
+
+        foreach (var db in OpenTenants)
+        {
+            db.Dispose();
+            _logger.LogInformation("closed TSDB of tenant {Tenant}", db.Tenant);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<PushResult> PushAsync(string tenant, PushBatch batch, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _inflight);
+        try
+        {
+            if (_closing || !IsReady)
+            {
+                throw new IngesterUnavailableException("ingester is not accepting writes (starting or shutting down)");
+            }
+
+            var db = Tenant(tenant);
+            var result = new PushResult();
+            if (batch.SeriesCount > 0)
+            {
+                db.Head.Append(batch, result, _overrides.For(tenant).MaxGlobalSeriesPerUser);
+            }
+
+            if (batch.Metadata.Count > 0)
+            {
+                db.AddMetadata(batch.Metadata);
+            }
+
+            _metrics.Appended(tenant, result.Accepted);
+            return ValueTask.FromResult(result);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inflight);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<ChunkSeries> SelectAsync(string tenant, long mint, long maxt, bool labelsOnly, IReadOnlyList<Matcher> matchers, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        if (!TryTenant(tenant, out var db))
+        {
+            yield break;
+        }
+
+        foreach (var s in db.Head.Select(mint, maxt, labelsOnly, matchers))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return s;
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<string>> LabelNamesAsync(string tenant, long mint, long maxt, IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<string>>(TryTenant(tenant, out var db) ? db.Head.LabelNames(mint, maxt, matchers) : []);
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<string>> LabelValuesAsync(string tenant, string name, long mint, long maxt, IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<string>>(TryTenant(tenant, out var db) ? db.Head.LabelValues(name, mint, maxt, matchers) : []);
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<MetricMetadata>> MetadataAsync(string tenant, string? metric, int limit, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(TryTenant(tenant, out var db) ? db.Metadata(metric, limit) : (IReadOnlyList<MetricMetadata>)[]);
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (var db in OpenTenants)
+        {
+            db.Dispose();
+        }
+    }
+
+    private bool TryTenant(string tenant, out TenantDb db)
+    {
+        if (_tenants.TryGetValue(tenant, out var lazy))
+        {
+            db = lazy.Value;
+            return true;
+        }
+
+        db = null!;
+        return false;
+    }
+
+    private TenantDb Tenant(string tenant) =>
+        _tenants.GetOrAdd(tenant, t => new Lazy<TenantDb>(() => OpenTenant(t), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+
+    private TenantDb OpenTenant(string tenant)
+    {
+        var started = DateTime.UtcNow;
+        var db = TenantDb.Open(tenant, Path.Combine(_options.TsdbDir, tenant), _options);
+        var r = db.Replay;
+        if (r.Corruption is { } c)
+        {
+            _logger.LogError(
+                "WAL of tenant {Tenant} was corrupt at segment {Segment} offset {Offset} ({Reason}); truncated there, {Bytes} bytes dropped",
+                tenant, c.Segment, c.Offset, c.Reason, c.BytesDropped);
+        }
+
+        _logger.LogInformation(
+            "opened TSDB of tenant {Tenant}: replayed {Series} series, {Samples} samples ({Skipped} skipped) in {Ms} ms",
+            tenant, r.Series, r.Samples, r.SkippedSamples + r.UnknownRefSamples, (int)(DateTime.UtcNow - started).TotalMilliseconds);
+        _metrics.TenantOpened(db);
+        return db;
+    }
+}
+
+/// <summary>The ingester cannot take writes right now; the caller should retry (5xx).</summary>
+public sealed class IngesterUnavailableException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public IngesterUnavailableException(string message)
+        : base(message)
+    {
+    }
+}

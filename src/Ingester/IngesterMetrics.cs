@@ -1,0 +1,39 @@
+using MetricsCluster.Core.Metrics;
+
+namespace MetricsCluster.Ingester;
+
+/// <summary>The ingester's metrics: active series and WAL activity per tenant.</summary>
+internal sealed class IngesterMetrics
+{
+    private readonly CounterFamily _appended;
+    private readonly HistogramFamily _fsync;
+
+    internal IngesterMetrics(MetricsRegistry registry, Ingester ingester)
+    {
+        _appended = registry.Counter("metricscluster_ingester_ingested_samples_total", "Samples appended to the head and the WAL.", "user");
+        _fsync = registry.Histogram("metricscluster_ingester_wal_fsync_duration_seconds", "Duration of WAL fsyncs.", HistogramFamily.DefaultBuckets, "user");
+        registry.GaugeCallback(
+            "metricscluster_ingester_active_series",
+            "Series in the head.",
+            () => ingester.OpenTenants.Select(t => (new[] { t.Tenant }, (double)t.Head.NumSeries)),
+            "user");
+        registry.CounterCallback(
+            "metricscluster_ingester_wal_written_bytes_total",
+            "Bytes written to the WAL since start.",
+            () => ingester.OpenTenants.Select(t => (new[] { t.Tenant }, (double)t.Wal.BytesWritten)),
+            "user");
+        registry.GaugeCallback(
+            "metricscluster_ingester_memory_tenants",
+            "Tenants with a TSDB open in this ingester.",
+            () => [(Array.Empty<string>(), ingester.OpenTenants.Count())]);
+    }
+
+    internal void Appended(string tenant, int samples) => _appended.WithLabels(tenant).Add(samples);
+
+    internal void TenantOpened(TenantDb db)
+    {
+        var h = _fsync.WithLabels(db.Tenant);
+        db.Wal.OnFsync = d => h.Observe(d.TotalSeconds);
+        _appended.WithLabels(db.Tenant);
+    }
+}

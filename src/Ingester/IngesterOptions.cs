@@ -1,0 +1,31 @@
+namespace MetricsCluster.Ingester;
+
+/// <summary>Ingester settings (G5). Flags: <c>--data.dir</c> (TSDB under &lt;data.dir&gt;/tsdb), <c>--ingester.*</c>.</summary>
+public sealed class IngesterOptions
+{
+    /// <summary>Root of the per-tenant TSDB directories: &lt;TsdbDir&gt;/&lt;tenant&gt;/wal.</summary>
+    public string TsdbDir { get; set; } = Path.Combine("data", "tsdb");
+
+    /// <summary>WAL segment size in bytes (128 MiB as Prometheus; a multiple of 32 KiB).</summary>
+    public int WalSegmentSize { get; set; } = 128 * 1024 * 1024;
+
+    /// <summary>fsync the WAL on every push, not only at segment end and shutdown (closes the power-loss window at a cost).</summary>
+    public bool WalFsyncEveryPush { get; set; }
+
+    /// <summary>Block range in ms (2h).</summary>
+    public long BlockRangeMs { get; set; } = 2 * 60 * 60 * 1000;
+
+    /// <summary>Throws naming the key when a value is invalid.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(TsdbDir))
+        {
+            throw new ArgumentException("data.dir must not be empty");
+        }
+
+        if (WalSegmentSize <= 0 || WalSegmentSize % (32 * 1024) != 0)
+        {
+            throw new ArgumentException("ingester.wal-segment-size must be a positive multiple of 32768");
+        }
+    }
+}
