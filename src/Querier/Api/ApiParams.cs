@@ -1,0 +1,105 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+
+namespace MetricsCluster.Querier.Api;
+
+/// <summary>Request parameters as Prometheus reads them: form body (POST) and query string together.</summary>
+internal sealed class ApiParams
+{
+    // Prometheus' MinTime/MaxTime are far beyond any real sample; halving keeps ms arithmetic from overflowing.
+    internal const long MinTime = long.MinValue / 2;
+    internal const long MaxTime = long.MaxValue / 2;
+
+    private readonly Dictionary<string, StringValues> _values;
+
+    private ApiParams(Dictionary<string, StringValues> values)
+    {
+        _values = values;
+    }
+
+    internal static async Task<ApiParams> ReadAsync(HttpRequest request)
+    {
+        var values = new Dictionary<string, StringValues>(StringComparer.Ordinal);
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+            foreach (var (k, v) in form)
+            {
+                values[k] = v;
+            }
+        }
+
+        foreach (var (k, v) in request.Query)
+        {
+            values[k] = values.TryGetValue(k, out var f) ? StringValues.Concat(f, v) : v;
+        }
+
+        return new ApiParams(values);
+    }
+
+    internal string[] All(string name) => _values.TryGetValue(name, out var v) ? v.Where(s => s is not null).Select(s => s!).ToArray() : [];
+
+    internal string? One(string name) => _values.TryGetValue(name, out var v) && v.Count > 0 ? v[0] : null;
+
+    /// <summary>Parses a Prometheus timestamp parameter: float unix seconds or RFC 3339.</summary>
+    internal long Time(string name, long dflt)
+    {
+        string? s = One(name);
+        if (string.IsNullOrEmpty(s))
+        {
+            return dflt;
+        }
+
+        if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double secs))
+        {
+            if (double.IsNaN(secs) || double.IsInfinity(secs))
+            {
+                throw new ApiException($"invalid parameter \"{name}\": cannot parse \"{s}\" to a valid timestamp");
+            }
+
+            double ms = Math.Round(secs * 1000, MidpointRounding.AwayFromZero);
+            return ms <= MinTime ? MinTime : ms >= MaxTime ? MaxTime : (long)ms;
+        }
+
+        if (DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var dt))
+        {
+            return dt.ToUnixTimeMilliseconds();
+        }
+
+        throw new ApiException($"invalid parameter \"{name}\": cannot parse \"{s}\" to a valid timestamp");
+    }
+
+    internal (long Start, long End) Range()
+    {
+        long start = Time("start", MinTime);
+        long end = Time("end", MaxTime);
+        if (end < start)
+        {
+            throw new ApiException("invalid parameter \"end\": end timestamp must not be before start time");
+        }
+
+        return (start, end);
+    }
+
+    internal List<List<Core.Matcher>> MatcherSets()
+    {
+        var sets = new List<List<Core.Matcher>>();
+        foreach (string m in All("match[]"))
+        {
+            try
+            {
+                sets.Add(SeriesSelector.Parse(m));
+            }
+            catch (FormatException e)
+            {
+                throw new ApiException(e.Message);
+            }
+        }
+
+        return sets;
+    }
+}
+
+/// <summary>A bad request to the query API (<c>bad_data</c>, 400).</summary>
+internal sealed class ApiException(string message) : Exception(message);

@@ -1,0 +1,117 @@
+using MetricsCluster.Core;
+using MetricsCluster.Core.Ingest;
+using MetricsCluster.Core.Storage;
+using MetricsCluster.Tsdb.Chunks;
+
+namespace MetricsCluster.Querier;
+
+/// <summary>A series backed by encoded XOR chunks, iterated lazily and limited to [mint, maxt].</summary>
+public sealed class ChunkedSeries : ISeries
+{
+    private readonly IReadOnlyList<EncodedChunk> _chunks;
+    private readonly long _mint;
+    private readonly long _maxt;
+
+    /// <summary>Creates the series.</summary>
+    public ChunkedSeries(Labels labels, IReadOnlyList<EncodedChunk> chunks, long mint, long maxt)
+    {
+        Labels = labels;
+        _chunks = chunks;
+        _mint = mint;
+        _maxt = maxt;
+    }
+
+    /// <inheritdoc/>
+    public Labels Labels { get; }
+
+    /// <inheritdoc/>
+    public SampleIterator Iterator(SampleIterator? reuse)
+    {
+        var it = reuse as ChunksIterator ?? new ChunksIterator();
+        it.Reset(_chunks, _mint, _maxt);
+        return it;
+    }
+
+    /// <summary>Chains the chunk iterators; skips samples at or before the previous one (overlapping chunks).</summary>
+    private sealed class ChunksIterator : SampleIterator
+    {
+        private readonly XorIterator _xor = new();
+        private IReadOnlyList<EncodedChunk> _chunks = [];
+        private int _next;
+        private long _mint;
+        private long _maxt;
+        private long _t;
+        private double _v;
+        private bool _inChunk;
+        private Exception? _error;
+
+        public override long T => _t;
+
+        public override double V => _v;
+
+        public override Exception? Error => _error;
+
+        public void Reset(IReadOnlyList<EncodedChunk> chunks, long mint, long maxt)
+        {
+            _chunks = chunks;
+            _next = 0;
+            _mint = mint;
+            _maxt = maxt;
+            _t = long.MinValue;
+            _inChunk = false;
+            _error = null;
+        }
+
+        public override bool Next()
+        {
+            while (true)
+            {
+                if (!_inChunk)
+                {
+                    if (_next >= _chunks.Count)
+                    {
+                        return false;
+                    }
+
+                    var c = _chunks[_next++];
+                    if (c.MaxTime < _mint || c.MinTime > _maxt || c.MaxTime <= _t)
+                    {
+                        continue;
+                    }
+
+                    _xor.Reset(c.Data);
+                    _inChunk = true;
+                }
+
+                if (!_xor.Next())
+                {
+                    if (_xor.Error is { } e)
+                    {
+                        _error = e;
+                        return false;
+                    }
+
+                    _inChunk = false;
+                    continue;
+                }
+
+                long t = _xor.T;
+                if (t < _mint || t <= _t)
+                {
+                    continue;
+                }
+
+                if (t > _maxt)
+                {
+                    _next = _chunks.Count;
+                    _inChunk = false;
+                    return false;
+                }
+
+                _t = t;
+                _v = _xor.V;
+                return true;
+            }
+        }
+    }
+}

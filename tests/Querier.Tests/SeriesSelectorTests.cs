@@ -1,0 +1,41 @@
+using MetricsCluster.Core;
+using MetricsCluster.Querier.Api;
+using Xunit;
+
+namespace MetricsCluster.Querier.Tests;
+
+public sealed class SeriesSelectorTests
+{
+    [Theory]
+    [InlineData("up", "__name__=\"up\"")]
+    [InlineData("up{job=\"a\"}", "__name__=\"up\",job=\"a\"")]
+    [InlineData("{job=~\"a.*\", env!=\"dev\"}", "job=~\"a.*\",env!=\"dev\"")]
+    [InlineData("node:cpu:rate5m{instance!~'x'}", "__name__=\"node:cpu:rate5m\",instance!~\"x\"")]
+    [InlineData("m{l=\"a\\\"b\\n\"}", "__name__=\"m\",l=\"a\\\"b\n\"")]
+    [InlineData("m{l=`raw\\n`}", "__name__=\"m\",l=\"raw\\\\n\"")]
+    [InlineData("m{ }", "__name__=\"m\"")]
+    [InlineData("{\"quoted name\"=\"v\"}", "quoted name=\"v\"")]
+    public void Parses_selectors(string input, string expected) =>
+        Assert.Equal(expected, string.Join(",", SeriesSelector.Parse(input).Select(m => m.ToString())));
+
+    [Theory]
+    [InlineData("{job=\"\"}", "vector selector must contain at least one non-empty matcher")]
+    [InlineData("{job=~\".*\"}", "vector selector must contain at least one non-empty matcher")]
+    [InlineData("up{job=\"a\"", "unexpected character inside braces")]
+    [InlineData("up{job=a}", "expected string")]
+    [InlineData("up{job=~\"(\"}", "error parsing regexp")]
+    [InlineData("", "unexpected end of input")]
+    [InlineData("up{job==\"a\"}", "expected string")]
+    public void Rejects_bad_selectors_with_prometheus_wording(string input, string expected) =>
+        Assert.Contains(expected, Assert.Throws<FormatException>(() => SeriesSelector.Parse(input)).Message);
+
+    [Fact]
+    public void Regex_matchers_are_fully_anchored()
+    {
+        var m = SeriesSelector.Parse("{job=~\"ab\"}")[0];
+        Assert.True(m.Matches("ab"));
+        Assert.False(m.Matches("xab"));
+        Assert.False(m.Matches("abx"));
+        Assert.True(new Matcher(MatcherType.Regex, "x", "a.b").Matches("a\nb"));
+    }
+}
