@@ -12,6 +12,43 @@ public static class TenantId
     /// <summary>Maximum length in bytes.</summary>
     public const int MaxLength = 150;
 
+    /// <summary>
+    /// Resolves the tenant of a request from its <c>X-Scope-OrgID</c> header value. With
+    /// multitenancy disabled every request is <see cref="Anonymous"/>, whatever the header says (as
+    /// Mimir's <c>-auth.multitenancy-enabled=false</c>). A missing header gives "no org id"; a header
+    /// naming several tenants (<c>a|b</c>, query federation syntax) cannot be written to.
+    /// </summary>
+    /// <param name="headerValue">The header value, or null when absent.</param>
+    /// <param name="multitenancyEnabled">Whether <c>--auth.multitenancy-enabled</c> is on.</param>
+    /// <param name="tenant">The tenant when the result is true, else "".</param>
+    /// <param name="error">The reason when the result is false, else null.</param>
+    /// <returns>True when <paramref name="tenant"/> is usable.</returns>
+    public static bool TryResolve(string? headerValue, bool multitenancyEnabled, out string tenant, out string? error)
+    {
+        tenant = string.Empty;
+        if (!multitenancyEnabled)
+        {
+            tenant = Anonymous;
+            error = null;
+            return true;
+        }
+
+        if (headerValue is not null && headerValue.Contains('|', StringComparison.Ordinal))
+        {
+            error = "multiple org IDs present";
+            return false;
+        }
+
+        error = Validate(headerValue);
+        if (error is not null)
+        {
+            return false;
+        }
+
+        tenant = headerValue!;
+        return true;
+    }
+
     /// <summary>Returns null when valid, else the reason (Mimir's wording).</summary>
     public static string? Validate(string? id)
     {
