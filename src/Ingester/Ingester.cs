@@ -21,6 +21,8 @@ public sealed class Ingester : IIngesterClient, IHostedService, IDisposable
     private readonly ILogger<Ingester> _logger;
     private readonly ConcurrentDictionary<string, Lazy<TenantDb>> _tenants = new(StringComparer.Ordinal);
     private readonly IngesterMetrics _metrics;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _syncLoop = Task.CompletedTask;
     private int _inflight;
     private volatile bool _closing;
 
@@ -56,6 +58,11 @@ public sealed class Ingester : IIngesterClient, IHostedService, IDisposable
         }
 
         IsReady = true;
+        if (_options.WalSyncInterval > TimeSpan.Zero && !_options.WalFsyncEveryPush)
+        {
+            _syncLoop = Task.Run(() => SyncLoopAsync(_stopping.Token), CancellationToken.None);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -63,6 +70,8 @@ public sealed class Ingester : IIngesterClient, IHostedService, IDisposable
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _closing = true;
+        await _stopping.CancelAsync();
+        await _syncLoop;
         while (Volatile.Read(ref _inflight) > 0 && !cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(10, CancellationToken.None);
@@ -138,9 +147,41 @@ public sealed class Ingester : IIngesterClient, IHostedService, IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
+        _stopping.Cancel();
         foreach (var db in OpenTenants)
         {
             db.Dispose();
+        }
+
+        _stopping.Dispose();
+    }
+
+    /// <summary>
+    /// Every push reaches the OS before it is acknowledged (survives kill -9); this loop also bounds what a
+    /// power loss can take to about one interval, by fsyncing every open WAL.
+    /// </summary>
+    private async Task SyncLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.WalSyncInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                foreach (var db in OpenTenants)
+                {
+                    try
+                    {
+                        db.Wal.Sync();
+                    }
+                    catch (Exception e) when (e is IOException or ObjectDisposedException)
+                    {
+                        _logger.LogError(e, "fsync of the WAL of tenant {Tenant} failed", db.Tenant);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 

@@ -12,6 +12,9 @@ public sealed class IngesterOptions
     /// <summary>fsync the WAL on every push, not only at segment end and shutdown (closes the power-loss window at a cost).</summary>
     public bool WalFsyncEveryPush { get; set; }
 
+    /// <summary>How often every tenant's WAL is fsynced in the background; bounds the power-loss window. Zero disables.</summary>
+    public TimeSpan WalSyncInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Block range in ms (2h).</summary>
     public long BlockRangeMs { get; set; } = 2 * 60 * 60 * 1000;
 
@@ -21,6 +24,11 @@ public sealed class IngesterOptions
         if (string.IsNullOrWhiteSpace(TsdbDir))
         {
             throw new ArgumentException("data.dir must not be empty");
+        }
+
+        if (WalSyncInterval < TimeSpan.Zero)
+        {
+            throw new ArgumentException("ingester.wal-sync-interval must be >= 0");
         }
 
         if (WalSegmentSize <= 0 || WalSegmentSize % (32 * 1024) != 0)

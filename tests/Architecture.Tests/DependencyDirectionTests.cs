@@ -1,0 +1,34 @@
+using System.Reflection;
+using Xunit;
+
+namespace MetricsCluster.Architecture.Tests;
+
+/// <summary>
+/// G4: components reference the shared libraries (Core, Tsdb, ObjectStore, PromQL, Cluster), never each
+/// other; only the host references everything. A new reference that breaks this fails here.
+/// </summary>
+public sealed class DependencyDirectionTests
+{
+    private static readonly string[] s_shared = ["MetricsCluster.Core", "MetricsCluster.Tsdb", "MetricsCluster.ObjectStore", "MetricsCluster.PromQL", "MetricsCluster.Cluster"];
+
+    public static TheoryData<string, string[]> Allowed => new()
+    {
+        { "MetricsCluster.Core", [] },
+        { "MetricsCluster.Tsdb", ["MetricsCluster.Core"] },
+        { "MetricsCluster.Distributor", s_shared },
+        { "MetricsCluster.Ingester", s_shared },
+        { "MetricsCluster.Querier", s_shared },
+    };
+
+    [Theory]
+    [MemberData(nameof(Allowed))]
+    public void Assemblies_reference_only_what_the_architecture_allows(string assembly, string[] allowed)
+    {
+        var refs = Assembly.Load(assembly).GetReferencedAssemblies()
+            .Select(a => a.Name!)
+            .Where(n => n.StartsWith("MetricsCluster.", StringComparison.Ordinal))
+            .ToList();
+        var forbidden = refs.Except(allowed).ToList();
+        Assert.True(forbidden.Count == 0, $"{assembly} must not reference {string.Join(", ", forbidden)} (G4)");
+    }
+}
