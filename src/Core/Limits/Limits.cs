@@ -36,7 +36,7 @@ public sealed record Limits
     /// <summary>Throws when a value is out of range, naming its flag.</summary>
     public void Validate()
     {
-        Check(IngestionRate >= 0, "distributor.ingestion-rate-limit must be >= 0");
+        Check(IngestionRate >= 0 && double.IsFinite(IngestionRate), "distributor.ingestion-rate-limit must be a finite number >= 0");
         Check(IngestionBurstSize >= 0, "distributor.ingestion-burst-size must be >= 0");
         Check(MaxGlobalSeriesPerUser >= 0, "ingester.max-global-series-per-user must be >= 0");
         Check(MaxLabelNamesPerSeries > 0, "validation.max-label-names-per-series must be > 0");

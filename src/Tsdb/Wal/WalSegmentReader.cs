@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using MetricsCluster.Core;
+using MetricsCluster.Core.Snappy;
 
 namespace MetricsCluster.Tsdb.Wal;
 
@@ -11,6 +12,9 @@ namespace MetricsCluster.Tsdb.Wal;
 /// </summary>
 internal sealed class WalSegmentReader
 {
+    // A decoded snappy record larger than this is treated as damage rather than allocated.
+    private const int MaxDecodedLength = 1 << 30;
+
     // Read 32 pages (1 MiB) per syscall; chunks are page-aligned, so only the file's last page can be short.
     private readonly byte[] _chunk = new byte[32 * WalFormat.PageSize];
     private byte[] _rec = new byte[64 * 1024];
@@ -195,13 +199,27 @@ internal sealed class WalSegmentReader
             return _rec.AsSpan(0, _recLen);
         }
 
-        if (!SnappyBlock.TryDecode(_rec.AsSpan(0, _recLen), ref _decoded, out int n))
+        var src = _rec.AsSpan(0, _recLen);
+        try
+        {
+            int n = SnappyDecoder.GetDecodedLength(src);
+            if (n > MaxDecodedLength)
+            {
+                throw Corrupt(_recStart, $"snappy-compressed record claims {n} decoded bytes, over the {MaxDecodedLength}-byte cap");
+            }
+
+            if (_decoded.Length < n)
+            {
+                _decoded = new byte[Math.Max(n, Math.Min(_decoded.Length * 2, MaxDecodedLength))];
+            }
+
+            return _decoded.AsSpan(0, SnappyDecoder.Decode(src, _decoded));
+        }
+        catch (InvalidDataException e)
         {
             // The checksum matched, so this is not a torn write but undecodable content.
-            throw Corrupt(_recStart, "snappy-compressed record does not decode");
+            throw Corrupt(_recStart, $"snappy-compressed record does not decode: {e.Message}");
         }
-
-        return _decoded.AsSpan(0, n);
     }
 
     private WalCorruptionException Corrupt(long at, string reason) => new(_segment, at, _validUpTo, reason, _path);

@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using MetricsCluster.Core;
+using MetricsCluster.Core.Metrics;
+
+namespace MetricsCluster.Distributor;
+
+/// <summary>
+/// The distributor's metric families (G6: registered on an injected registry). Children for a
+/// tenant are created, at zero, the first time the tenant pushes, and cached so the push path does
+/// not build label keys.
+/// </summary>
+internal sealed class DistributorMetrics
+{
+    private readonly CounterFamily _received;
+    private readonly CounterFamily _accepted;
+    private readonly CounterFamily _discarded;
+    private readonly CounterFamily _metadata;
+    private readonly CounterFamily _requests;
+    private readonly CounterFamily _histograms;
+    private readonly ConcurrentDictionary<string, TenantMetrics> _tenants = new(StringComparer.Ordinal);
+
+    public DistributorMetrics(MetricsRegistry registry)
+    {
+        _received = registry.Counter("metricscluster_distributor_received_samples_total", "The total number of samples received in push requests, before validation.", "user");
+        _accepted = registry.Counter("metricscluster_distributor_accepted_samples_total", "The total number of samples written by the ingesters.", "user");
+        _discarded = registry.Counter("metricscluster_discarded_samples_total", "The total number of samples that were discarded, by reason.", "user", "reason");
+        _metadata = registry.Counter("metricscluster_distributor_received_metadata_total", "The total number of metric metadata entries received.", "user");
+        _requests = registry.Counter("metricscluster_distributor_requests_total", "The total number of push requests, by HTTP status code.", "user", "status_code");
+        _histograms = registry.Counter("metricscluster_distributor_ignored_native_histograms_total", "The total number of native histogram samples ignored because native histograms are not supported yet.", "user");
+    }
+
+    public TenantMetrics For(string tenant) => _tenants.GetOrAdd(tenant, static (t, self) => new TenantMetrics(self, t), this);
+
+    /// <summary>One tenant's children.</summary>
+    internal sealed class TenantMetrics
+    {
+        private readonly DistributorMetrics _owner;
+        private readonly string _tenant;
+        private readonly ConcurrentDictionary<string, Counter> _discarded = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<int, Counter> _requests = new();
+
+        public TenantMetrics(DistributorMetrics owner, string tenant)
+        {
+            _owner = owner;
+            _tenant = tenant;
+            ReceivedSamples = owner._received.WithLabels(tenant);
+            AcceptedSamples = owner._accepted.WithLabels(tenant);
+            ReceivedMetadata = owner._metadata.WithLabels(tenant);
+            IgnoredHistograms = owner._histograms.WithLabels(tenant);
+            _ = Requests(200);
+        }
+
+        public Counter ReceivedSamples { get; }
+
+        public Counter AcceptedSamples { get; }
+
+        public Counter ReceivedMetadata { get; }
+
+        public Counter IgnoredHistograms { get; }
+
+        /// <summary>Adds <paramref name="samples"/> to the discarded counter of an error id.</summary>
+        public void Discard(string errorId, int samples)
+        {
+            if (samples > 0)
+            {
+                _discarded.GetOrAdd(errorId, static (id, self) => self._owner._discarded.WithLabels(self._tenant, ErrorId.Reason(id)), this).Add(samples);
+            }
+        }
+
+        public Counter Requests(int statusCode) =>
+            _requests.GetOrAdd(statusCode, static (c, self) => self._owner._requests.WithLabels(self._tenant, c.ToString(CultureInfo.InvariantCulture)), this);
+    }
+}

@@ -1,0 +1,151 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using MetricsCluster.Core;
+
+namespace MetricsCluster.Distributor;
+
+/// <summary>
+/// <c>POST /api/v1/push</c>: Prometheus remote write 1.0 into the <see cref="Distributor"/> that
+/// the host registered in DI. The body is read into a pooled buffer with a hard cap, so an
+/// oversize request costs at most <see cref="DistributorOptions.MaxRecvMsgSize"/> bytes of memory.
+/// </summary>
+/// <remarks>
+/// Pooled-buffer note (G11): the body buffer is rented here, lent to
+/// <see cref="Distributor.PushAsync"/> as a <see cref="ReadOnlyMemory{T}"/>, and returned in a
+/// <c>finally</c> once that call completes. The distributor only reads it to snappy-decode into a
+/// pooled buffer of its own (see <see cref="Distributor"/>) and never retains it; Kestrel never sees it.
+/// </remarks>
+public static class PushEndpoint
+{
+    /// <summary>The route, as Mimir's.</summary>
+    public const string Path = "/api/v1/push";
+
+    // Buffer to start with when the sender gives no Content-Length (chunked).
+    private const int InitialBuffer = 64 * 1024;
+
+    /// <summary>Maps the push route.</summary>
+    /// <param name="app">The route builder.</param>
+    /// <param name="resolveTenant">
+    /// Resolves the tenant of a request (e.g. from <c>X-Scope-OrgID</c> via <see cref="TenantId.TryResolve"/>);
+    /// a non-null <c>Error</c> is executed as the response instead (Mimir answers 401 "no org id").
+    /// </param>
+    /// <returns><paramref name="app"/>.</returns>
+    public static IEndpointRouteBuilder MapPush(this IEndpointRouteBuilder app, Func<HttpContext, (string? Tenant, IResult? Error)> resolveTenant)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(resolveTenant);
+        app.MapPost(Path, context => HandleAsync(context, resolveTenant));
+        return app;
+    }
+
+    private static async Task HandleAsync(HttpContext context, Func<HttpContext, (string? Tenant, IResult? Error)> resolveTenant)
+    {
+        var (tenant, error) = resolveTenant(context);
+        if (error is not null)
+        {
+            await error.ExecuteAsync(context);
+            return;
+        }
+
+        if (string.IsNullOrEmpty(tenant))
+        {
+            await WriteAsync(context, StatusCodes.Status401Unauthorized, "no org id");
+            return;
+        }
+
+        var distributor = context.RequestServices.GetRequiredService<Distributor>();
+        int max = distributor.Options.MaxRecvMsgSize;
+        long? declared = context.Request.ContentLength;
+        if (declared > max)
+        {
+            await WriteAsync(context, StatusCodes.Status413PayloadTooLarge, Distributor.TooLargeMessage(declared.Value, max, decompressed: false));
+            return;
+        }
+
+        // Our cap replaces Kestrel's (30 MB by default, below our 100 MiB default).
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = null;
+        }
+
+        var (buffer, length) = await ReadCappedAsync(context.Request.Body, declared, max, context.RequestAborted);
+        try
+        {
+            if (length > max)
+            {
+                await WriteAsync(context, StatusCodes.Status413PayloadTooLarge, Distributor.TooLargeMessage(-1, max, decompressed: false));
+                return;
+            }
+
+            var outcome = await distributor.PushAsync(
+                tenant,
+                buffer.AsMemory(0, length),
+                context.Request.ContentType,
+                context.Request.Headers.ContentEncoding.ToString(),
+                context.RequestAborted);
+            await WriteAsync(context, outcome.StatusCode, outcome.Message);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Reads the body into a rented buffer, at most <paramref name="max"/> + 1 bytes: a returned
+    /// length over <paramref name="max"/> means "too large". The caller returns the buffer.
+    /// </summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadCappedAsync(Stream body, long? declared, int max, CancellationToken cancellationToken)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(declared is long d ? (int)Math.Max(d, 1) : Math.Min(InitialBuffer, max + 1));
+        int length = 0;
+        try
+        {
+            while (length <= max)
+            {
+                if (length == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)length * 2, (long)max + 1));
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+
+                int want = Math.Min(buffer.Length - length, max + 1 - length);
+                int n = await body.ReadAsync(buffer.AsMemory(length, want), cancellationToken);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                length += n;
+            }
+
+            return (buffer, length);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    private static Task WriteAsync(HttpContext context, int status, string? message)
+    {
+        context.Response.StatusCode = status;
+        if (string.IsNullOrEmpty(message))
+        {
+            return Task.CompletedTask;
+        }
+
+        context.Response.ContentType = "text/plain; charset=utf-8";
+
+        // Newline-terminated like Go's http.Error, which Mimir uses.
+        return context.Response.WriteAsync(message + "\n", context.RequestAborted);
+    }
+}
