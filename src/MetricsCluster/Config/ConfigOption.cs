@@ -1,0 +1,59 @@
+using System.Globalization;
+
+namespace MetricsCluster.Config;
+
+/// <summary>
+/// One setting: its flag (<c>--server.http-listen-port</c>), which is also its YAML key with dots as nesting
+/// and dashes as underscores (<c>server: {http_listen_port: 9009}</c>), its help, and how to read and set it.
+/// </summary>
+public sealed record ConfigOption(string Flag, string Help, bool IsBool, Func<ClusterConfig, string> Get, Action<ClusterConfig, string> Set)
+{
+    /// <summary>The YAML path of this option, e.g. <c>server.http_listen_port</c>.</summary>
+    public string YamlKey => Flag.Replace('-', '_');
+
+    /// <summary>Every option, in help order. The command-line contract: never rename one.</summary>
+    public static IReadOnlyList<ConfigOption> All { get; } =
+    [
+        Str("target", "Comma-separated components to run: all, write (distributor,ingester), read (querier), distributor, ingester, querier.", c => c.Target, (c, v) => c.Target = v),
+        Str("server.http-listen-address", "HTTP listen address; empty = all interfaces.", c => c.HttpListenAddress, (c, v) => c.HttpListenAddress = v),
+        Int("server.http-listen-port", "HTTP listen port.", c => c.HttpListenPort, (c, v) => c.HttpListenPort = v),
+        Dur("server.graceful-shutdown-timeout", "How long shutdown waits for in-flight requests.", c => c.GracefulShutdownTimeout, (c, v) => c.GracefulShutdownTimeout = v),
+        Str("data.dir", "Root directory of the embedded defaults: TSDB under <dir>/tsdb/<tenant>/.", c => c.DataDir, (c, v) => c.DataDir = v),
+        Bool("auth.multitenancy-enabled", "Require X-Scope-OrgID; when false every request is tenant 'anonymous'.", c => c.MultitenancyEnabled, (c, v) => c.MultitenancyEnabled = v),
+        Int("distributor.max-recv-msg-size", "Largest push body in bytes, compressed or decompressed.", c => c.MaxRecvMsgSize, (c, v) => c.MaxRecvMsgSize = v),
+        Dbl("distributor.ingestion-rate-limit", "Per-tenant ingestion rate limit in samples per second.", c => c.Limits.IngestionRate, (c, v) => c.Limits = c.Limits with { IngestionRate = v }),
+        Int("distributor.ingestion-burst-size", "Per-tenant ingestion burst size in samples.", c => c.Limits.IngestionBurstSize, (c, v) => c.Limits = c.Limits with { IngestionBurstSize = v }),
+        Long("ingester.max-global-series-per-user", "Per-tenant in-memory series limit; 0 = unlimited.", c => c.Limits.MaxGlobalSeriesPerUser, (c, v) => c.Limits = c.Limits with { MaxGlobalSeriesPerUser = v }),
+        Bool("ingester.wal-fsync-every-push", "fsync the WAL before acknowledging every push (default: at segment end and shutdown).", c => c.WalFsyncEveryPush, (c, v) => c.WalFsyncEveryPush = v),
+        Dur("ingester.wal-sync-interval", "How often every WAL is fsynced in the background; bounds the power-loss window; 0 disables.", c => c.WalSyncInterval, (c, v) => c.WalSyncInterval = v),
+        Int("ingester.wal-segment-size", "WAL segment size in bytes; a multiple of 32768.", c => c.WalSegmentSize, (c, v) => c.WalSegmentSize = v),
+        Int("validation.max-label-names-per-series", "Maximum labels per series.", c => c.Limits.MaxLabelNamesPerSeries, (c, v) => c.Limits = c.Limits with { MaxLabelNamesPerSeries = v }),
+        Int("validation.max-length-label-name", "Maximum label name length.", c => c.Limits.MaxLabelNameLength, (c, v) => c.Limits = c.Limits with { MaxLabelNameLength = v }),
+        Int("validation.max-length-label-value", "Maximum label value length (also the metric name).", c => c.Limits.MaxLabelValueLength, (c, v) => c.Limits = c.Limits with { MaxLabelValueLength = v }),
+        Int("validation.max-metadata-length", "Maximum metadata field length.", c => c.Limits.MaxMetadataLength, (c, v) => c.Limits = c.Limits with { MaxMetadataLength = v }),
+        Dur("validation.create-grace-period", "Reject samples further than this in the future.", c => c.Limits.CreationGracePeriod, (c, v) => c.Limits = c.Limits with { CreationGracePeriod = v }),
+        Dur("validation.past-grace-period", "Reject samples older than this; 0 = any age the head accepts.", c => c.Limits.PastGracePeriod, (c, v) => c.Limits = c.Limits with { PastGracePeriod = v }),
+        Str("log.level", "Log level: debug, info, warn, error.", c => c.LogLevel, (c, v) => c.LogLevel = v),
+        Str("log.format", "Log format: logfmt or json.", c => c.LogFormat, (c, v) => c.LogFormat = v),
+    ];
+
+    private static ConfigOption Str(string f, string h, Func<ClusterConfig, string> g, Action<ClusterConfig, string> s) => new(f, h, false, g, s);
+
+    private static ConfigOption Int(string f, string h, Func<ClusterConfig, int> g, Action<ClusterConfig, int> s) =>
+        new(f, h, false, c => g(c).ToString(CultureInfo.InvariantCulture), (c, v) => s(c, int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int x) ? x : throw Bad(f, v, "an integer")));
+
+    private static ConfigOption Long(string f, string h, Func<ClusterConfig, long> g, Action<ClusterConfig, long> s) =>
+        new(f, h, false, c => g(c).ToString(CultureInfo.InvariantCulture), (c, v) => s(c, long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out long x) ? x : throw Bad(f, v, "an integer")));
+
+    private static ConfigOption Dbl(string f, string h, Func<ClusterConfig, double> g, Action<ClusterConfig, double> s) =>
+        new(f, h, false, c => g(c).ToString("R", CultureInfo.InvariantCulture), (c, v) => s(c, double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) ? x : throw Bad(f, v, "a number")));
+
+    private static ConfigOption Bool(string f, string h, Func<ClusterConfig, bool> g, Action<ClusterConfig, bool> s) =>
+        new(f, h, true, c => g(c) ? "true" : "false", (c, v) => s(c, v.ToLowerInvariant() switch { "true" or "1" => true, "false" or "0" => false, _ => throw Bad(f, v, "true or false") }));
+
+    private static ConfigOption Dur(string f, string h, Func<ClusterConfig, TimeSpan> g, Action<ClusterConfig, TimeSpan> s) =>
+        new(f, h, false, c => PromDuration.Format(g(c)), (c, v) => s(c, PromDuration.TryParse(v, out var d) ? d : throw Bad(f, v, "a duration like 10m or 1h30m")));
+
+    private static ConfigException Bad(string flag, string value, string expected) =>
+        new($"invalid value \"{value}\" for {flag.Replace('-', '_')} (--{flag}): expected {expected}");
+}

@@ -1,0 +1,83 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace MetricsCluster.Config;
+
+/// <summary>
+/// Applies a YAML config file: nested mappings flatten to dotted keys (<c>server: {http_listen_port: 9009}</c>
+/// is <c>server.http_listen_port</c>), each of which must be a known option. Errors name the key and line.
+/// </summary>
+public static class YamlConfigFile
+{
+    /// <summary>Reads <paramref name="path"/> into <paramref name="config"/>.</summary>
+    public static void Apply(string path, ClusterConfig config)
+    {
+        if (!File.Exists(path))
+        {
+            throw new ConfigException($"config.file: file not found: {path}");
+        }
+
+        var stream = new YamlStream();
+        try
+        {
+            using var reader = new StreamReader(path);
+            stream.Load(reader);
+        }
+        catch (YamlException e)
+        {
+            throw new ConfigException($"config.file {path}: invalid YAML at line {e.Start.Line}: {e.Message}");
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        {
+            return;
+        }
+
+        if (stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            throw new ConfigException($"config.file {path}: the top level must be a mapping");
+        }
+
+        var byKey = ConfigOption.All.ToDictionary(o => o.YamlKey, StringComparer.Ordinal);
+        foreach (var (key, node) in Flatten(root, string.Empty))
+        {
+            if (!byKey.TryGetValue(key, out var option))
+            {
+                throw new ConfigException($"config.file {path}: unknown key \"{key}\" at line {node.Start.Line}");
+            }
+
+            if (node is not YamlScalarNode scalar)
+            {
+                throw new ConfigException($"config.file {path}: key \"{key}\" at line {node.Start.Line} must be a scalar value");
+            }
+
+            try
+            {
+                option.Set(config, scalar.Value ?? string.Empty);
+            }
+            catch (ConfigException e)
+            {
+                throw new ConfigException($"config.file {path} line {node.Start.Line}: {e.Message}");
+            }
+        }
+    }
+
+    private static IEnumerable<(string Key, YamlNode Node)> Flatten(YamlMappingNode map, string prefix)
+    {
+        foreach (var (k, v) in map.Children)
+        {
+            string key = prefix + ((YamlScalarNode)k).Value;
+            if (v is YamlMappingNode child)
+            {
+                foreach (var x in Flatten(child, key + "."))
+                {
+                    yield return x;
+                }
+            }
+            else
+            {
+                yield return (key, v);
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Net;
+using MetricsCluster.Config;
+using MetricsCluster.Core.Metrics;
+using MetricsCluster.Http;
+using Microsoft.Extensions.Logging.Console;
+
+namespace MetricsCluster;
+
+/// <summary>Builds the web host for the resolved modules and runs it.</summary>
+public static class Host
+{
+    /// <summary>Runs until the process is asked to stop; returns the exit code.</summary>
+    public static async Task<int> RunAsync(ClusterConfig config, CancellationToken cancellationToken)
+    {
+        HashSet<string> modules;
+        try
+        {
+            modules = ModuleRegistry.Resolve(config.Target);
+        }
+        catch (ConfigException e)
+        {
+            await Console.Error.WriteLineAsync("error: invalid configuration: " + e.Message);
+            return 2;
+        }
+
+        var app = Build(config, modules);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("metrics-cluster");
+        logger.LogInformation(
+            "starting metrics-cluster: modules {Modules}, data dir {DataDir}, listening on {Address}:{Port}",
+            string.Join(",", modules.Order(StringComparer.Ordinal)), Path.GetFullPath(config.DataDir), config.HttpListenAddress.Length == 0 ? "*" : config.HttpListenAddress, config.HttpListenPort);
+        try
+        {
+            await app.RunAsync();
+        }
+        catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        {
+            logger.LogCritical("cannot listen on port {Port}: {Message}", config.HttpListenPort, e.Message);
+            return 1;
+        }
+
+        logger.LogInformation("metrics-cluster stopped");
+        return 0;
+    }
+
+    /// <summary>Builds the application (used by the tests too).</summary>
+    public static WebApplication Build(ClusterConfig config, HashSet<string> modules)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        ConfigureLogging(builder.Logging, config);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            // The push endpoint caps bodies itself (413 with an error id); Kestrel's 30 MB default would cut it short.
+            k.Limits.MaxRequestBodySize = null;
+            var address = config.HttpListenAddress.Length == 0 ? IPAddress.Any : IPAddress.Parse(config.HttpListenAddress);
+            k.Listen(address, config.HttpListenPort);
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = config.GracefulShutdownTimeout);
+        var registry = new MetricsRegistry();
+        OperationsEndpoints.RegisterProcessMetrics(registry);
+        builder.Services.AddSingleton(registry);
+        builder.Services.AddSingleton(config);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(new TenantResolver(config.MultitenancyEnabled));
+        Modules.Register(builder.Services, config, modules);
+
+        var app = builder.Build();
+        app.UseRequestMetrics(registry);
+        Modules.Map(app, config, modules);
+        return app;
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, ClusterConfig config)
+    {
+        logging.ClearProviders();
+        logging.SetMinimumLevel(config.LogLevel switch
+        {
+            "debug" => LogLevel.Debug,
+            "warn" => LogLevel.Warning,
+            "error" => LogLevel.Error,
+            _ => LogLevel.Information,
+        });
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        if (config.LogFormat == "json")
+        {
+            logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.UseUtcTimestamp = true;
+                o.ColorBehavior = LoggerColorBehavior.Disabled;
+            });
+        }
+    }
+}

@@ -1,0 +1,97 @@
+namespace MetricsCluster.EndToEnd.Tests.Infra;
+
+/// <summary>The real Prometheus (Debian package) on 127.0.0.1 with a temp config and TSDB.</summary>
+public sealed class PrometheusProcess : IAsyncDisposable
+{
+    private readonly ChildProcess _child;
+    private readonly string _dir;
+
+    private PrometheusProcess(ChildProcess child, string dir, int port)
+    {
+        _child = child;
+        _dir = dir;
+        Port = port;
+    }
+
+    /// <summary>The web port.</summary>
+    public int Port { get; }
+
+    /// <summary>http://127.0.0.1:port.</summary>
+    public Uri BaseUri => new($"http://127.0.0.1:{Port}");
+
+    /// <summary>Everything Prometheus logged.</summary>
+    public string Output => _child.Output;
+
+    /// <summary>Starts Prometheus with <paramref name="configYaml"/>; <c>__SELF_PORT__</c> in it becomes its own port.</summary>
+    public static async Task<PrometheusProcess> StartAsync(string configYaml, params string[] extraArgs)
+    {
+        string bin = Repo.RequireBinary("prometheus");
+        string dir = Repo.TempDir("prom");
+        int port = Repo.FreePort();
+        string config = Path.Combine(dir, "prometheus.yml");
+        await File.WriteAllTextAsync(config, configYaml.Replace("__SELF_PORT__", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        var child = ChildProcess.Start(bin,
+        [
+            "--config.file=" + config,
+            "--storage.tsdb.path=" + Path.Combine(dir, "data"),
+            $"--web.listen-address=127.0.0.1:{port}",
+            .. extraArgs,
+        ]);
+        var p = new PrometheusProcess(child, dir, port);
+        await p.WaitReadyAsync();
+        return p;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _child.TerminateAsync(TimeSpan.FromSeconds(20));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _child.Dispose();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private async Task WaitReadyAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_child.HasExited)
+            {
+                throw new InvalidOperationException($"prometheus exited with {_child.ExitCode}:\n{_child.Output}");
+            }
+
+            try
+            {
+                using var r = await http.GetAsync(new Uri(BaseUri, "/-/ready"));
+                if (r.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException("prometheus not ready:\n" + _child.Output);
+    }
+}

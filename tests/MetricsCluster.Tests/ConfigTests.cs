@@ -1,0 +1,98 @@
+using MetricsCluster.Config;
+using Xunit;
+
+namespace MetricsCluster.Host.Tests;
+
+public sealed class ConfigTests : IDisposable
+{
+    private readonly string _file = Path.Combine(Path.GetTempPath(), $"mc-config-{Guid.NewGuid():N}.yaml");
+
+    public void Dispose() => File.Delete(_file);
+
+    [Fact]
+    public async Task Yaml_keys_mirror_flags_and_flags_win()
+    {
+        await File.WriteAllTextAsync(_file, """
+            server:
+              http_listen_port: 9100
+            data:
+              dir: /tmp/x
+            distributor:
+              ingestion_rate_limit: 5000
+            validation:
+              create_grace_period: 1h30m
+            """);
+        var config = await Run("--config.file", _file, "--server.http-listen-port=9200", "-auth.multitenancy-enabled=false");
+        Assert.Equal(9200, config.HttpListenPort);
+        Assert.Equal("/tmp/x", config.DataDir);
+        Assert.Equal(5000, config.Limits.IngestionRate);
+        Assert.Equal(TimeSpan.FromMinutes(90), config.Limits.CreationGracePeriod);
+        Assert.False(config.MultitenancyEnabled);
+    }
+
+    [Theory]
+    [InlineData("server:\n  http_port: 1\n", "unknown key \"server.http_port\" at line 2")]
+    [InlineData("server:\n  http_listen_port: abc\n", "server.http_listen_port (--server.http-listen-port): expected an integer")]
+    [InlineData("validation:\n  create_grace_period: 10x\n", "validation.create_grace_period")]
+    [InlineData("server: [1, 2]\n", "server")]
+    public async Task Yaml_errors_name_the_key(string yaml, string expected)
+    {
+        await File.WriteAllTextAsync(_file, yaml);
+        var e = Assert.Throws<ConfigException>(() => YamlConfigFile.Apply(_file, new ClusterConfig()));
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void Defaults_are_the_embedded_single_process_mode()
+    {
+        var c = new ClusterConfig();
+        Assert.Equal("all", c.Target);
+        Assert.Equal(9009, c.HttpListenPort);
+        Assert.Equal("./data", c.DataDir);
+        Assert.True(c.MultitenancyEnabled);
+        Assert.Equal(10000, c.Limits.IngestionRate);
+        Assert.Equal(200000, c.Limits.IngestionBurstSize);
+        Assert.Equal(150000, c.Limits.MaxGlobalSeriesPerUser);
+    }
+
+    [Fact]
+    public void Config_dump_round_trips_through_the_yaml_loader()
+    {
+        var c = new ClusterConfig { HttpListenPort = 1234, DataDir = "/var/lib/mc", MultitenancyEnabled = false };
+        File.WriteAllText(_file, ConfigDump.ToYaml(c));
+        var back = new ClusterConfig();
+        YamlConfigFile.Apply(_file, back);
+        Assert.Equal(ConfigDump.ToYaml(c), ConfigDump.ToYaml(back));
+    }
+
+    [Theory]
+    [InlineData("0", 0)]
+    [InlineData("10m", 600_000)]
+    [InlineData("1h30m", 5_400_000)]
+    [InlineData("1d2h", 93_600_000)]
+    [InlineData("500ms", 500)]
+    public void Durations_parse_as_prometheus(string s, long ms)
+    {
+        Assert.True(PromDuration.TryParse(s, out var d));
+        Assert.Equal(ms, (long)d.TotalMilliseconds);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("10")]
+    [InlineData("1m1h")]
+    [InlineData("5x")]
+    public void Bad_durations_are_rejected(string s) => Assert.False(PromDuration.TryParse(s, out _));
+
+    private static async Task<ClusterConfig> Run(params string[] args)
+    {
+        ClusterConfig? seen = null;
+        var root = Config.CommandLine.Build((c, _) =>
+        {
+            seen = c;
+            return Task.FromResult(0);
+        });
+        Assert.Equal(0, await root.Parse(args).InvokeAsync());
+        return seen!;
+    }
+}

@@ -1,0 +1,23 @@
+using MetricsCluster.Config;
+using Xunit;
+
+namespace MetricsCluster.Host.Tests;
+
+public sealed class ModuleRegistryTests
+{
+    [Theory]
+    [InlineData("all", new[] { "distributor", "ingester", "querier", "server", "overrides", "ingester-service", "distributor-service", "all" })]
+    [InlineData("write", new[] { "distributor", "ingester", "server", "overrides", "ingester-service", "distributor-service", "write" })]
+    [InlineData("ingester", new[] { "ingester", "server", "overrides", "ingester-service" })]
+    [InlineData("querier,ingester", new[] { "querier", "ingester", "server", "overrides", "ingester-service" })]
+    public void Targets_expand_to_their_dependencies(string target, string[] expected) =>
+        Assert.Equal(expected.Order(), ModuleRegistry.Resolve(target).Order());
+
+    [Theory]
+    [InlineData("compactor", "not available in this version")]
+    [InlineData("nope", "unknown target \"nope\"")]
+    [InlineData("distributor", "need an ingester in the same process")]
+    [InlineData("", "at least one module")]
+    public void Bad_targets_are_explained(string target, string expected) =>
+        Assert.Contains(expected, Assert.Throws<ConfigException>(() => ModuleRegistry.Resolve(target)).Message);
+}
