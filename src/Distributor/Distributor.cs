@@ -96,7 +96,7 @@ public sealed class Distributor
     {
         var limits = _overrides.For(tenant);
         var now = _time.GetUtcNow();
-        using var batch = new PushBatch();
+        using var batch = new PushBatch(decodedLength);
         var report = new ParseReport();
         var early = Parse(decoded.AsSpan(0, decodedLength), batch, limits, now, report, metrics);
         if (early is not null)

@@ -11,11 +11,30 @@ namespace MetricsCluster.Core.Ingest;
 /// </summary>
 public sealed class PushBatch : IDisposable
 {
-    private byte[] _labels = ArrayPool<byte>.Shared.Rent(4096);
-    private SeriesEntry[] _series = ArrayPool<SeriesEntry>.Shared.Rent(64);
-    private long[] _ts = ArrayPool<long>.Shared.Rent(256);
-    private double[] _vs = ArrayPool<double>.Shared.Rent(256);
+    private byte[] _labels;
+    private SeriesEntry[] _series;
+    private long[] _ts;
+    private double[] _vs;
     private int _labelsLength;
+
+    /// <summary>Creates an empty batch with small arrays.</summary>
+    public PushBatch()
+        : this(0)
+    {
+    }
+
+    /// <summary>
+    /// Creates a batch sized for a remote-write body of <paramref name="encodedBytes"/> decoded bytes, so a
+    /// push never regrows its arrays: canonical labels are no longer than their protobuf form, and a series
+    /// (≥ 16 bytes) and a sample (≥ 11 bytes) each take at least that much of the body.
+    /// </summary>
+    public PushBatch(int encodedBytes)
+    {
+        _labels = ArrayPool<byte>.Shared.Rent(Math.Max(encodedBytes, 4096));
+        _series = ArrayPool<SeriesEntry>.Shared.Rent(Math.Max(encodedBytes / 16, 64));
+        _ts = ArrayPool<long>.Shared.Rent(Math.Max(encodedBytes / 11, 256));
+        _vs = ArrayPool<double>.Shared.Rent(_ts.Length);
+    }
 
     /// <summary>Number of series.</summary>
     public int SeriesCount { get; private set; }

@@ -72,10 +72,15 @@ public sealed partial class Head
 
             long lastT;
             double lastV;
-            lock (s)
+            s.Enter();
+            try
             {
                 lastT = s.MaxTime;
                 lastV = s.LastValue;
+            }
+            finally
+            {
+                s.Exit();
             }
 
             for (int j = e.FirstSample; j < e.FirstSample + e.SampleCount; j++)
@@ -183,7 +188,8 @@ public sealed partial class Head
             }
 
             var e = entries[i];
-            lock (s)
+            s.Enter();
+            try
             {
                 for (int j = e.FirstSample; j < e.FirstSample + e.SampleCount; j++)
                 {
@@ -205,6 +211,10 @@ public sealed partial class Head
                     mint = Math.Min(mint, t);
                     maxt = Math.Max(maxt, t);
                 }
+            }
+            finally
+            {
+                s.Exit();
             }
         }
 

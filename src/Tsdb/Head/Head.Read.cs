@@ -17,20 +17,36 @@ public sealed partial class Head
         var result = new List<ChunkSeries>();
         foreach (var s in SeriesFor(matchers))
         {
-            var chunks = new List<EncodedChunk>(labelsOnly ? 0 : 2);
-            lock (s)
+            var chunks = new List<EncodedChunk>(2);
+            s.Enter();
+            try
             {
                 if (s.MinTime > maxt || s.MaxTime < mint)
                 {
                     continue;
                 }
 
+                if (labelsOnly)
+                {
+                    // Same inclusion rule as with chunks, without copying the open chunk.
+                    if (s.HasChunkIn(mint, maxt))
+                    {
+                        result.Add(new ChunkSeries(s.Labels, []));
+                    }
+
+                    continue;
+                }
+
                 s.CollectChunks(mint, maxt, chunks);
+            }
+            finally
+            {
+                s.Exit();
             }
 
             if (chunks.Count > 0)
             {
-                result.Add(new ChunkSeries(s.Labels, labelsOnly ? [] : chunks));
+                result.Add(new ChunkSeries(s.Labels, chunks));
             }
         }
 

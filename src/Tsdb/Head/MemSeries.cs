@@ -5,11 +5,13 @@ namespace MetricsCluster.Tsdb.Head;
 
 /// <summary>
 /// One in-memory series: its labels, closed chunks and the open head chunk. None of its members are
-/// thread-safe: the owner locks the instance itself (G12) — no separate lock object, to keep the
-/// per-series footprint small.
+/// thread-safe: callers hold <see cref="Enter"/>/<see cref="Exit"/> around every use (G12).
 /// </summary>
 internal sealed class MemSeries
 {
+    // See SpinGate: held for a few appends at most.
+    private int _lock;
+
     internal MemSeries(ulong seriesRef, Labels labels)
     {
         Ref = seriesRef;
@@ -39,6 +41,12 @@ internal sealed class MemSeries
     private long _openBoundary;
     private ClosedChunk[]? _closed;
     private int _closedCount;
+
+    /// <summary>Takes the series lock.</summary>
+    internal void Enter() => SpinGate.Enter(ref _lock);
+
+    /// <summary>Releases the series lock.</summary>
+    internal void Exit() => SpinGate.Exit(ref _lock);
 
     /// <summary>Whether (t, v) may be appended after a sample at (lastT, lastV).</summary>
     internal static AppendCheck Check(long lastT, double lastV, long t, double v)
@@ -73,6 +81,20 @@ internal sealed class MemSeries
         {
             MinTime = t;
         }
+    }
+
+    /// <summary>True when a chunk overlaps [mint, maxt].</summary>
+    internal bool HasChunkIn(long mint, long maxt)
+    {
+        for (int i = 0; i < _closedCount; i++)
+        {
+            if (_closed![i].MaxTime >= mint && _closed[i].MinTime <= maxt)
+            {
+                return true;
+            }
+        }
+
+        return _open is { NumSamples: > 0 } o && o.MaxTime >= mint && o.MinTime <= maxt;
     }
 
     /// <summary>Copies out the chunks overlapping [mint, maxt]; closed chunks are immutable and shared.</summary>

@@ -11,19 +11,18 @@ internal sealed class StripeSeries
     private readonly int _mask;
     private readonly Dictionary<ulong, object>[] _byHash; // Value: MemSeries, or MemSeries[] on a hash collision.
     private readonly Dictionary<ulong, MemSeries>[] _byRef;
-    private readonly object[] _locks;
+    private readonly int[] _locks; // SpinGate per stripe.
 
     internal StripeSeries(int stripes)
     {
         _mask = stripes - 1;
         _byHash = new Dictionary<ulong, object>[stripes];
         _byRef = new Dictionary<ulong, MemSeries>[stripes];
-        _locks = new object[stripes];
+        _locks = new int[stripes];
         for (int i = 0; i < stripes; i++)
         {
             _byHash[i] = [];
             _byRef[i] = [];
-            _locks[i] = new object();
         }
     }
 
@@ -31,9 +30,14 @@ internal sealed class StripeSeries
     internal MemSeries? GetByLabels(ReadOnlySpan<byte> labels, ulong hash)
     {
         int i = (int)(hash & (ulong)_mask);
-        lock (_locks[i])
+        SpinGate.Enter(ref _locks[i]);
+        try
         {
             return Find(_byHash[i], labels, hash);
+        }
+        finally
+        {
+            SpinGate.Exit(ref _locks[i]);
         }
     }
 
@@ -41,9 +45,14 @@ internal sealed class StripeSeries
     internal MemSeries? GetByRef(ulong seriesRef)
     {
         int i = (int)(seriesRef & (ulong)_mask);
-        lock (_locks[i])
+        SpinGate.Enter(ref _locks[i]);
+        try
         {
             return _byRef[i].GetValueOrDefault(seriesRef);
+        }
+        finally
+        {
+            SpinGate.Exit(ref _locks[i]);
         }
     }
 
@@ -56,7 +65,8 @@ internal sealed class StripeSeries
         created = false;
         int i = (int)(hash & (ulong)_mask);
         MemSeries? s;
-        lock (_locks[i])
+        SpinGate.Enter(ref _locks[i]);
+        try
         {
             s = Find(_byHash[i], labels, hash);
             if (s is not null)
@@ -80,12 +90,21 @@ internal sealed class StripeSeries
                 map[hash] = s;
             }
         }
+        finally
+        {
+            SpinGate.Exit(ref _locks[i]);
+        }
 
         created = true;
         int r = (int)(s.Ref & (ulong)_mask);
-        lock (_locks[r])
+        SpinGate.Enter(ref _locks[r]);
+        try
         {
             _byRef[r][s.Ref] = s;
+        }
+        finally
+        {
+            SpinGate.Exit(ref _locks[r]);
         }
 
         return s;
@@ -97,9 +116,14 @@ internal sealed class StripeSeries
         var all = new List<MemSeries>();
         for (int i = 0; i <= _mask; i++)
         {
-            lock (_locks[i])
+            SpinGate.Enter(ref _locks[i]);
+            try
             {
                 all.AddRange(_byRef[i].Values);
+            }
+            finally
+            {
+                SpinGate.Exit(ref _locks[i]);
             }
         }
 
