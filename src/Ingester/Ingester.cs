@@ -24,6 +24,7 @@ public sealed class Ingester : IIngesterClient, IHostedService, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task _syncLoop = Task.CompletedTask;
     private int _inflight;
+    private int _disposed;
     private volatile bool _closing;
 
     /// <summary>Creates the ingester; nothing touches disk until <see cref="StartAsync"/>.</summary>
@@ -145,8 +146,14 @@ public sealed class Ingester : IIngesterClient, IHostedService, IDisposable
         ValueTask.FromResult(TryTenant(tenant, out var db) ? db.Metadata(metric, limit) : (IReadOnlyList<MetricMetadata>)[]);
 
     /// <inheritdoc/>
+    /// <remarks>Idempotent: the host's container disposes the instance once per service it is registered as.</remarks>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _stopping.Cancel();
         foreach (var db in OpenTenants)
         {

@@ -76,6 +76,16 @@ public sealed class IngesterTests : IDisposable
         await Assert.ThrowsAsync<IngesterUnavailableException>(() => Push(ing, "t1", "m", 1, 1));
     }
 
+    [Fact]
+    public async Task Dispose_is_idempotent()
+    {
+        var ing = await Start();
+        await Push(ing, "t1", "m", 1, 1);
+        await ing.StopAsync(default);
+        ing.Dispose();
+        ing.Dispose();
+    }
+
     private async Task<Ingester> Start()
     {
         var ing = new Ingester(new IngesterOptions { TsdbDir = _dir, WalSegmentSize = 64 * 1024 }, new StaticOverrides(new Limits()), new MetricsRegistry(), _log);
