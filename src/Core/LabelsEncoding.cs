@@ -24,17 +24,17 @@ public static class LabelsEncoding
     public static void WritePair(IBufferWriter<byte> dst, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
         Span<byte> len = stackalloc byte[5];
-        int n = PutUvarint(len, (uint)name.Length);
+        int n = Varint.PutUvarint(len, (uint)name.Length);
         dst.Write(len[..n]);
         dst.Write(name);
-        n = PutUvarint(len, (uint)value.Length);
+        n = Varint.PutUvarint(len, (uint)value.Length);
         dst.Write(len[..n]);
         dst.Write(value);
     }
 
     /// <summary>Bytes needed to encode one pair.</summary>
     public static int PairSize(int nameLength, int valueLength) =>
-        UvarintSize((uint)nameLength) + nameLength + UvarintSize((uint)valueLength) + valueLength;
+        Varint.UvarintSize((uint)nameLength) + nameLength + Varint.UvarintSize((uint)valueLength) + valueLength;
 
     /// <summary>Reads a length prefix at <paramref name="pos"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -97,31 +97,6 @@ public static class LabelsEncoding
     private static void WriteLength(ref ValueBuffer dst, int len)
     {
         Span<byte> tmp = stackalloc byte[5];
-        dst.Write(tmp[..PutUvarint(tmp, (uint)len)]);
-    }
-
-    private static int PutUvarint(Span<byte> dst, uint v)
-    {
-        int i = 0;
-        while (v >= 0x80)
-        {
-            dst[i++] = (byte)(v | 0x80);
-            v >>= 7;
-        }
-
-        dst[i++] = (byte)v;
-        return i;
-    }
-
-    private static int UvarintSize(uint v)
-    {
-        int n = 1;
-        while (v >= 0x80)
-        {
-            v >>= 7;
-            n++;
-        }
-
-        return n;
+        dst.Write(tmp[..Varint.PutUvarint(tmp, (uint)len)]);
     }
 }

@@ -35,9 +35,9 @@ public static partial class WalRecords
     /// <summary>Appends one series: BE64 ref, uvarint label count, then (str name, str value) per label.</summary>
     public static void AddSeries(ref ValueBuffer dst, ulong seriesRef, Labels labels)
     {
-        Span<byte> head = stackalloc byte[8 + WalEncoding.MaxVarintLength];
+        Span<byte> head = stackalloc byte[8 + Varint.MaxLength];
         BinaryPrimitives.WriteUInt64BigEndian(head, seriesRef);
-        int n = 8 + WalEncoding.PutUvarint(head.Slice(8), (ulong)labels.Count);
+        int n = 8 + Varint.PutUvarint(head.Slice(8), (ulong)labels.Count);
         dst.Write(head[..n]);
 
         // Our canonical label encoding is exactly the WAL's sequence of (str name, str value) pairs.
@@ -54,7 +54,7 @@ public static partial class WalRecords
     public static void AddSample(ref ValueBuffer dst, ref SamplesEncoderState state, ulong seriesRef, long t, double v)
     {
         // 16 bytes of delta base, two varints of at most 10 bytes, 8 bytes of value.
-        Span<byte> tmp = stackalloc byte[16 + (2 * WalEncoding.MaxVarintLength) + 8];
+        Span<byte> tmp = stackalloc byte[16 + (2 * Varint.MaxLength) + 8];
         int n = 0;
         if (!state.HasFirst)
         {
@@ -67,8 +67,8 @@ public static partial class WalRecords
         }
 
         // Wrapping arithmetic: the decoder adds the deltas back with the same wrap-around.
-        n += WalEncoding.PutVarint(tmp.Slice(n), (long)(seriesRef - state.FirstRef));
-        n += WalEncoding.PutVarint(tmp.Slice(n), t - state.FirstT);
+        n += Varint.PutVarint(tmp.Slice(n), (long)(seriesRef - state.FirstRef));
+        n += Varint.PutVarint(tmp.Slice(n), t - state.FirstT);
         BinaryPrimitives.WriteUInt64BigEndian(tmp.Slice(n), BitConverter.DoubleToUInt64Bits(v));
         dst.Write(tmp[..(n + 8)]);
     }
@@ -77,12 +77,12 @@ public static partial class WalRecords
     public static void EncodeTombstones(ref ValueBuffer dst, ReadOnlySpan<Tombstone> stones)
     {
         WriteByte(ref dst, (byte)RecordType.Tombstones);
-        Span<byte> tmp = stackalloc byte[8 + (2 * WalEncoding.MaxVarintLength)];
+        Span<byte> tmp = stackalloc byte[8 + (2 * Varint.MaxLength)];
         foreach (var s in stones)
         {
             BinaryPrimitives.WriteUInt64BigEndian(tmp, s.Ref);
-            int n = 8 + WalEncoding.PutVarint(tmp.Slice(8), s.MinT);
-            n += WalEncoding.PutVarint(tmp.Slice(n), s.MaxT);
+            int n = 8 + Varint.PutVarint(tmp.Slice(8), s.MinT);
+            n += Varint.PutVarint(tmp.Slice(n), s.MaxT);
             dst.Write(tmp[..n]);
         }
     }
@@ -94,10 +94,10 @@ public static partial class WalRecords
     public static void EncodeMetadata(ref ValueBuffer dst, ReadOnlySpan<RefMetadata> md)
     {
         WriteByte(ref dst, (byte)RecordType.Metadata);
-        Span<byte> tmp = stackalloc byte[WalEncoding.MaxVarintLength + 2];
+        Span<byte> tmp = stackalloc byte[Varint.MaxLength + 2];
         foreach (var m in md)
         {
-            int n = WalEncoding.PutUvarint(tmp, m.Ref);
+            int n = Varint.PutUvarint(tmp, m.Ref);
             tmp[n++] = m.Type;
             tmp[n++] = 2;
             dst.Write(tmp[..n]);
@@ -116,8 +116,8 @@ public static partial class WalRecords
 
     private static void WriteStr(ref ValueBuffer dst, ReadOnlySpan<byte> s)
     {
-        Span<byte> len = stackalloc byte[WalEncoding.MaxVarintLength];
-        dst.Write(len[..WalEncoding.PutUvarint(len, (ulong)s.Length)]);
+        Span<byte> len = stackalloc byte[Varint.MaxLength];
+        dst.Write(len[..Varint.PutUvarint(len, (ulong)s.Length)]);
         dst.Write(s);
     }
 
