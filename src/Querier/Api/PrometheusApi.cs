@@ -129,19 +129,7 @@ public static class PrometheusApi
     {
         var (start, end) = p.Range();
         await using var q = queryable.Querier(tenant, start, end);
-        var names = new SortedSet<string>(StringComparer.Ordinal);
-        var sets = p.MatcherSets();
-        if (sets.Count == 0)
-        {
-            sets.Add([]);
-        }
-
-        foreach (var set in sets)
-        {
-            names.UnionWith(await q.LabelNamesAsync(set, ct));
-        }
-
-        WriteStrings(w, names);
+        WriteStrings(w, await UnionOverMatchSets(p, set => q.LabelNamesAsync(set, ct)));
     }
 
     private static async Task LabelValues(IQueryable queryable, string tenant, string name, ApiParams p, Utf8JsonWriter w, CancellationToken ct)
@@ -153,19 +141,25 @@ public static class PrometheusApi
 
         var (start, end) = p.Range();
         await using var q = queryable.Querier(tenant, start, end);
-        var values = new SortedSet<string>(StringComparer.Ordinal);
+        WriteStrings(w, await UnionOverMatchSets(p, set => q.LabelValuesAsync(name, set, ct)));
+    }
+
+    /// <summary>The sorted union of <paramref name="get"/> over each <c>match[]</c> set (one empty set when none is given).</summary>
+    private static async Task<SortedSet<string>> UnionOverMatchSets(ApiParams p, Func<IReadOnlyList<Matcher>, ValueTask<IReadOnlyList<string>>> get)
+    {
         var sets = p.MatcherSets();
         if (sets.Count == 0)
         {
             sets.Add([]);
         }
 
+        var union = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var set in sets)
         {
-            values.UnionWith(await q.LabelValuesAsync(name, set, ct));
+            union.UnionWith(await get(set));
         }
 
-        WriteStrings(w, values);
+        return union;
     }
 
     private static async Task Metadata(IIngesterClient ingester, string tenant, ApiParams p, Utf8JsonWriter w, CancellationToken ct)

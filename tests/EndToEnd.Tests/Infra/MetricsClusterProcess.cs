@@ -76,35 +76,5 @@ public sealed class MetricsClusterProcess : IAsyncDisposable
         }
     }
 
-    private async Task WaitReadyAsync(TimeSpan timeout)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (Child.HasExited)
-            {
-                throw new InvalidOperationException($"metrics-cluster exited with {Child.ExitCode}:\n{Child.Output}");
-            }
-
-            try
-            {
-                using var r = await http.GetAsync(new Uri(BaseUri, "/ready"));
-                if (r.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"metrics-cluster not ready after {timeout}:\n{Child.Output}");
-    }
+    private Task WaitReadyAsync(TimeSpan timeout) => Readiness.WaitAsync(new Uri(BaseUri, "/ready"), Child, "metrics-cluster", timeout);
 }

@@ -63,35 +63,5 @@ public sealed class PrometheusProcess : IAsyncDisposable
         }
     }
 
-    private async Task WaitReadyAsync()
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_child.HasExited)
-            {
-                throw new InvalidOperationException($"prometheus exited with {_child.ExitCode}:\n{_child.Output}");
-            }
-
-            try
-            {
-                using var r = await http.GetAsync(new Uri(BaseUri, "/-/ready"));
-                if (r.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException("prometheus not ready:\n" + _child.Output);
-    }
+    private Task WaitReadyAsync() => Readiness.WaitAsync(new Uri(BaseUri, "/-/ready"), _child, "prometheus", TimeSpan.FromSeconds(60));
 }
