@@ -13,12 +13,18 @@ dotnet build MetricsCluster.sln -c Release -nologo -v quiet
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-dotnet test MetricsCluster.sln -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log" || status=$?
+dotnet test MetricsCluster.sln -c Release --no-build -nologo 2>&1 | tee "$log" || status=$?
 
 # Sum the per-assembly summaries ("Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12").
 read -r passed failed skipped < <(grep -E '(Passed|Failed)!? +- +Failed:' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' \
   | awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
 echo "Tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
+assemblies=$(grep -cE '(Passed|Failed)!? +- +Failed:' "$log" || true)
+projects=$(grep -c 'Tests.csproj' MetricsCluster.sln || true)
+if [ "$assemblies" -ne "$projects" ]; then
+  echo "expected results from $projects test projects, found $assemblies" >&2
+  status=1
+fi
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
   echo "test run failed (exit $status)" >&2
   exit 1

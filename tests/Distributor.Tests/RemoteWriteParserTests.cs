@@ -1,3 +1,4 @@
+using MetricsCluster.Tests.Shared;
 using FsCheck;
 using FsCheck.Fluent;
 using Google.Protobuf;
@@ -367,15 +368,15 @@ public class RemoteWriteParserTests
             RemoteWriteParser.Parse(data, batch, limits, s_now, report);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++)
+        long allocated = AllocationProbe.MinAllocated(() =>
         {
-            batch.Clear();
-            report.Clear();
-            RemoteWriteParser.Parse(data, batch, limits, s_now, report);
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            for (int i = 0; i < 20; i++)
+            {
+                batch.Clear();
+                report.Clear();
+                RemoteWriteParser.Parse(data, batch, limits, s_now, report);
+            }
+        });
         Assert.Equal(1000, batch.SampleCount);
         Assert.Equal(0, allocated);
     }
