@@ -90,6 +90,8 @@ public class ParserTests
     [InlineData("+foo", "+foo")]
     [InlineData("-(1 + 2)", "-(1 + 2)")]
     [InlineData("1 + 2 * 3", "1 + 2 * 3")]
+    [InlineData("inf^and1h30m", "(+Inf) ^ and1h30m")] // Found by the fuzzer: a signed literal left of ^ keeps parentheses.
+    [InlineData("(-2) ^ 2", "(-2) ^ 2")]
     [InlineData("foo and bar or baz unless qux", "foo and bar or baz unless qux")]
     [InlineData("foo == bool bar", "foo == bool bar")]
     [InlineData("1 < bool 2", "1 < bool 2")]

@@ -87,7 +87,19 @@ public static class Printer
 
     private static void WriteBinary(StringBuilder sb, BinaryExpr b)
     {
-        Write(sb, b.Lhs);
+        // A signed literal left of ^ must keep its parentheses: "-2 ^ 2" reads back as -(2 ^ 2), another value,
+        // and "+Inf ^ x" as +(Inf ^ x). Prometheus' printer drops them; we print what parses back to the same.
+        if (b.Op == BinaryOp.Pow && b.Lhs is NumberLiteral { IsDuration: false } n && (n.Value < 0 || double.IsPositiveInfinity(n.Value) || (n.Value == 0 && double.IsNegative(n.Value))))
+        {
+            sb.Append('(');
+            Write(sb, b.Lhs);
+            sb.Append(')');
+        }
+        else
+        {
+            Write(sb, b.Lhs);
+        }
+
         sb.Append(' ').Append(Operators.Name(b.Op));
         if (b.ReturnBool)
         {
