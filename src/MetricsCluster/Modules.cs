@@ -69,6 +69,7 @@ internal static class Modules
                 app.Services.GetRequiredService<IIngesterClient>(),
                 tenants.Resolve);
             app.MapRemoteRead("/prometheus", app.Services.GetRequiredService<IQueryable>(), tenants.Resolve);
+            app.MapFormatQuery("/prometheus");
         }
     }
 }

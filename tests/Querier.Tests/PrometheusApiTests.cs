@@ -28,6 +28,7 @@ public sealed class PrometheusApiTests : IAsyncLifetime
         b.WebHost.UseUrls("http://127.0.0.1:0");
         _app = b.Build();
         _app.MapPrometheusMetadataApi("/prometheus", new IngesterQueryable(_ingester), _ingester, ctx => ("t1", null));
+        _app.MapFormatQuery("/prometheus");
         await _app.StartAsync();
         var addr = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         _http = new HttpClient { BaseAddress = new Uri(addr) };
@@ -48,6 +49,8 @@ public sealed class PrometheusApiTests : IAsyncLifetime
     [InlineData("/prometheus/api/v1/label/job/values?start=abc", 400, """{"status":"error","errorType":"bad_data","error":"invalid parameter \"start\": cannot parse \"abc\" to a valid timestamp"}""")]
     [InlineData("/prometheus/api/v1/series?match[]=up&start=10&end=5", 400, """{"status":"error","errorType":"bad_data","error":"invalid parameter \"end\": end timestamp must not be before start time"}""")]
     [InlineData("/prometheus/api/v1/metadata", 200, """{"status":"success","data":{"up":[{"type":"gauge","help":"Up or not.","unit":""}]}}""")]
+    [InlineData("/prometheus/api/v1/format_query?query=sum%20by(job)%20(rate(http_requests_total%7Bjob%3D%22api%22%7D%5B5m%5D))", 200, """{"status":"success","data":"sum by (job) (rate(http_requests_total{job=\"api\"}[5m]))"}""")]
+    [InlineData("/prometheus/api/v1/format_query?query=foo%20%2B", 400, """{"status":"error","errorType":"bad_data","error":"1:6: parse error: unexpected end of input"}""")]
     public async Task Answers_with_prometheus_json(string url, int status, string body)
     {
         using var r = await _http.GetAsync(new Uri(url, UriKind.Relative));
