@@ -1,5 +1,3 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using MetricsCluster.PromQL;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -13,41 +11,23 @@ namespace MetricsCluster.Querier.Api;
 /// </summary>
 public static class FormatQueryEndpoint
 {
-    private static readonly JsonWriterOptions s_json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     /// <summary>Maps the endpoint under <paramref name="prefix"/>.</summary>
     public static IEndpointRouteBuilder MapFormatQuery(this IEndpointRouteBuilder app, string prefix)
     {
-        app.MapMethods(prefix + "/api/v1/format_query", ["GET", "POST"], async ctx =>
-        {
-            var p = await ApiParams.ReadAsync(ctx.Request);
-            string query = p.One("query") ?? string.Empty;
-            int status = 200;
-            using var buffer = new MemoryStream();
-            await using (var w = new Utf8JsonWriter(buffer, s_json))
+        app.MapMethods(prefix + "/api/v1/format_query", ["GET", "POST"], ctx =>
+            PrometheusApi.Handle(ctx, _ => (string.Empty, null), (_, p, w) =>
             {
-                w.WriteStartObject();
                 try
                 {
-                    string formatted = Printer.FormatQuery(query);
-                    w.WriteString("status", "success");
-                    w.WriteString("data", formatted);
+                    w.WriteStringValue(Printer.FormatQuery(p.One("query") ?? string.Empty));
                 }
                 catch (PromQLParseException e)
                 {
-                    status = 400;
-                    w.WriteString("status", "error");
-                    w.WriteString("errorType", "bad_data");
-                    w.WriteString("error", e.Message);
+                    throw new ApiException(e.Message);
                 }
 
-                w.WriteEndObject();
-            }
-
-            ctx.Response.StatusCode = status;
-            ctx.Response.ContentType = "application/json";
-            await ctx.Response.Body.WriteAsync(buffer.ToArray(), ctx.RequestAborted);
-        });
+                return Task.CompletedTask;
+            }));
         return app;
     }
 }

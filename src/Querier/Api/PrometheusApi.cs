@@ -36,7 +36,8 @@ public static class PrometheusApi
         return app;
     }
 
-    private static async Task Handle(HttpContext ctx, Func<HttpContext, (string? Tenant, IResult? Error)> resolveTenant, Func<string, ApiParams, Utf8JsonWriter, Task> body)
+    /// <summary>Runs <paramref name="body"/> inside Prometheus' JSON envelope; <see cref="ApiException"/> becomes <c>bad_data</c> (400).</summary>
+    internal static async Task Handle(HttpContext ctx, Func<HttpContext, (string? Tenant, IResult? Error)> resolveTenant, Func<string, ApiParams, Utf8JsonWriter, Task> body)
     {
         var (tenant, error) = resolveTenant(ctx);
         if (error is not null)

@@ -17,7 +17,7 @@ public sealed partial class Head
         var result = new List<ChunkSeries>();
         foreach (var s in SeriesFor(matchers))
         {
-            var chunks = new List<EncodedChunk>(2);
+            List<EncodedChunk> chunks;
             s.Enter();
             try
             {
@@ -37,6 +37,7 @@ public sealed partial class Head
                     continue;
                 }
 
+                chunks = new List<EncodedChunk>(2);
                 s.CollectChunks(mint, maxt, chunks);
             }
             finally
