@@ -76,9 +76,28 @@ public static class Quoting
         }
 
         var sb = new StringBuilder(body.Length);
+
+        // \x and octal escapes are bytes, as in Go: consecutive ones are decoded together as UTF-8, and invalid
+        // sequences become U+FFFD so that label-name checks can reject them.
+        var bytes = new List<byte>();
+        void Flush()
+        {
+            if (bytes.Count > 0)
+            {
+                sb.Append(Encoding.UTF8.GetString(bytes.ToArray()));
+                bytes.Clear();
+            }
+        }
+
         for (int i = 0; i < body.Length; i++)
         {
             char c = body[i];
+            bool byteEscape = c == '\\' && i + 1 < body.Length && (body[i + 1] == 'x' || body[i + 1] is >= '0' and <= '7');
+            if (!byteEscape)
+            {
+                Flush();
+            }
+
             if (c != '\\')
             {
                 sb.Append(c);
@@ -107,7 +126,7 @@ public static class Quoting
 
                         if (e == 'x')
                         {
-                            sb.Append((char)v);
+                            bytes.Add((byte)v);
                         }
                         else
                         {
@@ -138,7 +157,7 @@ public static class Quoting
                             return null;
                         }
 
-                        sb.Append((char)v);
+                        bytes.Add((byte)v);
                         i += 2;
                         break;
                     }
@@ -155,6 +174,7 @@ public static class Quoting
             }
         }
 
+        Flush();
         return sb.ToString();
     }
 
