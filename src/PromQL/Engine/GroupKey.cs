@@ -1,0 +1,23 @@
+using MetricsCluster.Core;
+
+namespace MetricsCluster.PromQL.Engine;
+
+/// <summary>The <c>by</c>/<c>without</c> clause of an aggregation: the grouping key and output labels of a series.</summary>
+internal sealed class GroupKey(IReadOnlyList<string> grouping, bool without)
+{
+    private readonly LabelNameSet _names = new(grouping, withMetricName: without);
+
+    /// <summary>Prometheus' <c>generateGroupingKey</c> (as a label set rather than a hash).</summary>
+    public Labels Key(Labels metric)
+    {
+        if (!without && grouping.Count == 0)
+        {
+            return Labels.Empty;
+        }
+
+        return LabelOps.Filter(metric, _names, keep: !without);
+    }
+
+    /// <summary>Prometheus' <c>generateGroupingLabels</c>: <c>without</c> also drops the name; no grouping gives <c>{}</c>.</summary>
+    public Labels OutputLabels(Labels metric) => Key(metric);
+}
