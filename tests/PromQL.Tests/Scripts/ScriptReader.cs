@@ -18,6 +18,7 @@ public static partial class ScriptReader
     public const string ReasonInfo = "info() function";
     public const string ReasonDurationFunctions = "duration-expression functions (step()/range()/min_of/max_of)";
     public const string ReasonParserRejects = "MetricsCluster parser rejects expression";
+    public const string ReasonTypeAndUnit = "__type__/__unit__ labels (type-and-unit-labels feature)";
 
     [GeneratedRegex(@"^load(?:_(with_nhcb))?\s+(.+?)$", RegexOptions.CultureInvariant)]
     private static partial Regex LoadRegex();
@@ -75,6 +76,7 @@ public static partial class ScriptReader
 
         // Label sets of native-histogram series (incl. synthesised NHCB series) loaded since the last clear.
         private readonly List<Labels> _histogramSeries = [];
+        private readonly List<Labels> _typeAndUnitSeries = [];
 
         public TestScript Run()
         {
@@ -94,6 +96,7 @@ public static partial class ScriptReader
                     _commands.Add(new ClearCommand(i + 1));
                     _histogramNames.Clear();
                     _histogramSeries.Clear();
+                    _typeAndUnitSeries.Clear();
                     _startTimestampNames.Clear();
                     i++;
                 }
@@ -190,6 +193,11 @@ public static partial class ScriptReader
                     }
 
                     string metric = labels.MetricName;
+                    if (labels.Get("__type__").Length > 0 || labels.Get("__unit__").Length > 0)
+                    {
+                        _typeAndUnitSeries.Add(labels);
+                    }
+
                     if (ls.HasHistograms)
                     {
                         _histogramNames.Add(metric);
@@ -389,6 +397,11 @@ public static partial class ScriptReader
             if (DurationFunctionRegex().IsMatch(expr))
             {
                 reasons.Add(ReasonDurationFunctions);
+            }
+
+            if (parsed is not null && SelectsAny(parsed, _typeAndUnitSeries))
+            {
+                reasons.Add(ReasonTypeAndUnit);
             }
 
             if (parseError is not null)
