@@ -18,6 +18,10 @@ dotnet test MetricsCluster.sln -c Release --no-build -nologo 2>&1 | tee "$log" |
 # Sum the per-assembly summaries ("Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12").
 read -r passed failed skipped < <(grep -E '(Passed|Failed)!? +- +Failed:' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' \
   | awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
+summary=tests/PromQL.Tests/bin/Release/net10.0/promql-script-summary.txt
+if [ -f "$summary" ]; then
+  sed -n '1,12p' "$summary"   # PromQL script evals: passed / skipped with reasons (every skip is listed in the file)
+fi
 echo "Tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
 assemblies=$(grep -cE '(Passed|Failed)!? +- +Failed:' "$log" || true)
 projects=$(grep -c 'Tests.csproj' MetricsCluster.sln || true)

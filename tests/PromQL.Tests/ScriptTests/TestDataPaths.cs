@@ -7,6 +7,9 @@ internal static class TestDataPaths
 {
     public static string UpstreamDir => Path.Combine(AppContext.BaseDirectory, "testdata", "upstream");
 
+    /// <summary>Our own scripts.</summary>
+    public static string OursDir => Path.Combine(AppContext.BaseDirectory, "testdata", "ours");
+
     /// <summary>The repository root: the first ancestor of the output directory holding MetricsCluster.sln, or null.</summary>
     public static string? RepoRoot()
     {
