@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using MetricsCluster.Core.Storage;
+
+using IQueryable = MetricsCluster.Core.Storage.IQueryable;
+
+namespace MetricsCluster.PromQL.Engine;
+
+/// <summary>
+/// Runs PromQL queries against an <see cref="IQueryable"/>: parse, admission (max concurrent), fetch the selected
+/// series, evaluate, and turn every failure into a <see cref="QueryError"/> at this one boundary (G15).
+/// </summary>
+public sealed class QueryEngine : IDisposable
+{
+    private readonly SemaphoreSlim _gate;
+
+    /// <summary>Creates an engine.</summary>
+    public QueryEngine(EngineOptions options)
+    {
+        Options = options;
+        _gate = new SemaphoreSlim(Math.Max(1, options.MaxConcurrent));
+    }
+
+    /// <summary>The settings.</summary>
+    public EngineOptions Options { get; }
+
+    /// <summary>Queries waiting for or holding an evaluation slot.</summary>
+    public int QueriesInFlight => Options.MaxConcurrent - _gate.CurrentCount;
+
+    /// <summary>Evaluates <paramref name="query"/> at one instant.</summary>
+    public Task<QueryResult> InstantQueryAsync(IQueryable storage, string tenant, string query, long timeMs, CancellationToken cancellationToken) =>
+        ExecAsync(storage, tenant, query, timeMs, timeMs, 0, cancellationToken);
+
+    /// <summary>Evaluates <paramref name="query"/> at every step from <paramref name="startMs"/> to <paramref name="endMs"/>.</summary>
+    public Task<QueryResult> RangeQueryAsync(IQueryable storage, string tenant, string query, long startMs, long endMs, long stepMs,
+        CancellationToken cancellationToken) =>
+        ExecAsync(storage, tenant, query, startMs, endMs, stepMs, cancellationToken);
+
+    /// <inheritdoc/>
+    public void Dispose() => _gate.Dispose();
+
+    private async Task<QueryResult> ExecAsync(IQueryable storage, string tenant, string query, long start, long end, long step,
+        CancellationToken cancellationToken)
+    {
+        Expr expr;
+        try
+        {
+            expr = Parser.ParseExpr(query);
+        }
+        catch (PromQLParseException e)
+        {
+            return Failed(QueryErrorType.BadData, e.Message);
+        }
+
+        bool isRange = step > 0;
+        if (isRange && expr.Type is not (ValueType.Scalar or ValueType.InstantVector))
+        {
+            return Failed(QueryErrorType.BadData,
+                $"invalid expression type \"{TypeName(expr.Type)}\" for range query, must be Scalar or instant Vector");
+        }
+
+        using var timeout = new CancellationTokenSource(Options.Timeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var ct = linked.Token;
+        bool entered = false;
+        try
+        {
+            await _gate.WaitAsync(ct).ConfigureAwait(false);
+            entered = true;
+            var plan = QueryPlan.Create(expr, start, end, isRange ? step : 1, Options);
+            await using (var querier = storage.Querier(tenant, plan.MinTime, plan.MaxTime))
+            {
+                await plan.FetchAsync(querier, ct).ConfigureAwait(false);
+            }
+
+            var evaluator = new Evaluator(plan, Options, ct);
+            var value = evaluator.Run(expr, isRange);
+            return new QueryResult(value, null, evaluator.Annotations.Warnings, evaluator.Annotations.Infos);
+        }
+        catch (PromQLException e)
+        {
+            return Failed(e.Type, e.Message);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Failed(QueryErrorType.Canceled, "query was canceled in " + Stage(entered));
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return Failed(QueryErrorType.Timeout, "query timed out in " + Stage(entered));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A storage failure or a bug: reported as internal with its message; the host logs it.
+            Debug.WriteLine(e);
+            return Failed(QueryErrorType.Internal, e.Message);
+        }
+        finally
+        {
+            if (entered)
+            {
+                _gate.Release();
+            }
+        }
+    }
+
+    private static string Stage(bool entered) => entered ? "expression evaluation" : "queue";
+
+    private static QueryResult Failed(QueryErrorType type, string message) => new(null, new QueryError(type, message), [], []);
+
+    /// <summary>Prometheus' spelling of a value type in messages.</summary>
+    internal static string TypeName(ValueType t) => t switch
+    {
+        ValueType.Scalar => "scalar",
+        ValueType.String => "string",
+        ValueType.InstantVector => "instant vector",
+        ValueType.RangeVector => "range vector",
+        _ => t.ToString(),
+    };
+}

@@ -1,0 +1,148 @@
+using MetricsCluster.Core;
+using MetricsCluster.Core.Storage;
+
+namespace MetricsCluster.PromQL.Engine;
+
+/// <summary>A selected series held in memory for evaluation: parallel timestamp and value arrays.</summary>
+/// <param name="Labels">The series labels.</param>
+/// <param name="T">Timestamps (ms), ascending.</param>
+/// <param name="V">Values (stale markers included).</param>
+internal sealed record StoredSeries(Labels Labels, long[] T, double[] V);
+
+/// <summary>
+/// The storage side of one query: which time range each selector needs (Prometheus'
+/// <c>getTimeRangesForSelector</c>), and the series each selector returned.
+/// </summary>
+internal sealed class QueryPlan
+{
+    private readonly Dictionary<VectorSelector, (long Min, long Max, long Range)> _ranges = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<VectorSelector, List<StoredSeries>> _series = new(ReferenceEqualityComparer.Instance);
+
+    private QueryPlan(long start, long end, long interval)
+    {
+        Start = start;
+        End = end;
+        Interval = interval;
+    }
+
+    /// <summary>First evaluation timestamp (ms).</summary>
+    public long Start { get; }
+
+    /// <summary>Last evaluation timestamp (ms).</summary>
+    public long End { get; }
+
+    /// <summary>Step (ms); 1 for instant queries, as in Prometheus.</summary>
+    public long Interval { get; }
+
+    /// <summary>Earliest sample time any selector needs.</summary>
+    public long MinTime { get; private set; } = long.MaxValue;
+
+    /// <summary>Latest sample time any selector needs.</summary>
+    public long MaxTime { get; private set; } = long.MinValue;
+
+    /// <summary>Walks <paramref name="expr"/> and records each selector's time range.</summary>
+    public static QueryPlan Create(Expr expr, long start, long end, long interval, EngineOptions options)
+    {
+        var plan = new QueryPlan(start, end, interval);
+        plan.Walk(expr, start, end, (long)options.LookbackDelta.TotalMilliseconds, 0);
+        if (plan.MinTime > plan.MaxTime)
+        {
+            plan.MinTime = plan.MaxTime = start;
+        }
+
+        return plan;
+    }
+
+    /// <summary>The <c>@</c> time of a selector or subquery, with <c>start()</c>/<c>end()</c> resolved.</summary>
+    public long? AtTime(long? timestamp, AtModifier startOrEnd) => startOrEnd switch
+    {
+        AtModifier.Start => Start,
+        AtModifier.End => End,
+        _ => timestamp,
+    };
+
+    /// <summary>The series a selector returned (empty before <see cref="FetchAsync"/>).</summary>
+    public IReadOnlyList<StoredSeries> SeriesOf(VectorSelector selector) =>
+        _series.TryGetValue(selector, out var list) ? list : [];
+
+    /// <summary>Selects every selector's series from <paramref name="querier"/>.</summary>
+    public async Task FetchAsync(IQuerier querier, CancellationToken ct)
+    {
+        var times = new List<long>();
+        var values = new List<double>();
+        SampleIterator? reuse = null;
+        foreach (var (selector, (min, max, range)) in _ranges)
+        {
+            var list = new List<StoredSeries>();
+            var hints = new SelectHints(min, max, Interval, null);
+            await foreach (var s in querier.SelectAsync(true, hints, selector.Matchers, ct).ConfigureAwait(false))
+            {
+                times.Clear();
+                values.Clear();
+                var it = s.Iterator(reuse);
+                reuse = it;
+                if (it.Seek(min))
+                {
+                    do
+                    {
+                        if (it.T > max)
+                        {
+                            break;
+                        }
+
+                        times.Add(it.T);
+                        values.Add(it.V);
+                    }
+                    while (it.Next());
+                }
+
+                if (it.Error is { } err)
+                {
+                    throw err;
+                }
+
+                list.Add(new StoredSeries(s.Labels, times.ToArray(), values.ToArray()));
+            }
+
+            _series[selector] = list;
+        }
+    }
+
+    private void Walk(Expr e, long lo, long hi, long lookback, long range)
+    {
+        switch (e)
+        {
+            case VectorSelector v:
+                {
+                    long? at = AtTime(v.Timestamp, v.StartOrEnd);
+                    long off = (long)v.OriginalOffset.TotalMilliseconds;
+                    long min = (at ?? lo) - off - (range > 0 ? range : lookback);
+                    long max = (at ?? hi) - off;
+                    _ranges[v] = (min, max, range);
+                    MinTime = Math.Min(MinTime, min);
+                    MaxTime = Math.Max(MaxTime, max);
+                    return;
+                }
+
+            case MatrixSelector m:
+                Walk(m.VectorSelector, lo, hi, lookback, (long)m.Range.TotalMilliseconds);
+                return;
+            case SubqueryExpr s:
+                {
+                    long? at = AtTime(s.Timestamp, s.StartOrEnd);
+                    long off = (long)s.OriginalOffset.TotalMilliseconds;
+                    long r = (long)s.Range.TotalMilliseconds;
+                    Walk(s.Expr, (at ?? lo) - off - r, (at ?? hi) - off, lookback, 0);
+                    return;
+                }
+
+            default:
+                foreach (var child in Ast.Children(e))
+                {
+                    Walk(child, lo, hi, lookback, 0);
+                }
+
+                return;
+        }
+    }
+}
