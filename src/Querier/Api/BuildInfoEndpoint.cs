@@ -24,6 +24,12 @@ public sealed record BuildInfo(string Version, string Revision, string Branch, s
 /// </summary>
 public static class BuildInfoEndpoint
 {
+    /// <summary>
+    /// The Mimir release whose HTTP API this one follows (docs reference Mimir 2.17); reported as <c>version</c>
+    /// so that Grafana's semver checks for Mimir (≥ 2.0.0) pass.
+    /// </summary>
+    public const string MimirCompatibleVersion = "2.17.0";
+
     /// <summary>The <c>application</c> field; Grafana keys on <c>features</c>, not on this name.</summary>
     public const string Application = "MetricsCluster";
 
