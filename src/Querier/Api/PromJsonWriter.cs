@@ -117,11 +117,32 @@ internal sealed class PromJsonWriter
     public PromJsonWriter Float(double f) => Raw((byte)'"').Raw(Encoding.ASCII.GetBytes(FormatFloat(f))).Raw((byte)'"');
 
     /// <summary>
+    /// Appends a finite number as Go's encoding/json writes a float64: shortest digits, <c>'f'</c> form except below
+    /// 1e-6 and from 1e21 up, where the exponent has no leading zero (<c>1e-7</c>). Used where Prometheus marshals with
+    /// encoding/json: the timestamps of scalar and string results (<c>float64(T) / 1000</c>).
+    /// </summary>
+    public PromJsonWriter Number(double f)
+    {
+        string s = Format(f, 'e');
+        int e = s.IndexOf("e-0", StringComparison.Ordinal);
+        return Raw(Encoding.ASCII.GetBytes(e >= 0 && e == s.Length - 4 ? s.Remove(e + 2, 1) : s));
+    }
+
+    /// <summary>
     /// Formats like Prometheus' <c>jsonutil.MarshalFloat</c>: Go's <c>strconv.FormatFloat(f, 'f', -1, 64)</c>
     /// (shortest round-trip digits, no exponent), except that magnitudes below 1e-6 or from 1e21 up use
-    /// <c>'e'</c> (<c>1e-07</c>, <c>1e+21</c>), the cut-offs jsoniter and JavaScript use.
+    /// <c>'e'</c> (<c>1e-07</c>, <c>1e+21</c>), the cut-offs jsoniter and JavaScript use. Vector and matrix values.
     /// </summary>
-    public static string FormatFloat(double f)
+    public static string FormatFloat(double f) => Format(f, 'e');
+
+    /// <summary>
+    /// Go's <c>strconv.FormatFloat(f, 'f', -1, 64)</c>, never an exponent (<c>1e-7</c> is <c>0.0000001</c>): how
+    /// <c>promql.Scalar.MarshalJSON</c> writes a scalar result's value.
+    /// </summary>
+    public static string FormatFloatF(double f) => Format(f, 'f');
+
+    /// <summary>Shortest round-trip digits in Go's <c>'f'</c> form; with <paramref name="mode"/> 'e', Go's 'e' form outside [1e-6, 1e21).</summary>
+    private static string Format(double f, char mode)
     {
         if (double.IsNaN(f))
         {
@@ -152,7 +173,7 @@ internal sealed class PromJsonWriter
         }
 
         double abs = Math.Abs(f);
-        if (abs is < 1e-6 or >= 1e21)
+        if (mode == 'e' && abs is (< 1e-6 or >= 1e21))
         {
             // Go's 'e': d[.ddd]e±XX with at least two exponent digits.
             int exp = intDigits - 1;

@@ -40,11 +40,13 @@ internal static class QueryResponse
         w.Raw("{\"resultType\":"u8).String(value.ResultType).Raw(",\"result\":"u8);
         switch (value)
         {
+            // Scalars and strings have their own MarshalJSON in promql/value.go, through encoding/json:
+            // the timestamp is the float64 T/1000 (1.5, not 1.500) and a scalar's value never has an exponent.
             case ScalarValue s:
-                w.Raw((byte)'[').Timestamp(s.T).Raw((byte)',').Float(s.V).Raw((byte)']');
+                w.Raw((byte)'[').Number(s.T / 1000.0).Raw((byte)',').String(PromJsonWriter.FormatFloatF(s.V)).Raw((byte)']');
                 break;
             case StringValue s:
-                w.Raw((byte)'[').Timestamp(s.T).Raw((byte)',').String(s.V).Raw((byte)']');
+                w.Raw((byte)'[').Number(s.T / 1000.0).Raw((byte)',').String(s.V).Raw((byte)']');
                 break;
             case VectorValue v:
                 WriteVector(w, v);
