@@ -1,8 +1,12 @@
+using System.Globalization;
+using System.Reflection;
+using System.Runtime.InteropServices;
 using MetricsCluster.Config;
 using MetricsCluster.Core.Ingest;
 using MetricsCluster.Core.Limits;
 using MetricsCluster.Core.Storage;
 using MetricsCluster.Http;
+using MetricsCluster.PromQL.Engine;
 using MetricsCluster.Querier;
 using MetricsCluster.Querier.Api;
 
@@ -37,6 +41,10 @@ internal static class Modules
         if (modules.Contains(ModuleRegistry.Querier))
         {
             services.AddSingleton<IQueryable>(sp => new IngesterQueryable(sp.GetRequiredService<IIngesterClient>()));
+
+            // One engine per process: its max-concurrent gate must be shared by every query endpoint.
+            services.AddSingleton(_ => new QueryEngine(config.EngineOptions()));
+            services.AddSingleton<IQueryRunner>(sp => new EngineQueryRunner(sp.GetRequiredService<QueryEngine>(), sp.GetRequiredService<IQueryable>()));
         }
     }
 
@@ -70,6 +78,34 @@ internal static class Modules
                 tenants.Resolve);
             app.MapRemoteRead("/prometheus", app.Services.GetRequiredService<IQueryable>(), tenants.Resolve);
             app.MapFormatQuery("/prometheus");
+            app.MapPrometheusQueryApi(
+                "/prometheus",
+                app.Services.GetRequiredService<IQueryRunner>(),
+                tenants.Resolve,
+                app.Services.GetRequiredService<TimeProvider>(),
+                app.Services.GetRequiredService<QueryEngine>().Options.Timeout);
+
+            // Mimir serves buildinfo under the Prometheus prefix and at the root; Grafana asks the former.
+            var buildInfo = HostBuildInfo();
+            app.MapBuildInfo("/prometheus", buildInfo);
+            app.MapBuildInfo(string.Empty, buildInfo);
         }
+    }
+
+    /// <summary>
+    /// Build facts of this binary. The version is the Mimir release whose API we follow, because Grafana compares
+    /// it as semver against Mimir versions (docs/query-api.md); the revision is the commit the SDK stamps into the
+    /// informational version.
+    /// </summary>
+    private static BuildInfo HostBuildInfo()
+    {
+        var assembly = typeof(Modules).Assembly;
+        string informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? string.Empty;
+        int plus = informational.IndexOf('+', StringComparison.Ordinal);
+        string revision = plus >= 0 ? informational[(plus + 1)..] : "unknown";
+        string date = File.Exists(assembly.Location)
+            ? File.GetLastWriteTimeUtc(assembly.Location).ToString("yyyyMMdd-HH:mm:ss", CultureInfo.InvariantCulture)
+            : "unknown";
+        return new BuildInfo(BuildInfoEndpoint.MimirCompatibleVersion, revision, "unknown", Environment.UserName, date, RuntimeInformation.FrameworkDescription);
     }
 }

@@ -56,6 +56,34 @@ public sealed class ConfigTests : IDisposable
     }
 
     [Fact]
+    public async Task Querier_flags_and_yaml_keys_feed_the_engine_options()
+    {
+        var defaults = new ClusterConfig().EngineOptions();
+        Assert.Equal(TimeSpan.FromMinutes(2), defaults.Timeout);
+        Assert.Equal(50_000_000, defaults.MaxSamples);
+        Assert.Equal(20, defaults.MaxConcurrent);
+        Assert.Equal(TimeSpan.FromMinutes(5), defaults.LookbackDelta);
+
+        await File.WriteAllTextAsync(_file, """
+            querier:
+              timeout: 30s
+              max_samples: 1000
+            """);
+        var o = (await Run("--config.file", _file, "--querier.max-concurrent=4", "--querier.lookback-delta=1m", "--querier.timeout=45s")).EngineOptions();
+        Assert.Equal(TimeSpan.FromSeconds(45), o.Timeout);
+        Assert.Equal(1000, o.MaxSamples);
+        Assert.Equal(4, o.MaxConcurrent);
+        Assert.Equal(TimeSpan.FromMinutes(1), o.LookbackDelta);
+    }
+
+    [Fact]
+    public void Querier_limits_must_be_positive()
+    {
+        Assert.Contains("querier.max-concurrent must be positive", Assert.Throws<ConfigException>(() => new ClusterConfig { QuerierMaxConcurrent = 0 }.Validate()).Message);
+        Assert.Contains("querier.timeout must be positive", Assert.Throws<ConfigException>(() => new ClusterConfig { QuerierTimeout = TimeSpan.Zero }.Validate()).Message);
+    }
+
+    [Fact]
     public void Config_dump_round_trips_through_the_yaml_loader()
     {
         var c = new ClusterConfig { HttpListenPort = 1234, DataDir = "/var/lib/mc", MultitenancyEnabled = false };

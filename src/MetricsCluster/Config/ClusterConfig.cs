@@ -1,5 +1,6 @@
 using MetricsCluster.Core.Limits;
 using MetricsCluster.Ingester;
+using MetricsCluster.PromQL.Engine;
 
 namespace MetricsCluster.Config;
 
@@ -39,6 +40,18 @@ public sealed class ClusterConfig
     /// <summary>WAL segment size.</summary>
     public int WalSegmentSize { get; set; } = 128 * 1024 * 1024;
 
+    /// <summary>Per-query time limit (<c>--querier.timeout</c>).</summary>
+    public TimeSpan QuerierTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Most samples one query may hold in memory (<c>--querier.max-samples</c>).</summary>
+    public int QuerierMaxSamples { get; set; } = 50_000_000;
+
+    /// <summary>Most queries evaluated at once; more wait (<c>--querier.max-concurrent</c>).</summary>
+    public int QuerierMaxConcurrent { get; set; } = 20;
+
+    /// <summary>How far back an instant selector looks for a sample (<c>--querier.lookback-delta</c>).</summary>
+    public TimeSpan QuerierLookbackDelta { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Minimum log level: debug, info, warn, error.</summary>
     public string LogLevel { get; set; } = "info";
 
@@ -54,6 +67,15 @@ public sealed class ClusterConfig
         WalSyncInterval = WalSyncInterval,
     };
 
+    /// <summary>The PromQL engine options derived from this config.</summary>
+    public EngineOptions EngineOptions() => new()
+    {
+        Timeout = QuerierTimeout,
+        MaxSamples = QuerierMaxSamples,
+        MaxConcurrent = QuerierMaxConcurrent,
+        LookbackDelta = QuerierLookbackDelta,
+    };
+
     /// <summary>Cross-field checks; each failure names its key.</summary>
     public void Validate()
     {
@@ -65,6 +87,26 @@ public sealed class ClusterConfig
         if (MaxRecvMsgSize <= 0)
         {
             throw new ConfigException("distributor.max-recv-msg-size must be positive");
+        }
+
+        if (QuerierTimeout <= TimeSpan.Zero)
+        {
+            throw new ConfigException("querier.timeout must be positive");
+        }
+
+        if (QuerierMaxSamples <= 0)
+        {
+            throw new ConfigException("querier.max-samples must be positive");
+        }
+
+        if (QuerierMaxConcurrent <= 0)
+        {
+            throw new ConfigException("querier.max-concurrent must be positive");
+        }
+
+        if (QuerierLookbackDelta <= TimeSpan.Zero)
+        {
+            throw new ConfigException("querier.lookback-delta must be positive");
         }
 
         if (LogLevel is not ("debug" or "info" or "warn" or "error"))

@@ -33,6 +33,10 @@ public sealed record ConfigOption(string Flag, string Help, bool IsBool, Func<Cl
         Int("validation.max-metadata-length", "Maximum metadata field length.", c => c.Limits.MaxMetadataLength, (c, v) => c.Limits = c.Limits with { MaxMetadataLength = v }),
         Dur("validation.create-grace-period", "Reject samples further than this in the future.", c => c.Limits.CreationGracePeriod, (c, v) => c.Limits = c.Limits with { CreationGracePeriod = v }),
         Dur("validation.past-grace-period", "Reject samples older than this; 0 = any age the head accepts.", c => c.Limits.PastGracePeriod, (c, v) => c.Limits = c.Limits with { PastGracePeriod = v }),
+        Dur("querier.timeout", "Per-query time limit; a request's timeout parameter can only shorten it.", c => c.QuerierTimeout, (c, v) => c.QuerierTimeout = v),
+        Int("querier.max-samples", "Most samples a single query may load into memory.", c => c.QuerierMaxSamples, (c, v) => c.QuerierMaxSamples = v),
+        Int("querier.max-concurrent", "Most queries evaluated at once; more wait in a queue.", c => c.QuerierMaxConcurrent, (c, v) => c.QuerierMaxConcurrent = v),
+        Dur("querier.lookback-delta", "How far back an instant selector looks for the latest sample.", c => c.QuerierLookbackDelta, (c, v) => c.QuerierLookbackDelta = v),
         Str("log.level", "Log level: debug, info, warn, error.", c => c.LogLevel, (c, v) => c.LogLevel = v),
         Str("log.format", "Log format: logfmt or json.", c => c.LogFormat, (c, v) => c.LogFormat = v),
     ];

@@ -51,23 +51,62 @@ internal sealed class ApiParams
             return dflt;
         }
 
+        return TryParseTime(s, out long ms) ? ms : throw new ApiException($"invalid parameter \"{name}\": cannot parse \"{s}\" to a valid timestamp");
+    }
+
+    /// <summary>
+    /// Prometheus' <c>parseTimeParam</c>, used by <c>query</c> (<c>time</c>) and <c>query_exemplars</c>: optional,
+    /// and its message carries the extra "invalid time value for '…'" of that function.
+    /// </summary>
+    internal long OptionalTime(string name, long dflt)
+    {
+        string? s = One(name);
+        if (string.IsNullOrEmpty(s))
+        {
+            return dflt;
+        }
+
+        return TryParseTime(s, out long ms)
+            ? ms
+            : throw new ApiException($"invalid parameter \"{name}\": invalid time value for '{name}': cannot parse \"{s}\" to a valid timestamp");
+    }
+
+    /// <summary>Prometheus' <c>parseTime</c> on a required parameter, as <c>query_range</c> reads start and end.</summary>
+    internal long RequiredTime(string name)
+    {
+        string s = One(name) ?? string.Empty;
+        return TryParseTime(s, out long ms) ? ms : throw new ApiException($"invalid parameter \"{name}\": cannot parse \"{s}\" to a valid timestamp");
+    }
+
+    /// <summary>Prometheus' <c>parseDuration</c>: float seconds or a duration like <c>5m</c>, in nanoseconds as Go's time.Duration.</summary>
+    internal long DurationNs(string name)
+    {
+        string s = One(name) ?? string.Empty;
+        return PromDurationParser.TryParseNs(s, out long ns, out string? error) ? ns : throw new ApiException($"invalid parameter \"{name}\": {error}");
+    }
+
+    private static bool TryParseTime(string s, out long ms)
+    {
+        ms = 0;
         if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double secs))
         {
             if (double.IsNaN(secs) || double.IsInfinity(secs))
             {
-                throw new ApiException($"invalid parameter \"{name}\": cannot parse \"{s}\" to a valid timestamp");
+                return false;
             }
 
-            double ms = Math.Round(secs * 1000, MidpointRounding.AwayFromZero);
-            return ms <= MinTime ? MinTime : ms >= MaxTime ? MaxTime : (long)ms;
+            double rounded = Math.Round(secs * 1000, MidpointRounding.AwayFromZero);
+            ms = rounded <= MinTime ? MinTime : rounded >= MaxTime ? MaxTime : (long)rounded;
+            return true;
         }
 
-        if (DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var dt))
+        if (s.Length > 0 && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var dt))
         {
-            return dt.ToUnixTimeMilliseconds();
+            ms = dt.ToUnixTimeMilliseconds();
+            return true;
         }
 
-        throw new ApiException($"invalid parameter \"{name}\": cannot parse \"{s}\" to a valid timestamp");
+        return false;
     }
 
     internal (long Start, long End) Range()

@@ -1,0 +1,17 @@
+using MetricsCluster.PromQL.Engine;
+
+using IQueryable = MetricsCluster.Core.Storage.IQueryable;
+
+namespace MetricsCluster.Querier.Api;
+
+/// <summary>Binds <see cref="IQueryRunner"/> to a <see cref="QueryEngine"/> over one <see cref="IQueryable"/>.</summary>
+public sealed class EngineQueryRunner(QueryEngine engine, IQueryable storage) : IQueryRunner
+{
+    /// <inheritdoc/>
+    public Task<QueryResult> InstantQueryAsync(string tenant, string query, long timeMs, CancellationToken cancellationToken) =>
+        engine.InstantQueryAsync(storage, tenant, query, timeMs, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<QueryResult> RangeQueryAsync(string tenant, string query, long startMs, long endMs, long stepMs, CancellationToken cancellationToken) =>
+        engine.RangeQueryAsync(storage, tenant, query, startMs, endMs, stepMs, cancellationToken);
+}
