@@ -1,0 +1,96 @@
+using MetricsCluster.Core;
+using MetricsCluster.PromQL.Engine;
+using MetricsCluster.PromQL.Tests.Scripts;
+using Xunit;
+
+namespace MetricsCluster.PromQL.Tests.Engine;
+
+/// <summary>The engine's limits and failure shapes: sample limit, timeout, cancellation, admission, bad queries.</summary>
+public class EngineLimitTests
+{
+    private static MemoryStorage Storage(int series, int samples)
+    {
+        var s = new MemoryStorage();
+        for (int i = 0; i < series; i++)
+        {
+            var labels = Labels.FromStrings("__name__", "m", "i", i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            for (int j = 0; j < samples; j++)
+            {
+                s.Add(labels, j * 15_000L, j);
+            }
+        }
+
+        return s;
+    }
+
+    [Fact]
+    public async Task TooManySamplesFailsWithPrometheusText()
+    {
+        using var engine = new QueryEngine(new EngineOptions { MaxSamples = 100 });
+        var r = await engine.RangeQueryAsync(Storage(10, 100), "t", "m", 0, 1_485_000, 15_000, CancellationToken.None);
+        Assert.Equal(QueryErrorType.Execution, r.Error?.Type);
+        Assert.Equal("query processing would load too many samples into memory in query execution", r.Error!.Message);
+    }
+
+    [Fact]
+    public async Task UnderTheLimitSucceeds()
+    {
+        using var engine = new QueryEngine(new EngineOptions { MaxSamples = 2000 });
+        var r = await engine.RangeQueryAsync(Storage(10, 100), "t", "sum(m)", 0, 1_485_000, 15_000, CancellationToken.None);
+        Assert.Null(r.Error);
+        var series = Assert.Single(((MatrixValue)r.Value!).Series);
+        Assert.Equal(100, series.Floats.Count);
+        Assert.Equal(45.0 * 10, series.Floats[^1].F - series.Floats[^46].F);
+    }
+
+    [Fact]
+    public async Task CanceledByTheCallerIsReportedAsCanceled()
+    {
+        using var engine = new QueryEngine(new EngineOptions());
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var r = await engine.InstantQueryAsync(Storage(1, 10), "t", "m", 0, cts.Token);
+        Assert.Equal(QueryErrorType.Canceled, r.Error?.Type);
+    }
+
+    [Fact]
+    public async Task TimeoutIsReportedAsTimeout()
+    {
+        using var engine = new QueryEngine(new EngineOptions { Timeout = TimeSpan.FromTicks(1) });
+        await Task.Delay(5);
+        var r = await engine.RangeQueryAsync(Storage(200, 200), "t", "sum(rate(m[5m]))", 0, 3_000_000, 1000, CancellationToken.None);
+        Assert.Equal(QueryErrorType.Timeout, r.Error?.Type);
+        Assert.StartsWith("query timed out in ", r.Error!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ParseErrorsAreBadData()
+    {
+        using var engine = new QueryEngine(new EngineOptions());
+        var r = await engine.InstantQueryAsync(Storage(1, 1), "t", "sum(", 0, CancellationToken.None);
+        Assert.Equal(QueryErrorType.BadData, r.Error?.Type);
+        Assert.StartsWith("1:5: parse error", r.Error!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RangeQueryOfARangeVectorIsBadData()
+    {
+        using var engine = new QueryEngine(new EngineOptions());
+        var r = await engine.RangeQueryAsync(Storage(1, 1), "t", "m[5m]", 0, 60_000, 15_000, CancellationToken.None);
+        Assert.Equal(QueryErrorType.BadData, r.Error?.Type);
+        Assert.Equal("invalid expression type \"range vector\" for range query, must be Scalar or instant Vector", r.Error!.Message);
+    }
+
+    [Fact]
+    public async Task AdmissionWaitsForAFreeSlot()
+    {
+        using var engine = new QueryEngine(new EngineOptions { MaxConcurrent = 1 });
+        var storage = Storage(50, 400);
+        var queries = Enumerable.Range(0, 4)
+            .Select(_ => engine.RangeQueryAsync(storage, "t", "sum(rate(m[1m]))", 0, 5_985_000, 15_000, CancellationToken.None))
+            .ToList();
+        var results = await Task.WhenAll(queries);
+        Assert.All(results, r => Assert.Null(r.Error));
+        Assert.Equal(0, engine.QueriesInFlight);
+    }
+}
