@@ -69,7 +69,7 @@ public sealed class QueryEngine : IDisposable
             var plan = QueryPlan.Create(expr, start, end, isRange ? step : 1, Options);
             await using (var querier = storage.Querier(tenant, plan.MinTime, plan.MaxTime))
             {
-                await plan.FetchAsync(querier, ct).ConfigureAwait(false);
+                await plan.FetchAsync(querier, Options.MaxSamples, ct).ConfigureAwait(false);
             }
 
             var evaluator = new Evaluator(plan, Options, ct);

@@ -65,8 +65,14 @@ internal sealed class QueryPlan
     public IReadOnlyList<StoredSeries> SeriesOf(VectorSelector selector) =>
         _series.TryGetValue(selector, out var list) ? list : [];
 
-    /// <summary>Selects every selector's series from <paramref name="querier"/>.</summary>
-    public async Task FetchAsync(IQuerier querier, CancellationToken ct)
+    /// <summary>Samples held by the fetched series.</summary>
+    public long FetchedSamples { get; private set; }
+
+    /// <summary>
+    /// Selects every selector's series from <paramref name="querier"/>. The samples held count against
+    /// <paramref name="maxSamples"/> too, so a query's memory stays bounded by the limit even before evaluation.
+    /// </summary>
+    public async Task FetchAsync(IQuerier querier, int maxSamples, CancellationToken ct)
     {
         var times = new List<long>();
         var values = new List<double>();
@@ -99,6 +105,12 @@ internal sealed class QueryPlan
                 if (it.Error is { } err)
                 {
                     throw err;
+                }
+
+                FetchedSamples += times.Count;
+                if (FetchedSamples > maxSamples)
+                {
+                    throw PromQLException.TooManySamples();
                 }
 
                 list.Add(new StoredSeries(s.Labels, times.ToArray(), values.ToArray()));

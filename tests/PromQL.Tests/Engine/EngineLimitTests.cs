@@ -33,6 +33,15 @@ public class EngineLimitTests
     }
 
     [Fact]
+    public async Task FetchingMoreThanTheLimitFails()
+    {
+        // 10 series x 100 samples loaded for a query producing a single point still count.
+        using var engine = new QueryEngine(new EngineOptions { MaxSamples = 500 });
+        var r = await engine.InstantQueryAsync(Storage(10, 100), "t", "count(count_over_time(m[1h]))", 1_485_000, CancellationToken.None);
+        Assert.Equal("query processing would load too many samples into memory in query execution", r.Error?.Message);
+    }
+
+    [Fact]
     public async Task UnderTheLimitSucceeds()
     {
         using var engine = new QueryEngine(new EngineOptions { MaxSamples = 2000 });
