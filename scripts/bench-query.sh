@@ -79,7 +79,7 @@ QUERIES=(
   'max_over_time(sum by (job) (rate(http_server_requests_total[5m]))[30m:1m])'
   'count by (cluster) ({job="api-gateway"})'
   'count(count by (__name__) ({__name__=~".+"}))'
-  'sum(rate({__name__=~".+_total",cluster="prod-eu-west-1"}[5m]))'
+  'sum by (__name__) ({__name__=~".+_total",cluster="prod-eu-west-1"})'
   'absent(nonexistent_metric)'
 )
 

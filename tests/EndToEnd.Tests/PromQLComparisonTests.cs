@@ -17,6 +17,10 @@ namespace MetricsCluster.EndToEnd.Tests;
 /// (a second Prometheus: harness self-test, every query must match) or <c>prometheus-broken</c> (a second
 /// Prometheus queried 60 s / one step later: the comparator must report mismatches).
 /// </para>
+/// <para>
+/// Run alone: <c>dotnet test tests/EndToEnd.Tests -c Release --filter Category=PromQLComparison</c>; the report of
+/// every mismatch is written to promql-comparison-report.txt next to the test assembly.
+/// </para>
 /// </summary>
 public sealed class PromQLComparisonTests
 {
@@ -30,6 +34,7 @@ public sealed class PromQLComparisonTests
     }
 
     [Fact]
+    [Trait("Category", "PromQLComparison")]
     public async Task Every_comparison_query_answers_like_Prometheus()
     {
         string mode = Environment.GetEnvironmentVariable("PROMQL_COMPARE_CANDIDATE") is { Length: > 0 } m ? m : "metrics-cluster";
