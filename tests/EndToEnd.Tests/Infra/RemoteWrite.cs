@@ -38,8 +38,8 @@ public static class RemoteWrite
         return IronSnappy.Snappy.Encode(req.ToByteArray());
     }
 
-    /// <summary>POSTs a raw body to /api/v1/push.</summary>
-    public static async Task<(int Status, string Body)> PostAsync(HttpClient http, Uri baseUri, byte[] body, string? tenant, string contentType = "application/x-protobuf", string? encoding = "snappy")
+    /// <summary>POSTs a raw body to <paramref name="path"/> (ours: /api/v1/push; Prometheus' receiver: /api/v1/write).</summary>
+    public static async Task<(int Status, string Body)> PostAsync(HttpClient http, Uri baseUri, byte[] body, string? tenant, string contentType = "application/x-protobuf", string? encoding = "snappy", string path = "/api/v1/push")
     {
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
@@ -48,7 +48,7 @@ public static class RemoteWrite
             content.Headers.ContentEncoding.Add(encoding);
         }
 
-        using var req = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUri, "/api/v1/push")) { Content = content };
+        using var req = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUri, path)) { Content = content };
         req.Headers.Add("X-Prometheus-Remote-Write-Version", "0.1.0");
         if (tenant is not null)
         {
