@@ -93,6 +93,9 @@ public sealed class ComparisonData
         _series.Add(RemoteWrite.Series(samples, labels));
     }
 
+    /// <summary>Initial value of every counter (see <see cref="HttpRequests"/>).</summary>
+    private const double CounterBase = 1e6;
+
     /// <summary>Counters with resets, one series starting late and one ending with a stale marker.</summary>
     private void HttpRequests()
     {
@@ -106,7 +109,9 @@ public sealed class ComparisonData
                 {
                     int idx = n++;
                     int rate = _rng.Next(1, 20);
-                    double v = _rng.Next(0, 100);
+                    // Counters start high: at the start of the data Prometheus 2.x and 3.x apply rate's zero-point cap in a
+                    // different order, which only matters while durationToZero can be shorter than the window.
+                    double v = CounterBase + _rng.Next(0, 100);
                     int resetAt = idx % 5 == 1 ? 60 + (idx * 7 % 120) : -1;
                     int startAt = instance == "10.0.1.2:80" && method == "POST" ? 80 : 0;
                     int staleAt = instance == "10.0.0.2:8080" && method == "POST" && status == "500" ? 170 : -1;
@@ -132,7 +137,7 @@ public sealed class ComparisonData
             foreach (string mode in new[] { "user", "system", "idle" })
             {
                 double speed = mode == "idle" ? 12 : mode == "user" ? 2.5 : 0.7;
-                double v = _rng.NextDouble() * 1000;
+                double v = CounterBase + (_rng.NextDouble() * 1000);
                 double[] values = new double[Points];
                 for (int k = 0; k < Points; k++)
                 {
@@ -203,8 +208,8 @@ public sealed class ComparisonData
                 double[,] buckets = new double[Points, les.Length];
                 double[] sum = new double[Points];
                 double[] count = new double[Points];
-                double[] cum = new double[les.Length];
-                double s = 0, c = 0;
+                double[] cum = Enumerable.Range(0, les.Length).Select(b => CounterBase + (1000.0 * b)).ToArray();
+                double s = CounterBase, c = cum[^1];
                 double typical = job == "batch" ? 1.2 : job == "web" ? 0.3 : 0.12;
                 for (int k = 0; k < Points; k++)
                 {
