@@ -24,6 +24,7 @@ internal sealed partial class Evaluator
                 ValueList<string>.Empty);
             var sigs = new Labels[2][];
             var signature = SignatureFunc(matching);
+            var resultCache = new Dictionary<(Labels, Labels), Labels>();
             void Prepare(Matrix?[] m)
             {
                 sigs[0] = m[0]!.Select(s => signature(s.Metric)).ToArray();
@@ -35,12 +36,13 @@ internal sealed partial class Evaluator
                 BinaryOp.And => RangeEval(Prepare, (a, _, o) => VectorAnd(a, sigs, o), b.Lhs, b.Rhs),
                 BinaryOp.Or => RangeEval(Prepare, (a, _, o) => VectorOr(a, sigs, o), b.Lhs, b.Rhs),
                 BinaryOp.Unless => RangeEval(Prepare, (a, _, o) => VectorUnless(a, sigs, o), b.Lhs, b.Rhs),
-                _ => RangeEval(Prepare, (a, ts, o) => VectorBinop(b, matching, a, sigs, ts, o), b.Lhs, b.Rhs),
+                _ => RangeEval(Prepare, (a, ts, o) => VectorBinop(b, matching, a, sigs, resultCache, ts, o), b.Lhs, b.Rhs),
             };
         }
 
         bool swap = lt == ValueType.Scalar;
-        return RangeEval(null, (a, ts, o) => VectorScalarBinop(b, a, swap, o), b.Lhs, b.Rhs);
+        var dropped = new DropNameCache();
+        return RangeEval(null, (a, ts, o) => VectorScalarBinop(b, a, swap, dropped, o), b.Lhs, b.Rhs);
     }
 
     /// <summary>Prometheus' <c>signatureFunc</c>: <c>on</c> keeps only the listed labels; <c>ignoring</c> drops them and the name.</summary>
@@ -113,7 +115,9 @@ internal sealed partial class Evaluator
         }
     }
 
-    private void VectorBinop(BinaryExpr b, VectorMatching matching, StepArgs a, Labels[][] sigs, long ts, List<Sample> output)
+    /// <summary>One step of an arithmetic or comparison operator between vectors; result labels are cached across steps.</summary>
+    private void VectorBinop(BinaryExpr b, VectorMatching matching, StepArgs a, Labels[][] sigs, Dictionary<(Labels, Labels), Labels> resultCache,
+        long ts, List<Sample> output)
     {
         List<Sample> lhs = a.Vectors[0], rhs = a.Vectors[1];
         List<int> lhsIdx = a.SeriesIndex[0], rhsIdx = a.SeriesIndex[1];
@@ -147,7 +151,6 @@ internal sealed partial class Evaluator
         }
 
         var matched = new Dictionary<Labels, HashSet<Labels>?>();
-        var resultCache = new Dictionary<(Labels, Labels), Labels>();
         bool drop = ShouldDropMetricName(b.Op);
         for (int i = 0; i < lhs.Count; i++)
         {
@@ -258,14 +261,16 @@ internal sealed partial class Evaluator
         return result;
     }
 
-    private void VectorScalarBinop(BinaryExpr b, StepArgs a, bool swap, List<Sample> output)
+    private void VectorScalarBinop(BinaryExpr b, StepArgs a, bool swap, DropNameCache dropped, List<Sample> output)
     {
         var vec = a.Vectors[swap ? 1 : 0];
+        var index = a.SeriesIndex[swap ? 1 : 0];
         double scalar = a.Scalar(swap ? 0 : 1);
         bool comparison = Operators.IsComparison(b.Op);
         bool drop = ShouldDropMetricName(b.Op) || b.ReturnBool;
-        foreach (var s in vec)
+        for (int i = 0; i < vec.Count; i++)
         {
+            var s = vec[i];
             double lf = s.F, rf = scalar;
             if (swap)
             {
@@ -289,7 +294,7 @@ internal sealed partial class Evaluator
                 continue;
             }
 
-            var metric = drop && !Delayed ? LabelOps.DropMetricName(s.Metric) : s.Metric;
+            var metric = drop && !Delayed ? dropped.Get(index[i], s.Metric) : s.Metric;
             output.Add(new Sample(metric, s.T, value, drop || s.DropName));
         }
     }

@@ -53,11 +53,13 @@ internal sealed partial class Evaluator
         return RangeEval(null, (args, ts, output) =>
         {
             var vec = args.Vectors[0];
-            foreach (var s in series)
+            for (int j = 0; j < series.Count; j++)
             {
+                var s = series[j];
                 if (LookupInstant(s.T, s.V, (at ?? ts) - off) is { } found)
                 {
                     vec.Add(new Sample(s.Labels, found.T, found.V));
+                    args.SeriesIndex[0].Add(j);
                 }
             }
 

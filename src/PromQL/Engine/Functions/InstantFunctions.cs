@@ -6,6 +6,7 @@ namespace MetricsCluster.PromQL.Engine;
 internal sealed class InstantFunctions(Evaluator ev, Call call, Expr[] args)
 {
     private readonly string _name = call.Function.Name;
+    private readonly DropNameCache _dropped = new();
     private bool _sortWarned;
 
     /// <summary>One step: reads the argument vectors, appends the output samples.</summary>
@@ -58,9 +59,10 @@ internal sealed class InstantFunctions(Evaluator ev, Call call, Expr[] args)
                 }
 
             case "timestamp":
-                foreach (var s in a.Vectors[0])
+                for (int i = 0; i < a.Vectors[0].Count; i++)
                 {
-                    output.Add(Dropped(s, s.T / 1000.0));
+                    var s = a.Vectors[0][i];
+                    output.Add(Dropped(a, i, s, s.T / 1000.0));
                 }
 
                 break;
@@ -104,14 +106,19 @@ internal sealed class InstantFunctions(Evaluator ev, Call call, Expr[] args)
         }
     }
 
-    private Sample Dropped(Sample s, double value) =>
-        new(ev.Delayed ? s.Metric : LabelOps.DropMetricName(s.Metric), s.T, value, true);
+    /// <summary>The sample with its name dropped (or marked for dropping); labels are computed once per input series.</summary>
+    private Sample Dropped(StepArgs a, int i, Sample s, double value)
+    {
+        var metric = ev.Delayed ? s.Metric : a.SeriesIndex[0].Count > i ? _dropped.Get(a.SeriesIndex[0][i], s.Metric) : LabelOps.DropMetricName(s.Metric);
+        return new(metric, s.T, value, true);
+    }
 
     private void Map(StepArgs a, List<Sample> output, Func<double, double> f)
     {
-        foreach (var s in a.Vectors[0])
+        var vec = a.Vectors[0];
+        for (int i = 0; i < vec.Count; i++)
         {
-            output.Add(Dropped(s, f(s.F)));
+            output.Add(Dropped(a, i, vec[i], f(vec[i].F)));
         }
     }
 
@@ -123,15 +130,16 @@ internal sealed class InstantFunctions(Evaluator ev, Call call, Expr[] args)
             return;
         }
 
-        foreach (var s in a.Vectors[0])
+        for (int i = 0; i < a.Vectors[0].Count; i++)
         {
+            var s = a.Vectors[0][i];
             if (double.IsNaN(s.F) || double.IsInfinity(s.F) || Math.Abs(s.F) > 2.5e11)
             {
                 // Outside DateTime's range; Go's time.Unix would wrap, there is no meaningful answer.
                 continue;
             }
 
-            output.Add(Dropped(s, f(DateTime.UnixEpoch.AddSeconds((long)s.F))));
+            output.Add(Dropped(a, i, s, f(DateTime.UnixEpoch.AddSeconds((long)s.F))));
         }
     }
 
