@@ -43,7 +43,14 @@ internal static class Modules
             services.AddSingleton<IQueryable>(sp => new IngesterQueryable(sp.GetRequiredService<IIngesterClient>()));
 
             // One engine per process: its max-concurrent gate must be shared by every query endpoint.
-            services.AddSingleton(_ => new QueryEngine(config.EngineOptions()));
+            services.AddSingleton(sp =>
+            {
+                var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("querier");
+                return new QueryEngine(config.EngineOptions() with
+                {
+                    OnInternalError = (query, e) => log.LogError(e, "query failed with an internal error: {Query}", query),
+                });
+            });
             services.AddSingleton<IQueryRunner>(sp => new EngineQueryRunner(sp.GetRequiredService<QueryEngine>(), sp.GetRequiredService<IQueryable>()));
         }
     }

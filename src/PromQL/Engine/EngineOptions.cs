@@ -18,6 +18,9 @@ public sealed record EngineOptions
     /// <summary>Prometheus 3's experimental delayed <c>__name__</c> removal (the test scripts use it; off by default).</summary>
     public bool DelayedNameRemoval { get; init; }
 
+    /// <summary>Called with an unexpected exception (a bug or a storage failure) before it is reported as <c>internal</c>; the host logs it with its stack.</summary>
+    public Action<string, Exception>? OnInternalError { get; init; }
+
     /// <summary>Subquery step when none is given, from the subquery range in ms (Prometheus: the global evaluation interval, 1m).</summary>
     public Func<long, long> NoStepSubqueryInterval { get; init; } = _ => 60_000;
 }

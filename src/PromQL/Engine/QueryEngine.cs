@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MetricsCluster.Core.Storage;
 
 using IQueryable = MetricsCluster.Core.Storage.IQueryable;
@@ -90,8 +89,8 @@ public sealed class QueryEngine : IDisposable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // A storage failure or a bug: reported as internal with its message; the host logs it.
-            Debug.WriteLine(e);
+            // A storage failure or a bug: reported as internal with its message; the host logs it with the stack.
+            Options.OnInternalError?.Invoke(query, e);
             return Failed(QueryErrorType.Internal, e.Message);
         }
         finally
