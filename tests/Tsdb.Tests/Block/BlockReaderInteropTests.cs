@@ -2,6 +2,7 @@ using MetricsCluster.Core;
 using MetricsCluster.Core.Storage;
 using MetricsCluster.Tsdb.Block;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace MetricsCluster.Tsdb.Tests.Block;
 
@@ -9,11 +10,32 @@ namespace MetricsCluster.Tsdb.Tests.Block;
 public sealed class BlockReaderInteropTests : IClassFixture<PromtoolBlocks>
 {
     private readonly PromtoolBlocks _blocks;
+    private readonly ITestOutputHelper _output;
 
-    public BlockReaderInteropTests(PromtoolBlocks blocks) => _blocks = blocks;
+    public BlockReaderInteropTests(PromtoolBlocks blocks, ITestOutputHelper output)
+    {
+        _blocks = blocks;
+        _output = output;
+    }
 
     [Fact]
-    public void PromtoolWroteSeveralBlocks() => Assert.True(_blocks.BlockDirs.Count >= 2, $"{_blocks.BlockDirs.Count} blocks");
+    public void PromtoolWroteSeveralBlocks()
+    {
+        Assert.True(_blocks.BlockDirs.Count >= 2, $"{_blocks.BlockDirs.Count} blocks");
+        int series = 0, chunks = 0;
+        foreach (string dir in _blocks.BlockDirs)
+        {
+            using var block = BlockReader.Open(dir);
+            foreach (ulong r in block.Index.AllPostings())
+            {
+                series++;
+                chunks += block.Index.Series(r).Chunks.Count;
+            }
+        }
+
+        _output.WriteLine($"{_blocks.BlockDirs.Count} blocks, {series} block series, {chunks} chunks");
+        _output.WriteLine(PromtoolRunner.Run("tsdb", "list", Path.GetDirectoryName(_blocks.BlockDirs[0])!));
+    }
 
     [Fact]
     public async Task EverySeriesAndSampleEqualsTheInput()
