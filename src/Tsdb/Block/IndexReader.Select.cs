@@ -1,0 +1,97 @@
+using MetricsCluster.Core;
+using RefSet = MetricsCluster.Tsdb.Head.SortedSet;
+
+namespace MetricsCluster.Tsdb.Block;
+
+/// <summary>Matcher evaluation over the postings lists.</summary>
+public sealed partial class IndexReader
+{
+    /// <summary>
+    /// Refs (ascending, hence in label order) of the series matching every matcher, with Prometheus'
+    /// <c>PostingsForMatchers</c> semantics: a matcher that rejects "" intersects the union of the postings of
+    /// the values it accepts; a matcher that accepts "" (a missing label has value "") subtracts the union of
+    /// the postings of the values it rejects. With no rejecting-"" matcher the start set is the all-postings
+    /// list ("", ""); with no matchers at all, every series is returned.
+    /// </summary>
+    /// <exception cref="BlockCorruptionException">A postings list is damaged.</exception>
+    public ulong[] SelectSeriesRefs(IReadOnlyList<Matcher> matchers)
+    {
+        ArgumentNullException.ThrowIfNull(matchers);
+        ulong[]? result = null;
+        List<ulong[]>? subtract = null;
+        foreach (var m in matchers)
+        {
+            bool matchesEmpty = m.MatchesEmpty;
+            var union = UnionOfValues(m, selectMatching: !matchesEmpty);
+            if (matchesEmpty)
+            {
+                (subtract ??= []).Add(union);
+            }
+            else
+            {
+                result = result is null ? union : RefSet.Intersect(result, union);
+            }
+
+            if (result is { Length: 0 })
+            {
+                return [];
+            }
+        }
+
+        result ??= AllPostings();
+        foreach (var s in subtract ?? [])
+        {
+            result = RefSet.Subtract(result, s);
+        }
+
+        return result;
+    }
+
+    /// <summary>Union of the postings of the values of m's label for which <c>m.Matches(v) == selectMatching</c>.</summary>
+    private ulong[] UnionOfValues(Matcher m, bool selectMatching)
+    {
+        if (!_postings.TryGetValue(m.Name, out var entries))
+        {
+            return [];
+        }
+
+        if (selectMatching && m.Type == MatcherType.Equal)
+        {
+            return entries.Offsets.TryGetValue(m.Value, out long off) ? ReadPostings(off) : [];
+        }
+
+        var lists = new List<ulong[]>();
+        foreach (string v in entries.Values)
+        {
+            if (m.Matches(v) == selectMatching)
+            {
+                lists.Add(ReadPostings(entries.Offsets[v]));
+            }
+        }
+
+        return Union(lists);
+    }
+
+    private static ulong[] Union(List<ulong[]> lists)
+    {
+        if (lists.Count == 0)
+        {
+            return [];
+        }
+
+        if (lists.Count == 1)
+        {
+            return lists[0];
+        }
+
+        // Values of one label name have disjoint postings, so this is a concatenation plus one sort.
+        var all = new List<ulong>(lists.Sum(l => l.Length));
+        foreach (var l in lists)
+        {
+            all.AddRange(l);
+        }
+
+        all.Sort();
+        return [.. all.Distinct()];
+    }
+}

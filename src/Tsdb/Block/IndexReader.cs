@@ -1,0 +1,358 @@
+using MetricsCluster.Core;
+
+namespace MetricsCluster.Tsdb.Block;
+
+/// <summary>
+/// Reads a block's <c>index</c> file (Prometheus <c>tsdb/index.Reader</c>, format version 2; byte layout in
+/// <c>docs/format/index.md</c>, validation in <c>docs/format/reading.md</c>). The symbol table and the postings
+/// offset table are decoded once at open; postings lists and series entries are decoded, CRC-checked, on
+/// each call. Thread-safe for reading; the memory must stay valid until <see cref="Dispose"/>.
+/// </summary>
+public sealed partial class IndexReader : IDisposable
+{
+    /// <summary>Magic number at the start of an index file.</summary>
+    public const uint Magic = 0xBAAAD700;
+
+    /// <summary>Header size: BE32 magic and the version byte.</summary>
+    public const int HeaderSize = 5;
+
+    // Series entries start at multiples of 16 and a series ref is its offset / 16.
+    private const int SeriesAlignment = 16;
+
+    private readonly ReadOnlyMemory<byte> _data;
+    private readonly IDisposable? _owner;
+    private readonly string _file;
+    private readonly string[] _symbols;
+    private readonly (int Offset, int Length)[] _symbolBytes;
+    private readonly string[] _labelNames;
+    private readonly Dictionary<string, PostingsEntries> _postings;
+    private readonly long _allPostingsOffset;
+
+    /// <summary>Opens an index held in memory.</summary>
+    /// <param name="data">The whole index file; must not change while the reader is used.</param>
+    /// <param name="file">File name used in error messages.</param>
+    /// <exception cref="BlockCorruptionException">The header, TOC, symbol table or postings offset table is invalid.</exception>
+    public IndexReader(ReadOnlyMemory<byte> data, string file = "index")
+        : this(data, file, owner: null)
+    {
+    }
+
+    private IndexReader(ReadOnlyMemory<byte> data, string file, IDisposable? owner)
+    {
+        _data = data;
+        _file = file;
+        _owner = owner;
+        var span = data.Span;
+        Version = ReadHeader(span, file);
+        Toc = IndexToc.Read(span, file);
+        (_symbols, _symbolBytes) = ReadSymbols(checked((long)Toc.Symbols));
+        (_labelNames, _postings) = ReadPostingsOffsetTable(checked((long)Toc.PostingsTable));
+        _allPostingsOffset = _postings.TryGetValue(string.Empty, out var all) && all.Offsets.TryGetValue(string.Empty, out long o)
+            ? o
+            : throw new BlockCorruptionException(file, "postings offset table", (long)Toc.PostingsTable, "no all-postings entry (\"\", \"\")");
+    }
+
+    /// <summary>Format version from the header (2 or 3).</summary>
+    public int Version { get; }
+
+    /// <summary>The table of contents.</summary>
+    public IndexToc Toc { get; }
+
+    /// <summary>Number of symbols in the symbol table.</summary>
+    public int SymbolCount => _symbols.Length;
+
+    /// <summary>Maps <paramref name="path"/> read-only and opens it; dispose the reader to unmap.</summary>
+    /// <exception cref="BlockCorruptionException">The file is not a valid v2 index.</exception>
+    public static IndexReader Open(string path)
+    {
+        var mapped = MappedFile.Open(path);
+        try
+        {
+            return new IndexReader(mapped.Memory, path, mapped);
+        }
+        catch
+        {
+            ((IDisposable)mapped).Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Label names present in the block, sorted byte-wise (the all-postings key "" is left out).</summary>
+    public IEnumerable<string> LabelNames() => _labelNames;
+
+    /// <summary>Values of <paramref name="name"/>, sorted byte-wise; empty when the name is absent.</summary>
+    public IReadOnlyList<string> LabelValues(string name) =>
+        _postings.TryGetValue(name, out var e) ? e.Values : [];
+
+    /// <summary>
+    /// Series refs (ascending) having <paramref name="name"/>=<paramref name="value"/>; empty when the pair is
+    /// absent. <c>Postings("", "")</c> is every series.
+    /// </summary>
+    /// <exception cref="BlockCorruptionException">The postings list is damaged.</exception>
+    public ulong[] Postings(string name, string value) =>
+        _postings.TryGetValue(name, out var e) && e.Offsets.TryGetValue(value, out long off) ? ReadPostings(off) : [];
+
+    /// <summary>Every series ref, ascending (the all-postings list).</summary>
+    public ulong[] AllPostings() => ReadPostings(_allPostingsOffset);
+
+    /// <summary>Decodes the series entry at <paramref name="seriesRef"/> (its byte offset / 16).</summary>
+    /// <exception cref="BlockCorruptionException">The ref is out of range or the entry is damaged.</exception>
+    public IndexSeries Series(ulong seriesRef)
+    {
+        var chunks = new List<ChunkMeta>();
+        var labels = ReadSeries(seriesRef, chunks);
+        return new IndexSeries(labels, chunks);
+    }
+
+    /// <summary>Decodes only the labels of the series at <paramref name="seriesRef"/>.</summary>
+    /// <exception cref="BlockCorruptionException">The ref is out of range or the entry is damaged.</exception>
+    public Labels SeriesLabels(ulong seriesRef) => ReadSeries(seriesRef, chunks: null);
+
+    /// <inheritdoc/>
+    public void Dispose() => _owner?.Dispose();
+
+    private static int ReadHeader(ReadOnlySpan<byte> span, string file)
+    {
+        var d = new ByteDecoder(span, 0, file, "header");
+        uint magic = d.ReadBE32();
+        if (magic != Magic)
+        {
+            d.Fail(0, $"magic 0x{magic:X8}, expected 0x{Magic:X8} (not an index file)");
+        }
+
+        byte version = d.ReadByte();
+        if (version == 1)
+        {
+            d.Fail(4, "index format version 1 (Prometheus 1.x/2.0 era, symbols referenced by offset) is not supported; rewrite the block with a current Prometheus");
+        }
+
+        if (version is not (2 or 3))
+        {
+            d.Fail(4, $"unknown index format version {version}; supported: 2, 3");
+        }
+
+        return version;
+    }
+
+    /// <summary>
+    /// Checks a <c>BE32 len · content · BE32 CRC32C(content)</c> section at <paramref name="offset"/> and returns
+    /// a decoder over its content.
+    /// </summary>
+    private ByteDecoder OpenLengthPrefixed(long offset, string section)
+    {
+        var span = _data.Span;
+        if (offset < HeaderSize || offset > span.Length)
+        {
+            throw new BlockCorruptionException(_file, section, offset, $"offset outside the file ({span.Length} bytes)");
+        }
+
+        var d = new ByteDecoder(span[(int)offset..], offset, _file, section);
+        uint len = d.ReadBE32();
+        long contentAt = d.Offset;
+        var content = d.ReadBytes(checked((int)Math.Min(len, int.MaxValue)), "content");
+        CheckCrc(ref d, content, contentAt);
+        return new ByteDecoder(content, contentAt, _file, section);
+    }
+
+    private static void CheckCrc(ref ByteDecoder d, ReadOnlySpan<byte> content, long contentAt)
+    {
+        long crcAt = d.Offset;
+        uint stored = d.ReadBE32();
+        uint actual = Crc32C.Compute(content);
+        if (stored != actual)
+        {
+            d.Fail(crcAt, $"CRC32C mismatch over {content.Length} bytes from {contentAt}: stored 0x{stored:x8}, computed 0x{actual:x8}");
+        }
+    }
+
+    private (string[] Symbols, (int Offset, int Length)[] Bytes) ReadSymbols(long offset)
+    {
+        var d = OpenLengthPrefixed(offset, "symbol table");
+        uint count = d.ReadBE32();
+        if (count > (uint)d.Remaining)
+        {
+            d.Fail(d.Offset - 4, $"symbol count {count} exceeds the {d.Remaining} bytes of the table");
+        }
+
+        var symbols = new string[count];
+        var bytes = new (int, int)[count];
+        for (int i = 0; i < count; i++)
+        {
+            var s = d.ReadUvarintBytes("symbol");
+            symbols[i] = System.Text.Encoding.UTF8.GetString(s);
+            bytes[i] = ((int)(d.Offset - s.Length), s.Length);
+        }
+
+        if (d.Remaining != 0)
+        {
+            d.Fail(d.Offset, $"{d.Remaining} bytes after the last of {count} symbols");
+        }
+
+        return (symbols, bytes);
+    }
+
+    private (string[] Names, Dictionary<string, PostingsEntries> Postings) ReadPostingsOffsetTable(long offset)
+    {
+        var d = OpenLengthPrefixed(offset, "postings offset table");
+        uint n = d.ReadBE32();
+        var names = new List<string>();
+        var postings = new Dictionary<string, PostingsEntries>(StringComparer.Ordinal);
+        PostingsEntries? current = null;
+        for (uint i = 0; i < n; i++)
+        {
+            long entryAt = d.Offset;
+            ulong keys = d.ReadUvarint();
+            if (keys != 2)
+            {
+                d.Fail(entryAt, $"entry {i} has {keys} key strings, expected 2");
+            }
+
+            string name = System.Text.Encoding.UTF8.GetString(d.ReadUvarintBytes("label name"));
+            string value = System.Text.Encoding.UTF8.GetString(d.ReadUvarintBytes("label value"));
+            long listOffset = checked((long)d.ReadUvarint());
+            if (current is null || current.Name != name)
+            {
+                if (postings.ContainsKey(name))
+                {
+                    d.Fail(entryAt, $"label name \"{name}\" appears in two runs (table not sorted)");
+                }
+
+                current = new PostingsEntries(name);
+                postings.Add(name, current);
+                if (name.Length > 0)
+                {
+                    names.Add(name);
+                }
+            }
+
+            if (!current.Offsets.TryAdd(value, listOffset))
+            {
+                d.Fail(entryAt, $"duplicate entry {name}=\"{value}\"");
+            }
+
+            current.Values.Add(value);
+        }
+
+        if (d.Remaining != 0)
+        {
+            d.Fail(d.Offset, $"{d.Remaining} bytes after the last of {n} entries");
+        }
+
+        return ([.. names], postings);
+    }
+
+    private ulong[] ReadPostings(long offset)
+    {
+        var d = OpenLengthPrefixed(offset, "postings list");
+        uint count = d.ReadBE32();
+        if ((ulong)d.Remaining != 4UL * count)
+        {
+            d.Fail(d.Offset - 4, $"count {count} needs {4UL * count} bytes, list has {d.Remaining}");
+        }
+
+        var refs = new ulong[count];
+        for (int i = 0; i < refs.Length; i++)
+        {
+            refs[i] = d.ReadBE32();
+            if (i > 0 && refs[i] <= refs[i - 1])
+            {
+                d.Fail(d.Offset - 4, $"series refs not strictly ascending ({refs[i - 1]} then {refs[i]})");
+            }
+        }
+
+        return refs;
+    }
+
+    private Labels ReadSeries(ulong seriesRef, List<ChunkMeta>? chunks)
+    {
+        var span = _data.Span;
+        ulong offset = seriesRef * SeriesAlignment;
+        if (seriesRef > uint.MaxValue || offset < Toc.Series || (offset >= Toc.Postings && Toc.Postings > Toc.Series) || offset >= (ulong)span.Length)
+        {
+            throw new BlockCorruptionException(_file, "series", (long)Math.Min(offset, long.MaxValue), $"series ref {seriesRef} is outside the series section");
+        }
+
+        var d = new ByteDecoder(span[(int)offset..], (long)offset, _file, "series");
+        int len = d.ReadUvarintInt32("series entry length");
+        long contentAt = d.Offset;
+        var content = d.ReadBytes(len, "series entry");
+        CheckCrc(ref d, content, contentAt);
+        var c = new ByteDecoder(content, contentAt, _file, "series");
+        var labels = DecodeLabels(ref c);
+        if (chunks is not null)
+        {
+            DecodeChunkMetas(ref c, chunks);
+        }
+
+        return labels;
+    }
+
+    private Labels DecodeLabels(ref ByteDecoder c)
+    {
+        int n = c.ReadUvarintInt32("label count");
+        var span = _data.Span;
+        var buf = new ValueBuffer(64);
+        try
+        {
+            for (int i = 0; i < n; i++)
+            {
+                long at = c.Offset;
+                ulong name = c.ReadUvarint();
+                ulong value = c.ReadUvarint();
+                if (name >= (ulong)_symbols.Length || value >= (ulong)_symbols.Length)
+                {
+                    c.Fail(at, $"symbol ref ({name}, {value}) out of range; the table has {_symbols.Length} symbols");
+                }
+
+                var (no, nl) = _symbolBytes[name];
+                var (vo, vl) = _symbolBytes[value];
+                LabelsEncoding.WritePair(ref buf, span.Slice(no, nl), span.Slice(vo, vl));
+            }
+
+            return Labels.FromEncoded(buf.Written);
+        }
+        finally
+        {
+            buf.Dispose();
+        }
+    }
+
+    private static void DecodeChunkMetas(ref ByteDecoder c, List<ChunkMeta> chunks)
+    {
+        int k = c.ReadUvarintInt32("chunk count");
+        if (k == 0)
+        {
+            return;
+        }
+
+        // The first chunk is absolute; the rest are deltas to the previous maxt and ref (Prometheus' Decoder.Series).
+        long t0 = c.ReadVarint();
+        long maxt = (long)c.ReadUvarint() + t0;
+        long refValue = (long)c.ReadUvarint();
+        chunks.Add(new ChunkMeta(t0, maxt, (ulong)refValue));
+        t0 = maxt;
+        for (int i = 1; i < k; i++)
+        {
+            long mint = (long)c.ReadUvarint() + t0;
+            maxt = (long)c.ReadUvarint() + mint;
+            refValue += c.ReadVarint();
+            chunks.Add(new ChunkMeta(mint, maxt, (ulong)refValue));
+            t0 = maxt;
+        }
+
+        if (c.Remaining != 0)
+        {
+            c.Fail(c.Offset, $"{c.Remaining} bytes after the last of {k} chunk metas");
+        }
+    }
+
+    /// <summary>The postings offset table entries of one label name, values in file (byte-wise) order.</summary>
+    private sealed class PostingsEntries(string name)
+    {
+        public string Name { get; } = name;
+
+        public List<string> Values { get; } = [];
+
+        public Dictionary<string, long> Offsets { get; } = new(StringComparer.Ordinal);
+    }
+}
