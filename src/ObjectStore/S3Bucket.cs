@@ -66,6 +66,9 @@ public sealed class S3Bucket : IBucket
     /// <inheritdoc />
     public string Name { get; }
 
+    /// <summary>Gets the most keys one ListObjectsV2 page asks for (S3's own limit is 1000); tests lower it to exercise paging.</summary>
+    internal int ListPageSize { get; init; } = 1000;
+
     /// <inheritdoc />
     public async Task UploadAsync(string key, Stream content, CancellationToken cancellationToken = default)
     {
@@ -156,7 +159,7 @@ public sealed class S3Bucket : IBucket
     public async IAsyncEnumerable<string> ListAsync(string prefix, bool recursive, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         string dir = ObjectKey.NormalizeDirectory(prefix);
-        var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = dir, Delimiter = recursive ? null : "/" };
+        var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = dir, Delimiter = recursive ? null : "/", MaxKeys = ListPageSize };
         while (true)
         {
             var page = await Run("iter", dir, cancellationToken, () => _client.ListObjectsV2Async(request, cancellationToken)).ConfigureAwait(false);
