@@ -16,6 +16,7 @@ public sealed class DependencyDirectionTests
         { "MetricsCluster.Core", [] },
         { "MetricsCluster.Tsdb", ["MetricsCluster.Core"] },
         { "MetricsCluster.PromQL", ["MetricsCluster.Core"] },
+        { "MetricsCluster.ObjectStore", ["MetricsCluster.Core"] },
         { "MetricsCluster.Distributor", s_shared },
         { "MetricsCluster.Ingester", s_shared },
         { "MetricsCluster.Querier", s_shared },
