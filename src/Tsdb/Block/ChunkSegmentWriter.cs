@@ -36,6 +36,9 @@ public sealed class ChunkSegmentWriter : IDisposable
     public ChunkSegmentWriter(string chunksDir, long segmentSize = DefaultSegmentSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(segmentSize, HeaderSize + 1);
+
+        // Offsets are 32-bit in a chunk reference, so a segment can never exceed 4 GiB.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(segmentSize, uint.MaxValue);
         _dir = chunksDir;
         SegmentSize = segmentSize;
         Directory.CreateDirectory(chunksDir);
@@ -85,12 +88,6 @@ public sealed class ChunkSegmentWriter : IDisposable
     {
         FinishSegment();
         _segmentIndex++;
-
-        // Offsets are 32-bit in a chunk reference, so a segment can never exceed 4 GiB.
-        if (SegmentSize > uint.MaxValue)
-        {
-            throw new InvalidOperationException("segment size must fit in 32 bits");
-        }
 
         string name = (_segmentIndex + 1).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
         _current = new FileStream(Path.Combine(_dir, name), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);

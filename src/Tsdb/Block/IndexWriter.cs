@@ -83,6 +83,7 @@ public sealed class IndexWriter : IDisposable
             throw new InvalidOperationException($"series {labels} has no chunks");
         }
 
+        var (content, keys) = EncodeSeries(labels, chunks);
         WritePadding(16);
         if (_pos / 16 > uint.MaxValue)
         {
@@ -90,12 +91,17 @@ public sealed class IndexWriter : IDisposable
         }
 
         uint id = (uint)(_pos / 16);
-        var content = EncodeSeries(labels, chunks, id);
+        foreach (ulong key in keys)
+        {
+            AddPosting(key, id);
+        }
+
         _buf.Reset();
         _buf.PutUvarint((ulong)content.Length);
         WriteBuf();
         WriteWithCrc(content);
         _lastSeries = labels;
+        _lastChunkRef = chunks[^1].Ref;
         _hasSeries = true;
         _allPostings.Add(id);
         return id;
@@ -168,17 +174,20 @@ public sealed class IndexWriter : IDisposable
         _seriesStart = _pos;
     }
 
-    private ReadOnlySpan<byte> EncodeSeries(Labels labels, ReadOnlySpan<ChunkMeta> chunks, uint id)
+    // Validates and encodes without touching any state, so a rejected series leaves the writer usable.
+    private (byte[] Content, ulong[] PostingKeys) EncodeSeries(Labels labels, ReadOnlySpan<ChunkMeta> chunks)
     {
         var e = new Encbuf(64 + (chunks.Length * 8));
-        e.PutUvarint((ulong)labels.Count);
+        var keys = new ulong[labels.Count];
+        e.PutUvarint((ulong)keys.Length);
+        int k = 0;
         foreach (var l in labels)
         {
             uint name = SymbolRef(l.Name, labels);
             uint value = SymbolRef(l.Value, labels);
             e.PutUvarint(name);
             e.PutUvarint(value);
-            AddPosting(((ulong)name << 32) | value, id);
+            keys[k++] = ((ulong)name << 32) | value;
         }
 
         e.PutUvarint((ulong)chunks.Length);
@@ -186,7 +195,7 @@ public sealed class IndexWriter : IDisposable
         for (int i = 0; i < chunks.Length; i++)
         {
             var c = chunks[i];
-            if (c.MaxTime < c.MinTime || (i > 0 && c.MinTime <= prev.MaxTime) || c.Ref < _lastChunkRef)
+            if (c.MaxTime < c.MinTime || (i > 0 && c.MinTime <= prev.MaxTime) || c.Ref < (i > 0 ? prev.Ref : _lastChunkRef))
             {
                 throw new InvalidOperationException($"series {labels}: chunk {i} [{c.MinTime}, {c.MaxTime}] ref {c.Ref} is out of order");
             }
@@ -205,10 +214,9 @@ public sealed class IndexWriter : IDisposable
             }
 
             prev = c;
-            _lastChunkRef = c.Ref;
         }
 
-        return e.Span;
+        return (e.Span.ToArray(), keys);
     }
 
     private void AddPosting(ulong key, uint id)

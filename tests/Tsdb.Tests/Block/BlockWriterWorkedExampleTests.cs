@@ -57,7 +57,7 @@ public class BlockWriterWorkedExampleTests
     }
 
     [Fact]
-    public void SeriesIdsAreOffsetsOverSixteenAndSegmentsAreCut()
+    public void ChunksAreCutAt120SamplesAndSegmentsAtTheSizeLimit()
     {
         using var dir = new BlockTestDir();
         var series = Enumerable.Range(0, 30)
