@@ -1,5 +1,6 @@
 using MetricsCluster.Core;
 using MetricsCluster.Tsdb.Chunks;
+using MetricsCluster.Tsdb.Wal;
 
 namespace MetricsCluster.Tsdb.Block;
 
@@ -52,12 +53,21 @@ public static class BlockWriter
         try
         {
             var meta = WriteContents(tmp, ulid, sorted, minT, maxT, options);
+
+            // As Prometheus: fsync the new directories' entries, rename, then fsync the parent so the rename is durable.
+            WalFileSystem.FsyncDirectory(Path.Combine(tmp, ChunksDirName));
+            WalFileSystem.FsyncDirectory(tmp);
             Directory.Move(tmp, final);
+            WalFileSystem.FsyncDirectory(parentDir);
             return meta;
         }
         catch
         {
-            Directory.Delete(tmp, recursive: true);
+            if (Directory.Exists(tmp))
+            {
+                Directory.Delete(tmp, recursive: true);
+            }
+
             throw;
         }
     }
