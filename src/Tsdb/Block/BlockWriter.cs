@@ -31,7 +31,7 @@ public static class BlockWriter
     /// <param name="options">Optional time range and Thanos section.</param>
     /// <exception cref="ArgumentException">No series, a duplicate label set, or samples outside the requested range.</exception>
     /// <exception cref="IOException">The block directory already exists, or a write failed.</exception>
-    public static BlockMeta Write(string parentDir, Ulid ulid, IEnumerable<BlockSeries> series, BlockWriteOptions? options = null)
+    public static BlockMeta Write(string parentDir, Ulid ulid, IEnumerable<ChunkedSeries> series, BlockWriteOptions? options = null)
     {
         options ??= new BlockWriteOptions();
         options.Validate();
@@ -72,7 +72,7 @@ public static class BlockWriter
         }
     }
 
-    private static BlockMeta WriteContents(string dir, Ulid ulid, List<BlockSeries> series, long minT, long maxT, BlockWriteOptions options)
+    private static BlockMeta WriteContents(string dir, Ulid ulid, List<ChunkedSeries> series, long minT, long maxT, BlockWriteOptions options)
     {
         var stats = new BlockStats { NumSeries = (ulong)series.Count };
         IReadOnlyList<BlockFile> chunkFiles;
@@ -90,7 +90,7 @@ public static class BlockWriter
                 metas.Clear();
                 foreach (var c in s.Chunks)
                 {
-                    metas.Add(new ChunkMeta(c.MinTime, c.MaxTime, chunks.WriteChunk(ChunkEncoding.Xor, c.Data)));
+                    metas.Add(new ChunkMeta(c.MinT, c.MaxT, chunks.WriteChunk(ChunkEncoding.Xor, c.Data)));
                     stats.NumSamples += (ulong)c.NumSamples;
                     stats.NumChunks++;
                 }
@@ -119,7 +119,7 @@ public static class BlockWriter
         return meta;
     }
 
-    private static List<BlockSeries> SortAndCheck(IEnumerable<BlockSeries> series)
+    private static List<ChunkedSeries> SortAndCheck(IEnumerable<ChunkedSeries> series)
     {
         var list = series.ToList();
         if (list.Count == 0)
@@ -139,7 +139,7 @@ public static class BlockWriter
         return list;
     }
 
-    private static (long Min, long Max) TimeRange(List<BlockSeries> series, BlockWriteOptions options)
+    private static (long Min, long Max) TimeRange(List<ChunkedSeries> series, BlockWriteOptions options)
     {
         long min = long.MaxValue, max = long.MinValue;
         foreach (var s in series)
@@ -149,8 +149,8 @@ public static class BlockWriter
                 throw new ArgumentException($"series {s.Labels} has no chunks", nameof(series));
             }
 
-            min = Math.Min(min, s.Chunks[0].MinTime);
-            max = Math.Max(max, s.Chunks[^1].MaxTime);
+            min = Math.Min(min, s.Chunks[0].MinT);
+            max = Math.Max(max, s.Chunks[^1].MaxT);
         }
 
         long blockMin = options.MinTime ?? min;
@@ -163,7 +163,7 @@ public static class BlockWriter
         return (blockMin, blockMax);
     }
 
-    private static List<byte[]> CollectSymbols(List<BlockSeries> series)
+    private static List<byte[]> CollectSymbols(List<ChunkedSeries> series)
     {
         var set = new HashSet<byte[]>(ByteArrayComparer.Instance);
         foreach (var s in series)

@@ -1,10 +1,18 @@
+using MetricsCluster.Core;
+
 namespace MetricsCluster.Tsdb.Block;
 
-/// <summary>
-/// One chunk of a series as recorded in the index: the first and last sample timestamps (both
-/// inclusive, ms) and the chunk reference returned by <see cref="ChunkSegmentWriter.WriteChunk"/>.
-/// </summary>
-/// <param name="MinTime">Timestamp of the first sample.</param>
-/// <param name="MaxTime">Timestamp of the last sample.</param>
-/// <param name="Ref"><c>(segment index &lt;&lt; 32) | offset</c>.</param>
-public readonly record struct ChunkMeta(long MinTime, long MaxTime, ulong Ref);
+/// <summary>Where one chunk of a series lives and which samples it holds (Prometheus <c>chunks.Meta</c>).</summary>
+/// <param name="MinT">Timestamp (ms) of the chunk's first sample.</param>
+/// <param name="MaxT">Timestamp (ms) of the chunk's last sample (inclusive).</param>
+/// <param name="Ref">Chunk reference: segment file position &lt;&lt; 32 | byte offset in that file.</param>
+public readonly record struct ChunkMeta(long MinT, long MaxT, ulong Ref)
+{
+    /// <summary>True when the chunk may hold samples in [<paramref name="mint"/>, <paramref name="maxt"/>].</summary>
+    public bool Overlaps(long mint, long maxt) => MinT <= maxt && MaxT >= mint;
+}
+
+/// <summary>One series entry of an index file: its labels and chunk metas in time order.</summary>
+/// <param name="Labels">The label set.</param>
+/// <param name="Chunks">Chunk metas, strictly increasing and non-overlapping in time.</param>
+public sealed record IndexSeries(Labels Labels, IReadOnlyList<ChunkMeta> Chunks);

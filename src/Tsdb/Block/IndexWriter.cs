@@ -195,21 +195,21 @@ public sealed class IndexWriter : IDisposable
         for (int i = 0; i < chunks.Length; i++)
         {
             var c = chunks[i];
-            if (c.MaxTime < c.MinTime || (i > 0 && c.MinTime <= prev.MaxTime) || c.Ref < (i > 0 ? prev.Ref : _lastChunkRef))
+            if (c.MaxT < c.MinT || (i > 0 && c.MinT <= prev.MaxT) || c.Ref < (i > 0 ? prev.Ref : _lastChunkRef))
             {
-                throw new InvalidOperationException($"series {labels}: chunk {i} [{c.MinTime}, {c.MaxTime}] ref {c.Ref} is out of order");
+                throw new InvalidOperationException($"series {labels}: chunk {i} [{c.MinT}, {c.MaxT}] ref {c.Ref} is out of order");
             }
 
             if (i == 0)
             {
-                e.PutVarint(c.MinTime);
-                e.PutUvarint((ulong)(c.MaxTime - c.MinTime));
+                e.PutVarint(c.MinT);
+                e.PutUvarint((ulong)(c.MaxT - c.MinT));
                 e.PutUvarint(c.Ref);
             }
             else
             {
-                e.PutUvarint((ulong)(c.MinTime - prev.MaxTime));
-                e.PutUvarint((ulong)(c.MaxTime - c.MinTime));
+                e.PutUvarint((ulong)(c.MinT - prev.MaxT));
+                e.PutUvarint((ulong)(c.MaxT - c.MinT));
                 e.PutVarint((long)(c.Ref - prev.Ref));
             }
 

@@ -33,7 +33,7 @@ public class BlockWriterWorkedExampleTests
     public void OneSeriesBlockMatchesReferenceBytes()
     {
         using var dir = new BlockTestDir();
-        var series = BlockSeries.FromSamples(Labels.FromStrings("__name__", "up", "job", "a"), [(1000, 1.0), (16000, 2.0), (31000, 2.0), (46500, 3.5)]);
+        var series = ChunkedSeries.FromSamples(Labels.FromStrings("__name__", "up", "job", "a"), [(1000, 1.0), (16000, 2.0), (31000, 2.0), (46500, 3.5)]);
         var meta = BlockWriter.Write(dir.Root, s_ulid, [series]);
 
         string block = Path.Combine(dir.Root, s_ulid.ToString());
@@ -61,7 +61,7 @@ public class BlockWriterWorkedExampleTests
     {
         using var dir = new BlockTestDir();
         var series = Enumerable.Range(0, 30)
-            .Select(i => BlockSeries.FromSamples(Labels.FromStrings("__name__", "m", "i", i.ToString("D2")), Samples(i, 500)))
+            .Select(i => ChunkedSeries.FromSamples(Labels.FromStrings("__name__", "m", "i", i.ToString("D2")), Samples(i, 500)))
             .Reverse()
             .ToList();
 
@@ -81,7 +81,7 @@ public class BlockWriterWorkedExampleTests
     public void RejectsDuplicateSeriesAndLeavesNoDirectory()
     {
         using var dir = new BlockTestDir();
-        var a = BlockSeries.FromSamples(Labels.FromStrings("a", "1"), [(1, 1.0)]);
+        var a = ChunkedSeries.FromSamples(Labels.FromStrings("a", "1"), [(1, 1.0)]);
         Assert.Throws<ArgumentException>(() => BlockWriter.Write(dir.Root, s_ulid, [a, a]));
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Root));
     }

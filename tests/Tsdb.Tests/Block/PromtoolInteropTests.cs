@@ -28,14 +28,14 @@ public class PromtoolInteropTests
             ChunkSegmentSize = tinySegments ? 16 * 1024 : ChunkSegmentWriter.DefaultSegmentSize,
             Thanos = new ThanosMeta { Labels = { ["__org_id__"] = "tenant-" + seed } },
         };
-        var meta = BlockWriter.Write(dir.Root, ulid, expected.Values.Select(e => BlockSeries.FromSamples(e.Labels, e.Samples.ToArray())), options);
+        var meta = BlockWriter.Write(dir.Root, ulid, expected.Values.Select(e => ChunkedSeries.FromSamples(e.Labels, e.Samples.ToArray())), options);
 
-        string list = PromtoolProcess.Run("tsdb", "list", dir.Root);
+        string list = PromtoolRunner.Run("tsdb", "list", dir.Root);
         Assert.Contains(ulid.ToString(), list, StringComparison.Ordinal);
         string listRow = list.Split('\n').Single(l => l.StartsWith(ulid.ToString(), StringComparison.Ordinal));
         Assert.Contains((numSeries * samplesPerSeries).ToString(CultureInfo.InvariantCulture), listRow, StringComparison.Ordinal);
 
-        string dump = PromtoolProcess.Dump(dir.Root, $"--min-time={meta.MinTime}", $"--max-time={meta.MaxTime}");
+        string dump = Dump(dir.Root, $"--min-time={meta.MinTime}", $"--max-time={meta.MaxTime}");
         var actual = ParseDump(dump);
         Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), actual.Keys.Order(StringComparer.Ordinal));
         foreach (var (series, (_, samples)) in expected)
@@ -57,7 +57,7 @@ public class PromtoolInteropTests
             }
         }
 
-        string analyze = PromtoolProcess.Run("tsdb", "analyze", dir.Root, ulid.ToString());
+        string analyze = PromtoolRunner.Run("tsdb", "analyze", dir.Root, ulid.ToString());
         Assert.Contains($"Series: {numSeries}", analyze, StringComparison.Ordinal);
         Assert.True(Directory.GetFiles(Path.Combine(dir.Root, ulid.ToString(), "chunks")).Length > 1 == tinySegments);
     }
@@ -67,9 +67,20 @@ public class PromtoolInteropTests
     {
         using var dir = new BlockTestDir();
         var ulid = Ulid.Parse("01DXXFZDYD1MQW6079WK0K6EDQ");
-        BlockWriter.Write(dir.Root, ulid, [BlockSeries.FromSamples(Labels.FromStrings("__name__", "up", "job", "a"), [(1000, 1.0), (16000, 2.0), (31000, 2.0), (46500, 3.5)])]);
-        string dump = PromtoolProcess.Dump(dir.Root);
+        BlockWriter.Write(dir.Root, ulid, [ChunkedSeries.FromSamples(Labels.FromStrings("__name__", "up", "job", "a"), [(1000, 1.0), (16000, 2.0), (31000, 2.0), (46500, 3.5)])]);
+        string dump = Dump(dir.Root);
         Assert.Equal("{__name__=\"up\", job=\"a\"} 1 1000\n{__name__=\"up\", job=\"a\"} 2 16000\n{__name__=\"up\", job=\"a\"} 2 31000\n{__name__=\"up\", job=\"a\"} 3.5 46500\n", dump);
+    }
+
+    /// <summary>
+    /// Runs <c>promtool tsdb dump [flags] dataDir</c>. promtool 2.42's dump opens the head's WAL and fails with
+    /// "read WAL: find last checkpoint: open …/wal: no such file or directory" on a directory holding only
+    /// blocks, so an empty <c>wal</c> directory is created first (Prometheus' own data dirs always have one).
+    /// </summary>
+    private static string Dump(string dataDir, params string[] flags)
+    {
+        Directory.CreateDirectory(Path.Combine(dataDir, "wal"));
+        return PromtoolRunner.Run(["tsdb", "dump", .. flags, dataDir]);
     }
 
     /// <summary>Series keyed by their promtool text form (Go <c>labels.String</c>); timestamps jittered, values of every kind.</summary>

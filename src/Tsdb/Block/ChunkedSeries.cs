@@ -1,30 +1,19 @@
-using System.Buffers.Binary;
 using MetricsCluster.Core;
 using MetricsCluster.Tsdb.Chunks;
 
 namespace MetricsCluster.Tsdb.Block;
 
-/// <summary>One encoded XOR chunk of a series: first and last sample timestamps (inclusive) and the chunk data (<see cref="XorChunk.Bytes"/>).</summary>
-/// <param name="MinTime">Timestamp of the first sample, ms.</param>
-/// <param name="MaxTime">Timestamp of the last sample, ms.</param>
-/// <param name="Data">XOR chunk data starting with the BE16 sample count.</param>
-public readonly record struct BlockChunk(long MinTime, long MaxTime, byte[] Data)
-{
-    /// <summary>The sample count from the chunk's BE16 header.</summary>
-    public int NumSamples => BinaryPrimitives.ReadUInt16BigEndian(Data);
-}
-
 /// <summary>A series to write into a block: its labels and its XOR chunks in time order.</summary>
 /// <param name="Labels">The series' label set.</param>
 /// <param name="Chunks">Non-overlapping chunks in increasing time order; at least one.</param>
-public sealed record BlockSeries(Labels Labels, IReadOnlyList<BlockChunk> Chunks)
+public sealed record ChunkedSeries(Labels Labels, IReadOnlyList<XorChunkData> Chunks)
 {
     /// <summary>
     /// Encodes raw samples into XOR chunks of at most <paramref name="samplesPerChunk"/> samples (Prometheus
     /// cuts at 120). Timestamps must strictly increase; NaN payloads (stale markers) are kept bit for bit.
     /// </summary>
     /// <exception cref="ArgumentException">No samples, or timestamps not strictly increasing.</exception>
-    public static BlockSeries FromSamples(Labels labels, ReadOnlySpan<(long T, double V)> samples, int samplesPerChunk = XorChunk.MaxSamplesPerChunk)
+    public static ChunkedSeries FromSamples(Labels labels, ReadOnlySpan<(long T, double V)> samples, int samplesPerChunk = XorChunk.MaxSamplesPerChunk)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(samplesPerChunk, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(samplesPerChunk, ushort.MaxValue);
@@ -33,14 +22,14 @@ public sealed record BlockSeries(Labels Labels, IReadOnlyList<BlockChunk> Chunks
             throw new ArgumentException($"series {labels} has no samples", nameof(samples));
         }
 
-        var chunks = new List<BlockChunk>((samples.Length + samplesPerChunk - 1) / samplesPerChunk);
+        var chunks = new List<XorChunkData>((samples.Length + samplesPerChunk - 1) / samplesPerChunk);
         for (int start = 0; start < samples.Length; start += samplesPerChunk)
         {
             var part = samples.Slice(start, Math.Min(samplesPerChunk, samples.Length - start));
             var chunk = new XorChunk(16 + (part.Length * 2));
             foreach (var (t, v) in part)
             {
-                if ((chunk.NumSamples > 0 && t <= chunk.MaxTime) || (start > 0 && chunk.NumSamples == 0 && t <= chunks[^1].MaxTime))
+                if ((chunk.NumSamples > 0 && t <= chunk.MaxTime) || (start > 0 && chunk.NumSamples == 0 && t <= chunks[^1].MaxT))
                 {
                     throw new ArgumentException($"series {labels}: timestamp {t} does not increase", nameof(samples));
                 }
@@ -48,9 +37,9 @@ public sealed record BlockSeries(Labels Labels, IReadOnlyList<BlockChunk> Chunks
                 chunk.Append(t, v);
             }
 
-            chunks.Add(new BlockChunk(chunk.MinTime, chunk.MaxTime, chunk.ToArray()));
+            chunks.Add(new XorChunkData(chunk.MinTime, chunk.MaxTime, chunk.ToArray()));
         }
 
-        return new BlockSeries(labels, chunks);
+        return new ChunkedSeries(labels, chunks);
     }
 }
