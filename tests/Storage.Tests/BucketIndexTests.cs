@@ -19,9 +19,10 @@ public sealed class BucketIndexTests : IDisposable
         using var bucket = new FilesystemBucket(_dirs.BucketDir);
         await _dirs.Shipper(bucket).ShipAsync();
 
-        // A partial block (no meta.json) and a deletion mark for the first block.
+        // A partial block (no meta.json), a block with a corrupt meta.json and a deletion mark for the first block.
         var partial = Ulid.New(1, new Random(9));
         await bucket.UploadAsync($"{TestDirs.Tenant}/{partial}/index", new MemoryStream([1, 2, 3]));
+        await bucket.UploadAsync($"{TestDirs.Tenant}/{Ulid.New(2, new Random(8))}/meta.json", new MemoryStream("{\"ulid\":"u8.ToArray()));
         await bucket.UploadAsync(
             $"{TestDirs.Tenant}/markers/{metas[0].Ulid}-deletion-mark.json",
             new MemoryStream(Encoding.UTF8.GetBytes($"{{\"id\":\"{metas[0].Ulid}\",\"deletion_time\":1700000000,\"version\":1}}")));

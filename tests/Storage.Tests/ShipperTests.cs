@@ -72,6 +72,18 @@ public sealed class ShipperTests : IDisposable
     }
 
     [Fact]
+    public async Task Corrupt_record_is_ignored_and_everything_is_shipped_again()
+    {
+        var meta = _dirs.CutBlock(0);
+        using var bucket = new RecordingBucket(new FilesystemBucket(_dirs.BucketDir));
+        await File.WriteAllTextAsync(Path.Combine(_dirs.TenantDir, ShipperState.FileName), "{not json");
+
+        Assert.Equal(1, await _dirs.Shipper(bucket).ShipAsync());
+
+        Assert.Equal([meta.Ulid], ShipperState.ReadFrom(_dirs.TenantDir).Uploaded);
+    }
+
+    [Fact]
     public async Task Failing_bucket_loses_nothing_and_ships_everything_once_it_recovers()
     {
         var metas = Enumerable.Range(0, 3).Select(i => _dirs.CutBlock(i * 2 * Hour)).ToList();
