@@ -5,10 +5,13 @@ using MetricsCluster.Config;
 using MetricsCluster.Core.Ingest;
 using MetricsCluster.Core.Limits;
 using MetricsCluster.Core.Storage;
+using MetricsCluster.Core.Metrics;
 using MetricsCluster.Http;
+using MetricsCluster.ObjectStore;
 using MetricsCluster.PromQL.Engine;
 using MetricsCluster.Querier;
 using MetricsCluster.Querier.Api;
+using MetricsCluster.Storage.Shipping;
 
 using IQueryable = MetricsCluster.Core.Storage.IQueryable;
 
@@ -31,6 +34,13 @@ internal static class Modules
             services.AddSingleton<Ingester.Ingester>();
             services.AddSingleton<IIngesterClient>(sp => sp.GetRequiredService<Ingester.Ingester>());
             services.AddHostedService(sp => sp.GetRequiredService<Ingester.Ingester>());
+
+            // Shipping: the ingester's cut blocks go to the blocks bucket (Mimir ingester shipBlocksLoop).
+            services.AddSingleton<IBucket>(sp => BucketFactory.Create(config.BucketConfig(), sp.GetRequiredService<MetricsRegistry>(), timeProvider: sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton(config.ShipperOptions());
+            services.AddSingleton<ShipperMetrics>();
+            services.AddSingleton<ShipperService>();
+            services.AddHostedService(sp => sp.GetRequiredService<ShipperService>());
         }
 
         if (modules.Contains(ModuleRegistry.DistributorService))

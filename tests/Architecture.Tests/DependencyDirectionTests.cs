@@ -4,12 +4,12 @@ using Xunit;
 namespace MetricsCluster.Architecture.Tests;
 
 /// <summary>
-/// G4: components reference the shared libraries (Core, Tsdb, ObjectStore, PromQL, Cluster), never each
+/// G4: components reference the shared libraries (Core, Tsdb, ObjectStore, Storage, PromQL, Cluster), never each
 /// other; only the host references everything. A new reference that breaks this fails here.
 /// </summary>
 public sealed class DependencyDirectionTests
 {
-    private static readonly string[] s_shared = ["MetricsCluster.Core", "MetricsCluster.Tsdb", "MetricsCluster.ObjectStore", "MetricsCluster.PromQL", "MetricsCluster.Cluster"];
+    private static readonly string[] s_shared = ["MetricsCluster.Core", "MetricsCluster.Tsdb", "MetricsCluster.ObjectStore", "MetricsCluster.Storage", "MetricsCluster.PromQL", "MetricsCluster.Cluster"];
 
     public static TheoryData<string, string[]> Allowed => new()
     {
@@ -17,6 +17,9 @@ public sealed class DependencyDirectionTests
         { "MetricsCluster.Tsdb", ["MetricsCluster.Core"] },
         { "MetricsCluster.PromQL", ["MetricsCluster.Core"] },
         { "MetricsCluster.ObjectStore", ["MetricsCluster.Core"] },
+
+        // Block-level storage on top of the bucket (shipper, bucket index), shared by ingester, store-gateway and compactor.
+        { "MetricsCluster.Storage", ["MetricsCluster.Core", "MetricsCluster.Tsdb", "MetricsCluster.ObjectStore"] },
         { "MetricsCluster.Distributor", s_shared },
         { "MetricsCluster.Ingester", s_shared },
         { "MetricsCluster.Querier", s_shared },

@@ -1,6 +1,8 @@
 using MetricsCluster.Core.Limits;
 using MetricsCluster.Ingester;
+using MetricsCluster.ObjectStore;
 using MetricsCluster.PromQL.Engine;
+using MetricsCluster.Storage.Shipping;
 
 namespace MetricsCluster.Config;
 
@@ -40,6 +42,39 @@ public sealed class ClusterConfig
     /// <summary>WAL segment size.</summary>
     public int WalSegmentSize { get; set; } = 128 * 1024 * 1024;
 
+    /// <summary>Blocks bucket backend, <c>filesystem</c> or <c>s3</c> (<c>--blocks-storage.backend</c>).</summary>
+    public string BlocksStorageBackend { get; set; } = ObjectStore.BucketConfig.Filesystem;
+
+    /// <summary>Filesystem bucket root; empty = <c>&lt;data.dir&gt;/bucket</c> (<c>--blocks-storage.filesystem.dir</c>).</summary>
+    public string BlocksStorageFilesystemDir { get; set; } = string.Empty;
+
+    /// <summary>S3 endpoint, <c>host:port</c> or URL; empty = AWS (<c>--blocks-storage.s3.endpoint</c>).</summary>
+    public string S3Endpoint { get; set; } = string.Empty;
+
+    /// <summary>S3 bucket name (<c>--blocks-storage.s3.bucket-name</c>).</summary>
+    public string S3BucketName { get; set; } = string.Empty;
+
+    /// <summary>S3 region (<c>--blocks-storage.s3.region</c>).</summary>
+    public string S3Region { get; set; } = "us-east-1";
+
+    /// <summary>S3 access key id; empty = SDK default chain (<c>--blocks-storage.s3.access-key-id</c>).</summary>
+    public string S3AccessKeyId { get; set; } = string.Empty;
+
+    /// <summary>S3 secret access key (<c>--blocks-storage.s3.secret-access-key</c>); masked in the config dump.</summary>
+    public string S3SecretAccessKey { get; set; } = string.Empty;
+
+    /// <summary>Plain http to the S3 endpoint (<c>--blocks-storage.s3.insecure</c>).</summary>
+    public bool S3Insecure { get; set; }
+
+    /// <summary>Path-style S3 addressing, needed by most self-hosted servers (<c>--blocks-storage.s3.force-path-style</c>).</summary>
+    public bool S3ForcePathStyle { get; set; }
+
+    /// <summary>How often local blocks are shipped (<c>--blocks-storage.tsdb.ship-interval</c>).</summary>
+    public TimeSpan TsdbShipInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long shipped blocks stay on local disk after their maxTime (<c>--blocks-storage.tsdb.retention-period</c>).</summary>
+    public TimeSpan TsdbRetentionPeriod { get; set; } = TimeSpan.FromHours(13);
+
     /// <summary>Per-query time limit (<c>--querier.timeout</c>).</summary>
     public TimeSpan QuerierTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
@@ -65,6 +100,29 @@ public sealed class ClusterConfig
         WalFsyncEveryPush = WalFsyncEveryPush,
         WalSegmentSize = WalSegmentSize,
         WalSyncInterval = WalSyncInterval,
+    };
+
+    /// <summary>The blocks bucket settings derived from this config.</summary>
+    public BucketConfig BucketConfig()
+    {
+        var c = new BucketConfig { Backend = BlocksStorageBackend };
+        c.FilesystemConfig.Dir = BlocksStorageFilesystemDir.Length > 0 ? BlocksStorageFilesystemDir : Path.Combine(DataDir, "bucket");
+        c.S3Config.Endpoint = S3Endpoint;
+        c.S3Config.BucketName = S3BucketName;
+        c.S3Config.Region = S3Region;
+        c.S3Config.AccessKeyId = S3AccessKeyId;
+        c.S3Config.SecretAccessKey = S3SecretAccessKey;
+        c.S3Config.Insecure = S3Insecure;
+        c.S3Config.ForcePathStyle = S3ForcePathStyle;
+        return c;
+    }
+
+    /// <summary>The shipper options derived from this config.</summary>
+    public ShipperOptions ShipperOptions() => new()
+    {
+        TsdbDir = Path.Combine(DataDir, "tsdb"),
+        ShipInterval = TsdbShipInterval,
+        RetentionPeriod = TsdbRetentionPeriod,
     };
 
     /// <summary>The PromQL engine options derived from this config.</summary>
@@ -123,6 +181,8 @@ public sealed class ClusterConfig
         {
             Limits.Validate();
             IngesterOptions().Validate();
+            BucketConfig().Validate();
+            ShipperOptions().Validate();
         }
         catch (ArgumentException e)
         {

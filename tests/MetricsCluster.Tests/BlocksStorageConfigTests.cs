@@ -1,0 +1,62 @@
+using MetricsCluster.Config;
+using Xunit;
+
+namespace MetricsCluster.Host.Tests;
+
+public sealed class BlocksStorageConfigTests
+{
+    [Fact]
+    public async Task Blocks_storage_flags_feed_the_bucket_and_shipper_options()
+    {
+        var c = await Run(
+            "--data.dir=/tmp/d",
+            "--blocks-storage.backend=s3",
+            "--blocks-storage.s3.endpoint=127.0.0.1:9000",
+            "--blocks-storage.s3.bucket-name=blocks",
+            "--blocks-storage.s3.region=eu-west-1",
+            "--blocks-storage.s3.access-key-id=AK",
+            "--blocks-storage.s3.secret-access-key=SK",
+            "--blocks-storage.s3.insecure=true",
+            "--blocks-storage.tsdb.ship-interval=30s",
+            "--blocks-storage.tsdb.retention-period=2h");
+
+        var b = c.BucketConfig();
+        Assert.Equal("s3", b.Backend);
+        Assert.Equal(("127.0.0.1:9000", "blocks", "eu-west-1", "AK", "SK", true), (b.S3Config.Endpoint, b.S3Config.BucketName, b.S3Config.Region, b.S3Config.AccessKeyId, b.S3Config.SecretAccessKey, b.S3Config.Insecure));
+        var s = c.ShipperOptions();
+        Assert.Equal((Path.Combine("/tmp/d", "tsdb"), TimeSpan.FromSeconds(30), TimeSpan.FromHours(2)), (s.TsdbDir, s.ShipInterval, s.RetentionPeriod));
+        Assert.Contains("secret_access_key: ********", ConfigDump.ToYaml(c), StringComparison.Ordinal);
+        Assert.DoesNotContain("SK", ConfigDump.ToYaml(c), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Defaults_follow_mimir_and_the_bucket_sits_under_data_dir()
+    {
+        var c = new ClusterConfig { DataDir = "/var/mc" };
+        Assert.Equal(("filesystem", Path.Combine("/var/mc", "bucket")), (c.BucketConfig().Backend, c.BucketConfig().FilesystemConfig.Dir));
+        Assert.Equal((TimeSpan.FromMinutes(1), TimeSpan.FromHours(13)), (c.TsdbShipInterval, c.TsdbRetentionPeriod));
+    }
+
+    [Theory]
+    [InlineData("blocks-storage.backend", "gcs", "--blocks-storage.backend")]
+    [InlineData("blocks-storage.tsdb.ship-interval", "0s", "--blocks-storage.tsdb.ship-interval")]
+    public void Invalid_settings_name_the_flag(string flag, string value, string expected)
+    {
+        var c = new ClusterConfig();
+        ConfigOption.All.Single(o => o.Flag == flag).Set(c, value);
+        var e = Assert.Throws<ConfigException>(c.Validate);
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<ClusterConfig> Run(params string[] args)
+    {
+        ClusterConfig? seen = null;
+        var root = Config.CommandLine.Build((c, _) =>
+        {
+            seen = c;
+            return Task.FromResult(0);
+        });
+        Assert.Equal(0, await root.Parse(args).InvokeAsync());
+        return seen!;
+    }
+}
