@@ -40,6 +40,12 @@ public sealed class ClusterConfig
     /// <summary>WAL segment size.</summary>
     public int WalSegmentSize { get; set; } = 128 * 1024 * 1024;
 
+    /// <summary>TSDB block range (<c>--blocks-storage.tsdb.block-ranges-period</c>).</summary>
+    public TimeSpan BlockRangesPeriod { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>Head compaction check interval (<c>--blocks-storage.tsdb.head-compaction-interval</c>).</summary>
+    public TimeSpan HeadCompactionInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Per-query time limit (<c>--querier.timeout</c>).</summary>
     public TimeSpan QuerierTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
@@ -65,6 +71,8 @@ public sealed class ClusterConfig
         WalFsyncEveryPush = WalFsyncEveryPush,
         WalSegmentSize = WalSegmentSize,
         WalSyncInterval = WalSyncInterval,
+        BlockRangeMs = (long)BlockRangesPeriod.TotalMilliseconds,
+        HeadCompactionInterval = HeadCompactionInterval,
     };
 
     /// <summary>The PromQL engine options derived from this config.</summary>
