@@ -33,7 +33,13 @@ public sealed partial class Head
                     foreach (var rs in seriesBuf)
                     {
                         maxRef = Math.Max(maxRef, (long)rs.Ref);
-                        aliases[rs.Ref] = ReplaySeries(rs);
+                        var replayed = ReplaySeries(rs);
+                        aliases[rs.Ref] = replayed;
+                        if (replayed.Ref != rs.Ref)
+                        {
+                            _walAliases[rs.Ref] = replayed;
+                        }
+
                         stats.Series++;
                     }
 

@@ -103,6 +103,14 @@ public sealed partial class Head
             }
 
             _postings.Delete(removed);
+            foreach (var (alias, s) in _walAliases)
+            {
+                if (removed.Contains(s.Ref))
+                {
+                    _walAliases.TryRemove(alias, out _);
+                }
+            }
+
             Interlocked.Add(ref _numSeries, -removed.Count);
             Interlocked.Exchange(ref _minTime, newMin);
             return removed.Count;
@@ -113,8 +121,13 @@ public sealed partial class Head
         }
     }
 
-    /// <summary>True while the head holds a series with this reference (the WAL checkpoint's keep rule).</summary>
-    public bool ContainsSeries(ulong seriesRef) => _series.GetByRef(seriesRef) is not null;
+    /// <summary>
+    /// True while the head holds a series with this reference, or one that WAL replay found logged under it too
+    /// (the WAL checkpoint's keep rule).
+    /// </summary>
+    public bool ContainsSeries(ulong seriesRef) =>
+        _series.GetByRef(seriesRef) is not null
+        || (_walAliases.TryGetValue(seriesRef, out var s) && ReferenceEquals(_series.GetByRef(s.Ref), s));
 
     private void RaiseMinValid(long t)
     {

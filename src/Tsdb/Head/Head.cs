@@ -20,6 +20,11 @@ public sealed partial class Head
     private long _maxTime = long.MinValue;
     private long _minValidTime = long.MinValue;
 
+    // WAL refs that replay mapped to another series with the same labels (a series removed by truncation and
+    // re-created under a new ref before a crash). The checkpoint must keep them while that series lives, or the
+    // samples logged under the alias would be dropped (Prometheus keeps such refs the same way).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, MemSeries> _walAliases = new();
+
     // Appends hold it shared for a whole batch; truncation and SetMinValidTime hold it exclusively, so a
     // series is never removed between an append's check and apply phases, and no append checked against an
     // old minimum lands behind a new one.
