@@ -22,18 +22,28 @@ public sealed class Ingester : IIngesterClient, IHostedService, IDisposable
     private readonly ConcurrentDictionary<string, Lazy<TenantDb>> _tenants = new(StringComparer.Ordinal);
     private readonly IngesterMetrics _metrics;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly HeadCompactor _compactor;
+    private readonly TimeProvider _time;
     private Task _syncLoop = Task.CompletedTask;
+    private Task _compactionLoop = Task.CompletedTask;
     private int _inflight;
     private int _disposed;
     private volatile bool _closing;
 
     /// <summary>Creates the ingester; nothing touches disk until <see cref="StartAsync"/>.</summary>
-    public Ingester(IngesterOptions options, IOverrides overrides, MetricsRegistry registry, ILogger<Ingester> logger)
+    /// <param name="options">Settings.</param>
+    /// <param name="overrides">Per-tenant limits.</param>
+    /// <param name="registry">Where the metrics go.</param>
+    /// <param name="logger">The log.</param>
+    /// <param name="time">Clock for block ULIDs and the head compaction timer (G6); the system clock when null.</param>
+    public Ingester(IngesterOptions options, IOverrides overrides, MetricsRegistry registry, ILogger<Ingester> logger, TimeProvider? time = null)
     {
         options.Validate();
         _options = options;
         _overrides = overrides;
         _logger = logger;
+        _time = time ?? TimeProvider.System;
+        _compactor = new HeadCompactor(options.BlockRangeMs, _time, logger);
         _metrics = new IngesterMetrics(registry, this);
     }
 
@@ -64,6 +74,11 @@ public sealed class Ingester : IIngesterClient, IHostedService, IDisposable
             _syncLoop = Task.Run(() => SyncLoopAsync(_stopping.Token), CancellationToken.None);
         }
 
+        if (_options.HeadCompactionInterval > TimeSpan.Zero)
+        {
+            _compactionLoop = Task.Run(() => CompactionLoopAsync(_stopping.Token), CancellationToken.None);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -73,6 +88,7 @@ public sealed class Ingester : IIngesterClient, IHostedService, IDisposable
         _closing = true;
         await _stopping.CancelAsync();
         await _syncLoop;
+        await _compactionLoop;
         while (Volatile.Read(ref _inflight) > 0 && !cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(10, CancellationToken.None);
@@ -126,7 +142,7 @@ public sealed class Ingester : IIngesterClient, IHostedService, IDisposable
             yield break;
         }
 
-        foreach (var s in db.Head.Select(mint, maxt, labelsOnly, matchers))
+        foreach (var s in TenantReader.Select(db, mint, maxt, labelsOnly, matchers))
         {
             cancellationToken.ThrowIfCancellationRequested();
             yield return s;
@@ -135,11 +151,36 @@ public sealed class Ingester : IIngesterClient, IHostedService, IDisposable
 
     /// <inheritdoc/>
     public ValueTask<IReadOnlyList<string>> LabelNamesAsync(string tenant, long mint, long maxt, IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IReadOnlyList<string>>(TryTenant(tenant, out var db) ? db.Head.LabelNames(mint, maxt, matchers) : []);
+        ValueTask.FromResult<IReadOnlyList<string>>(TryTenant(tenant, out var db) ? TenantReader.LabelNames(db, mint, maxt, matchers) : []);
 
     /// <inheritdoc/>
     public ValueTask<IReadOnlyList<string>> LabelValuesAsync(string tenant, string name, long mint, long maxt, IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IReadOnlyList<string>>(TryTenant(tenant, out var db) ? db.Head.LabelValues(name, mint, maxt, matchers) : []);
+        ValueTask.FromResult<IReadOnlyList<string>>(TryTenant(tenant, out var db) ? TenantReader.LabelValues(db, name, mint, maxt, matchers) : []);
+
+    /// <summary>
+    /// Cuts every matching tenant's head into blocks: all of it when <paramref name="force"/> (Mimir's
+    /// <c>/ingester/flush</c>), else only what Prometheus' 1.5 × block range rule allows. Null or empty
+    /// <paramref name="tenants"/> means every open tenant. Returns the number of blocks written.
+    /// </summary>
+    public Task<int> CompactHeadsAsync(bool force, IReadOnlyCollection<string>? tenants, CancellationToken cancellationToken) =>
+        Task.Run(
+            () =>
+            {
+                int blocks = 0;
+                foreach (var db in OpenTenants)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (tenants is { Count: > 0 } && !tenants.Contains(db.Tenant))
+                    {
+                        continue;
+                    }
+
+                    blocks += _compactor.Compact(db, force);
+                }
+
+                return blocks;
+            },
+            cancellationToken);
 
     /// <inheritdoc/>
     public ValueTask<IReadOnlyList<MetricMetadata>> MetadataAsync(string tenant, string? metric, int limit, CancellationToken cancellationToken) =>
@@ -183,6 +224,32 @@ public sealed class Ingester : IIngesterClient, IHostedService, IDisposable
                     catch (Exception e) when (e is IOException or ObjectDisposedException)
                     {
                         _logger.LogError(e, "fsync of the WAL of tenant {Tenant} failed", db.Tenant);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Every head compaction interval, cuts the blocks that are due (Mimir's head_compaction_interval, without jitter).</summary>
+    private async Task CompactionLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.HeadCompactionInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                foreach (var db in OpenTenants)
+                {
+                    try
+                    {
+                        _compactor.Compact(db, force: false);
+                    }
+                    catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidDataException or UnauthorizedAccessException)
+                    {
+                        _logger.LogError(e, "head compaction of tenant {Tenant} failed; retried at the next interval", db.Tenant);
                     }
                 }
             }

@@ -18,6 +18,9 @@ public sealed class IngesterOptions
     /// <summary>Block range in ms (2h).</summary>
     public long BlockRangeMs { get; set; } = 2 * 60 * 60 * 1000;
 
+    /// <summary>How often every tenant's head is checked for a block to cut; zero disables the background loop.</summary>
+    public TimeSpan HeadCompactionInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Throws naming the key when a value is invalid.</summary>
     public void Validate()
     {
@@ -29,6 +32,16 @@ public sealed class IngesterOptions
         if (WalSyncInterval < TimeSpan.Zero)
         {
             throw new ArgumentException("ingester.wal-sync-interval must be >= 0");
+        }
+
+        if (BlockRangeMs <= 0)
+        {
+            throw new ArgumentException("blocks-storage.tsdb.block-ranges-period must be positive");
+        }
+
+        if (HeadCompactionInterval < TimeSpan.Zero)
+        {
+            throw new ArgumentException("blocks-storage.tsdb.head-compaction-interval must be >= 0");
         }
 
         if (WalSegmentSize <= 0 || WalSegmentSize % (32 * 1024) != 0)

@@ -1,23 +1,37 @@
 using System.Collections.Concurrent;
 using MetricsCluster.Core.Ingest;
+using MetricsCluster.Tsdb.Block;
 using MetricsCluster.Tsdb.Head;
 using MetricsCluster.Tsdb.Wal;
 
 namespace MetricsCluster.Ingester;
 
-/// <summary>One tenant's TSDB in this ingester: head, WAL and metric metadata (kept in memory, as Mimir does).</summary>
+/// <summary>
+/// One tenant's TSDB in this ingester: head, WAL, the local blocks the head was cut into, and metric metadata
+/// (kept in memory, as Mimir does).
+/// </summary>
 internal sealed class TenantDb : IDisposable
 {
     private readonly ConcurrentDictionary<string, MetricMetadata> _metadata = new(StringComparer.Ordinal);
 
-    private TenantDb(string tenant, string dir, Head head, WriteAheadLog wal, ReplayStats replay)
+    // Copy-on-write, so queries read a stable list without a lock.
+    private LocalBlock[] _blocks;
+
+    private TenantDb(string tenant, string dir, Head head, WriteAheadLog wal, ReplayStats replay, LocalBlock[] blocks)
     {
         Tenant = tenant;
         Dir = dir;
         Head = head;
         Wal = wal;
         Replay = replay;
+        _blocks = blocks;
     }
+
+    /// <summary>Held while a head compaction (periodic or flush) of this tenant runs; they never overlap.</summary>
+    internal object CompactionLock { get; } = new();
+
+    /// <summary>Local blocks, oldest first.</summary>
+    internal IReadOnlyList<LocalBlock> Blocks => Volatile.Read(ref _blocks);
 
     internal string Tenant { get; }
 
@@ -38,14 +52,54 @@ internal sealed class TenantDb : IDisposable
         string walDir = Path.Combine(dir, "wal");
         Directory.CreateDirectory(walDir);
         var headOptions = new HeadOptions { BlockRangeMs = options.BlockRangeMs };
+        var blocks = OpenBlocks(dir);
 
-        // Replay needs no WAL writer: records go straight into memory.
+        // Replay needs no WAL writer: records go straight into memory. Samples the newest block already holds
+        // are skipped (a crash between block rename and WAL checkpoint leaves them in the WAL).
         var replayHead = new Head(headOptions, wal: null);
-        var stats = replayHead.Replay(walDir);
+        long inBlocks = blocks.Length == 0 ? long.MinValue : blocks.Max(b => b.Meta.MaxTime);
+        var stats = replayHead.Replay(walDir, inBlocks);
         var wal = WriteAheadLog.Open(walDir, new WalOptions { SegmentSize = options.WalSegmentSize, FsyncOnEveryLog = options.WalFsyncEveryPush });
         var head = replayHead.AttachWal(wal);
-        return new TenantDb(tenant, dir, head, wal, stats);
+        return new TenantDb(tenant, dir, head, wal, stats, blocks);
     }
+
+    /// <summary>Opens a block just written under <see cref="Dir"/> and makes it visible to queries.</summary>
+    internal void AddBlock(string blockDir)
+    {
+        var block = Open(blockDir);
+        lock (CompactionLock)
+        {
+            Volatile.Write(ref _blocks, [.. _blocks, block]);
+        }
+    }
+
+    /// <summary>
+    /// Opens every complete block in <paramref name="dir"/> (a directory whose name is a ULID) and deletes
+    /// unfinished ones (<c>*.tmp-for-creation</c>, left by a crash before the rename), as Prometheus does at start.
+    /// </summary>
+    private static LocalBlock[] OpenBlocks(string dir)
+    {
+        var blocks = new List<LocalBlock>();
+        foreach (string path in Directory.EnumerateDirectories(dir))
+        {
+            string name = Path.GetFileName(path);
+            if (name.EndsWith(BlockWriter.TmpSuffix, StringComparison.Ordinal))
+            {
+                Directory.Delete(path, recursive: true);
+                continue;
+            }
+
+            if (Ulid.TryParse(name, out _))
+            {
+                blocks.Add(Open(path));
+            }
+        }
+
+        return [.. blocks.OrderBy(b => b.Meta.MinTime).ThenBy(b => b.Meta.Ulid)];
+    }
+
+    private static LocalBlock Open(string blockDir) => new(BlockMeta.ReadFrom(blockDir), BlockReader.Open(blockDir));
 
     internal void AddMetadata(IEnumerable<MetricMetadata> metadata)
     {
@@ -62,5 +116,12 @@ internal sealed class TenantDb : IDisposable
         return (limit > 0 ? all.Take(limit) : all).ToList();
     }
 
-    public void Dispose() => Wal.Dispose();
+    public void Dispose()
+    {
+        Wal.Dispose();
+        foreach (var b in Interlocked.Exchange(ref _blocks, []))
+        {
+            b.Reader.Dispose();
+        }
+    }
 }

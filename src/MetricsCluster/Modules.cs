@@ -81,6 +81,11 @@ internal static class Modules
             return ingester is { IsReady: false } ? (false, "Ingester not ready: replaying WAL") : (true, string.Empty);
         });
 
+        if (ingester is not null)
+        {
+            app.MapIngesterFlush(ingester);
+        }
+
         if (modules.Contains(ModuleRegistry.Distributor))
         {
             DistributorModule.Map(app, tenants);

@@ -160,7 +160,7 @@ public sealed class ShipperTests : IDisposable
         var b = BlockWriter.Write(otherDir, Ulid.New(99, new Random(3)), [ChunkedSeries.FromSamples(Core.Labels.FromStrings("__name__", "x"), [(1000, 1.0)])]);
         using var bucket = new FilesystemBucket(_dirs.BucketDir);
         var clock = new FixedClock(a.MaxTime + (14 * Hour));
-        var options = new ShipperOptions { TsdbDir = _dirs.TsdbDir };
+        var options = new ShipperOptions { TsdbDir = _dirs.TsdbDir, DeleteShippedBlocks = true };
         using var service = new ShipperService(bucket, options, new ShipperMetrics(new MetricsRegistry()), Microsoft.Extensions.Logging.Abstractions.NullLogger<ShipperService>.Instance, clock);
 
         Assert.Equal(2, await service.ShipAllAsync());
@@ -170,6 +170,20 @@ public sealed class ShipperTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_dirs.TenantDir, a.Ulid.ToString())));
         Assert.False(Directory.Exists(Path.Combine(otherDir, b.Ulid.ToString())));
         Assert.Equal(0, await service.ShipAllAsync());
+    }
+
+    [Fact]
+    public async Task Service_keeps_shipped_blocks_locally_by_default()
+    {
+        var a = _dirs.CutBlock(0);
+        using var bucket = new FilesystemBucket(_dirs.BucketDir);
+        var clock = new FixedClock(a.MaxTime + (14 * Hour));
+        using var service = new ShipperService(bucket, new ShipperOptions { TsdbDir = _dirs.TsdbDir }, new ShipperMetrics(new MetricsRegistry()),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<ShipperService>.Instance, clock);
+
+        Assert.Equal(1, await service.ShipAllAsync());
+        Assert.True(await bucket.ExistsAsync($"{TestDirs.Tenant}/{a.Ulid}/meta.json"));
+        Assert.True(Directory.Exists(Path.Combine(_dirs.TenantDir, a.Ulid.ToString())));
     }
 
     [Fact]

@@ -75,6 +75,12 @@ public sealed class ClusterConfig
     /// <summary>How long shipped blocks stay on local disk after their maxTime (<c>--blocks-storage.tsdb.retention-period</c>).</summary>
     public TimeSpan TsdbRetentionPeriod { get; set; } = TimeSpan.FromHours(13);
 
+    /// <summary>TSDB block range (<c>--blocks-storage.tsdb.block-ranges-period</c>).</summary>
+    public TimeSpan BlockRangesPeriod { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>Head compaction check interval (<c>--blocks-storage.tsdb.head-compaction-interval</c>).</summary>
+    public TimeSpan HeadCompactionInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Per-query time limit (<c>--querier.timeout</c>).</summary>
     public TimeSpan QuerierTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
@@ -100,6 +106,8 @@ public sealed class ClusterConfig
         WalFsyncEveryPush = WalFsyncEveryPush,
         WalSegmentSize = WalSegmentSize,
         WalSyncInterval = WalSyncInterval,
+        BlockRangeMs = (long)BlockRangesPeriod.TotalMilliseconds,
+        HeadCompactionInterval = HeadCompactionInterval,
     };
 
     /// <summary>The blocks bucket settings derived from this config.</summary>

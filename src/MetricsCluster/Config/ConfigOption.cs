@@ -27,6 +27,8 @@ public sealed record ConfigOption(string Flag, string Help, bool IsBool, Func<Cl
         Bool("ingester.wal-fsync-every-push", "fsync the WAL before acknowledging every push (default: at segment end and shutdown).", c => c.WalFsyncEveryPush, (c, v) => c.WalFsyncEveryPush = v),
         Dur("ingester.wal-sync-interval", "How often every WAL is fsynced in the background; bounds the power-loss window; 0 disables.", c => c.WalSyncInterval, (c, v) => c.WalSyncInterval = v),
         Int("ingester.wal-segment-size", "WAL segment size in bytes; a multiple of 32768.", c => c.WalSegmentSize, (c, v) => c.WalSegmentSize = v),
+        Dur("blocks-storage.tsdb.block-ranges-period", "TSDB block range: the head is cut into blocks aligned to this period.", c => c.BlockRangesPeriod, (c, v) => c.BlockRangesPeriod = v),
+        Dur("blocks-storage.tsdb.head-compaction-interval", "How often the ingester checks every tenant's head for a block to cut.", c => c.HeadCompactionInterval, (c, v) => c.HeadCompactionInterval = v),
         Int("validation.max-label-names-per-series", "Maximum labels per series.", c => c.Limits.MaxLabelNamesPerSeries, (c, v) => c.Limits = c.Limits with { MaxLabelNamesPerSeries = v }),
         Int("validation.max-length-label-name", "Maximum label name length.", c => c.Limits.MaxLabelNameLength, (c, v) => c.Limits = c.Limits with { MaxLabelNameLength = v }),
         Int("validation.max-length-label-value", "Maximum label value length (also the metric name).", c => c.Limits.MaxLabelValueLength, (c, v) => c.Limits = c.Limits with { MaxLabelValueLength = v }),

@@ -15,6 +15,12 @@ public sealed class ShipperOptions
     /// </summary>
     public TimeSpan RetentionPeriod { get; set; } = TimeSpan.FromHours(13);
 
+    /// <summary>
+    /// Whether the service deletes shipped local blocks past <see cref="RetentionPeriod"/>. Off until the store-gateway
+    /// serves the bucket: until then the ingester's local blocks are the only place queries can read old data from.
+    /// </summary>
+    public bool DeleteShippedBlocks { get; set; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the offending flag when a setting is invalid.</summary>
     public void Validate()
     {

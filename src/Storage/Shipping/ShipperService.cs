@@ -92,7 +92,7 @@ public sealed class ShipperService : BackgroundService
         try
         {
             int shipped = await shipper.ShipAsync(cancellationToken).ConfigureAwait(false);
-            var deleted = shipper.DeleteExpiredBlocks(_options.RetentionPeriod);
+            IReadOnlyList<Tsdb.Block.Ulid> deleted = _options.DeleteShippedBlocks ? shipper.DeleteExpiredBlocks(_options.RetentionPeriod) : [];
             if (shipped > 0 || deleted.Count > 0)
             {
                 _logger.LogInformation("tenant {Tenant}: shipped {Shipped} blocks, deleted {Deleted} local blocks past retention", shipper.Tenant, shipped, deleted.Count);

@@ -26,6 +26,7 @@ public sealed partial class Head
         var accepted = ArrayPool<bool>.Shared.Rent(Math.Max(batch.SampleCount, 1));
         var samplesRec = new ValueBuffer(batch.SampleCount * 12 + 32);
         var seriesRec = new ValueBuffer(0);
+        _appendGate.EnterReadLock();
         try
         {
             int toLog = CheckAll(batch, result, maxSeries, series, accepted, ref samplesRec);
@@ -38,6 +39,7 @@ public sealed partial class Head
         }
         finally
         {
+            _appendGate.ExitReadLock();
             samplesRec.Dispose();
             seriesRec.Dispose();
             Array.Clear(series, 0, n);
@@ -54,7 +56,9 @@ public sealed partial class Head
         long headMax = MaxTime;
 
         // Prometheus' appendable window: nothing older than half a block range before the newest sample.
+        // Nor older than the end of the last range cut into a block.
         long minValid = headMax == long.MinValue ? long.MinValue : headMax - (_options.BlockRangeMs / 2);
+        minValid = Math.Max(minValid, MinValidTime);
         var state = default(SamplesEncoderState);
         bool begun = false;
         int toLog = 0;

@@ -10,9 +10,12 @@ public sealed partial class Head
     /// Rebuilds the head from the WAL in <paramref name="walDir"/> (newest checkpoint, then segments), before
     /// the head takes writes. A torn or corrupt tail is cut off by <see cref="WalReplay.ReadAndRepair"/>; the
     /// returned <see cref="ReplayStats.Corruption"/> says where and how much, for the caller to log.
+    /// Samples older than <paramref name="minValidTime"/> (the newest local block's max time) are already in a
+    /// block and are skipped, so a crash between writing a block and checkpointing the WAL cannot duplicate them.
     /// </summary>
-    public ReplayStats Replay(string walDir)
+    public ReplayStats Replay(string walDir, long minValidTime = long.MinValue)
     {
+        RaiseMinValid(minValidTime);
         var stats = new ReplayStats();
         var seriesBuf = new List<RefSeries>();
         var samplesBuf = new List<RefSample>();
@@ -30,7 +33,13 @@ public sealed partial class Head
                     foreach (var rs in seriesBuf)
                     {
                         maxRef = Math.Max(maxRef, (long)rs.Ref);
-                        aliases[rs.Ref] = ReplaySeries(rs);
+                        var replayed = ReplaySeries(rs);
+                        aliases[rs.Ref] = replayed;
+                        if (replayed.Ref != rs.Ref)
+                        {
+                            _walAliases[rs.Ref] = replayed;
+                        }
+
                         stats.Series++;
                     }
 
@@ -43,6 +52,12 @@ public sealed partial class Head
                         if (!aliases.TryGetValue(smp.Ref, out var s))
                         {
                             stats.UnknownRefSamples++;
+                            continue;
+                        }
+
+                        if (smp.T < minValidTime)
+                        {
+                            stats.InBlockSamples++;
                             continue;
                         }
 
@@ -92,6 +107,9 @@ public sealed class ReplayStats
 
     /// <summary>Samples skipped because they were out of order or duplicates (as at ingest time).</summary>
     public long SkippedSamples { get; set; }
+
+    /// <summary>Samples skipped because a local block already holds their time range.</summary>
+    public long InBlockSamples { get; set; }
 
     /// <summary>Samples whose series record was missing.</summary>
     public long UnknownRefSamples { get; set; }

@@ -5,7 +5,7 @@ namespace MetricsCluster.Tsdb.Head;
 /// <summary>
 /// The in-memory part of one tenant's TSDB, as Prometheus' head: series in XOR chunks, an inverted
 /// index, and a WAL that holds every accepted sample before an append returns. Thread-safe.
-/// Split by concern (G20): Head.Append.cs (write path), Head.Read.cs (queries), Head.Replay.cs (WAL replay).
+/// Split by concern (G20): Head.Append.cs (write path), Head.Read.cs (queries), Head.Replay.cs (WAL replay), Head.Truncate.cs (cutting blocks).
 /// </summary>
 public sealed partial class Head
 {
@@ -18,6 +18,17 @@ public sealed partial class Head
     private long _numSeries;
     private long _minTime = long.MaxValue;
     private long _maxTime = long.MinValue;
+    private long _minValidTime = long.MinValue;
+
+    // WAL refs that replay mapped to another series with the same labels (a series removed by truncation and
+    // re-created under a new ref before a crash). The checkpoint must keep them while that series lives, or the
+    // samples logged under the alias would be dropped (Prometheus keeps such refs the same way).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, MemSeries> _walAliases = new();
+
+    // Appends hold it shared for a whole batch; truncation and SetMinValidTime hold it exclusively, so a
+    // series is never removed between an append's check and apply phases, and no append checked against an
+    // old minimum lands behind a new one.
+    private readonly ReaderWriterLockSlim _appendGate = new(LockRecursionPolicy.NoRecursion);
 
     /// <summary>Creates an empty head; samples are logged to <paramref name="wal"/> when given.</summary>
     public Head(HeadOptions options, WriteAheadLog? wal)

@@ -52,6 +52,52 @@ internal sealed class MemPostings
         }
     }
 
+    /// <summary>Removes deleted series from every list, and names and values left without series.</summary>
+    internal void Delete(HashSet<ulong> refs)
+    {
+        if (refs.Count == 0)
+        {
+            return;
+        }
+
+        _lock.EnterWriteLock();
+        try
+        {
+            _all.RemoveAll(refs.Contains);
+            var emptyNames = new List<string>();
+            foreach (var (name, values) in _m)
+            {
+                var emptyValues = new List<string>();
+                foreach (var (value, list) in values)
+                {
+                    if (list.RemoveAll(refs.Contains) > 0 && list.Count == 0)
+                    {
+                        emptyValues.Add(value);
+                    }
+                }
+
+                foreach (var v in emptyValues)
+                {
+                    values.Remove(v);
+                }
+
+                if (values.Count == 0)
+                {
+                    emptyNames.Add(name);
+                }
+            }
+
+            foreach (var n in emptyNames)
+            {
+                _m.Remove(n);
+            }
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
     private static ReadOnlySpan<char> Decode(ReadOnlySpan<byte> utf8, ref Span<char> buffer)
     {
         if (buffer.Length < utf8.Length)

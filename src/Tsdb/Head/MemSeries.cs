@@ -115,6 +115,71 @@ internal sealed class MemSeries
         }
     }
 
+    /// <summary>Appends the samples with <paramref name="mint"/> ≤ t &lt; <paramref name="maxtExclusive"/>, in time order.</summary>
+    internal void CollectSamples(long mint, long maxtExclusive, List<(long T, double V)> into)
+    {
+        var it = new XorIterator();
+        for (int i = 0; i < _closedCount; i++)
+        {
+            ref readonly var c = ref _closed![i];
+            if (c.MaxTime >= mint && c.MinTime < maxtExclusive)
+            {
+                it.Reset(c.Data);
+                Drain(it, mint, maxtExclusive, into);
+            }
+        }
+
+        if (_open is { NumSamples: > 0 } o && o.MaxTime >= mint && o.MinTime < maxtExclusive)
+        {
+            it.Reset(o.AsMemory());
+            Drain(it, mint, maxtExclusive, into);
+        }
+    }
+
+    /// <summary>
+    /// Drops the chunks that end before <paramref name="mint"/>; returns true when none is left (the series
+    /// can be removed). A chunk straddling <paramref name="mint"/> is kept whole.
+    /// </summary>
+    internal bool TruncateBefore(long mint)
+    {
+        int drop = 0;
+        while (drop < _closedCount && _closed![drop].MaxTime < mint)
+        {
+            drop++;
+        }
+
+        if (drop > 0)
+        {
+            Array.Copy(_closed!, drop, _closed!, 0, _closedCount - drop);
+            Array.Clear(_closed!, _closedCount - drop, drop);
+            _closedCount -= drop;
+        }
+
+        if (_closedCount == 0 && _open is { } o && (o.NumSamples == 0 || o.MaxTime < mint))
+        {
+            _open = null;
+        }
+
+        MinTime = _closedCount > 0 ? _closed![0].MinTime : _open is { NumSamples: > 0 } open ? open.MinTime : long.MaxValue;
+        return ChunkCount == 0;
+    }
+
+    private static void Drain(XorIterator it, long mint, long maxtExclusive, List<(long T, double V)> into)
+    {
+        while (it.Next())
+        {
+            if (it.T >= maxtExclusive)
+            {
+                return;
+            }
+
+            if (it.T >= mint)
+            {
+                into.Add((it.T, it.V));
+            }
+        }
+    }
+
     private void CutChunk(long t, long blockRange)
     {
         if (_open is not null)

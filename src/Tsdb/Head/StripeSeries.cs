@@ -110,6 +110,54 @@ internal sealed class StripeSeries
         return s;
     }
 
+    /// <summary>Removes the series with this reference from both maps; a no-op when it is not there.</summary>
+    internal void Remove(ulong seriesRef)
+    {
+        int r = (int)(seriesRef & (ulong)_mask);
+        MemSeries? s;
+        SpinGate.Enter(ref _locks[r]);
+        try
+        {
+            if (!_byRef[r].Remove(seriesRef, out s))
+            {
+                return;
+            }
+        }
+        finally
+        {
+            SpinGate.Exit(ref _locks[r]);
+        }
+
+        ulong hash = s.Labels.Hash;
+        int i = (int)(hash & (ulong)_mask);
+        SpinGate.Enter(ref _locks[i]);
+        try
+        {
+            var map = _byHash[i];
+            if (!map.TryGetValue(hash, out var v))
+            {
+                return;
+            }
+
+            if (v is MemSeries one)
+            {
+                if (ReferenceEquals(one, s))
+                {
+                    map.Remove(hash);
+                }
+
+                return;
+            }
+
+            var rest = Array.FindAll((MemSeries[])v, c => !ReferenceEquals(c, s));
+            map[hash] = rest.Length == 1 ? rest[0] : rest;
+        }
+        finally
+        {
+            SpinGate.Exit(ref _locks[i]);
+        }
+    }
+
     /// <summary>Snapshot of every series (for full scans such as the all-postings fallback).</summary>
     internal List<MemSeries> All()
     {

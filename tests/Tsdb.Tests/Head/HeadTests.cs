@@ -203,6 +203,59 @@ public sealed class HeadTests : IDisposable
         Assert.Equal(200, head.NumSeries);
     }
 
+    [Fact]
+    public void Truncate_drops_old_chunks_removes_emptied_series_and_closes_the_range_to_appends()
+    {
+        const long Hour = 3_600_000;
+        var head = new Tsdb.Head.Head(new HeadOptions(), wal: null);
+        var minutes = Enumerable.Range(0, 180).Select(i => (T: i * 60_000L, V: (double)i)).ToArray();
+        using (var batch = Of((L("__name__", "up", "job", "a"), minutes), (L("__name__", "up", "job", "b"), minutes[..60])))
+        {
+            head.Append(batch, new PushResult(), 0);
+        }
+
+        var block = head.SnapshotRange(0, 2 * Hour);
+        Assert.Equal([60, 120], block.Select(c => c.Chunks.Sum(x => x.NumSamples)).Order());
+
+        Assert.Equal(1, head.Truncate(2 * Hour));
+        Assert.Equal(1, head.NumSeries);
+        Assert.Equal(2 * Hour, head.MinTime);
+        Assert.Equal(["a"], head.LabelValues("job", long.MinValue, long.MaxValue, []));
+        Assert.Empty(head.Select(0, (2 * Hour) - 1, false, [Matcher.Eq("__name__", "up")]));
+        var left = Assert.Single(head.Select(0, long.MaxValue, false, [Matcher.Eq("__name__", "up")]));
+        Assert.Equal(minutes[120..].Select(x => new Sample(x.T, x.V)), Read(left));
+
+        // A new series below the boundary is too old, even though it is within half a block range of the max time.
+        using var old = Of((L("__name__", "up", "job", "c"), [((2 * Hour) - 1, 1.0)]));
+        var r = new PushResult();
+        head.Append(old, r, 0);
+        Assert.Equal(ErrorId.SampleTimestampTooOld, r.FirstError?.Id);
+    }
+
+    [Fact]
+    public void Replay_skips_samples_below_the_block_boundary_and_keeps_duplicate_series_refs_for_the_checkpoint()
+    {
+        using var dir = new Wal.WalTestDir();
+        var l = L("__name__", "m");
+        using (var wal = dir.Open())
+        {
+            // Ref 1 holds samples a block already has; ref 7 is the same series re-created after a truncation.
+            wal.Log(Wal.WalRecordBuilder.Series(new RefSeries(1, l)), Wal.WalRecordBuilder.Samples(new RefSample(1, 10, 1), new RefSample(1, 20, 2)));
+            wal.Log(Wal.WalRecordBuilder.Series(new RefSeries(7, l)), Wal.WalRecordBuilder.Samples(new RefSample(7, 100, 3)));
+        }
+
+        var head = new Tsdb.Head.Head(new HeadOptions(), wal: null);
+        var stats = head.Replay(dir.Wal, minValidTime: 50);
+        Assert.Equal((1, 2), (stats.Samples, stats.InBlockSamples));
+        Assert.Equal(50, head.MinValidTime);
+        Assert.True(head.ContainsSeries(1));
+        Assert.True(head.ContainsSeries(7));
+        Assert.False(head.ContainsSeries(8));
+
+        Assert.Equal(1, head.Truncate(101));
+        Assert.False(head.ContainsSeries(7));
+    }
+
     private static List<Sample> Read(ChunkSeries s)
     {
         var list = new List<Sample>();

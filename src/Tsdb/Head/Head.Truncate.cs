@@ -1,0 +1,139 @@
+using MetricsCluster.Core;
+using MetricsCluster.Tsdb.Block;
+
+namespace MetricsCluster.Tsdb.Head;
+
+/// <summary>
+/// Cutting the head into blocks (Prometheus' head compaction and <c>Head.Truncate</c>): raise the appendable
+/// minimum, snapshot a time range as block series, then drop what is older than the new boundary.
+/// </summary>
+public sealed partial class Head
+{
+    /// <summary>
+    /// Lowest timestamp an append may still carry, whatever the head's max time: the end of the last range cut
+    /// into a block (Prometheus' <c>minValidTime</c>). long.MinValue until the first cut.
+    /// </summary>
+    public long MinValidTime => Interlocked.Read(ref _minValidTime);
+
+    /// <summary>
+    /// Raises <see cref="MinValidTime"/> to <paramref name="t"/> (never lowers it). Waits for in-flight appends,
+    /// so once it returns no sample older than <paramref name="t"/> can enter the head: a snapshot of a range
+    /// ending at <paramref name="t"/> is then final.
+    /// </summary>
+    public void SetMinValidTime(long t)
+    {
+        _appendGate.EnterWriteLock();
+        try
+        {
+            RaiseMinValid(t);
+        }
+        finally
+        {
+            _appendGate.ExitWriteLock();
+        }
+    }
+
+    /// <summary>
+    /// Every series' samples in [<paramref name="mint"/>, <paramref name="maxtExclusive"/>) re-encoded as block
+    /// series (chunks of at most 120 samples); series without samples there are left out. Stale markers are kept.
+    /// </summary>
+    public List<ChunkedSeries> SnapshotRange(long mint, long maxtExclusive)
+    {
+        var result = new List<ChunkedSeries>();
+        var samples = new List<(long T, double V)>();
+        foreach (var s in _series.All())
+        {
+            samples.Clear();
+            s.Enter();
+            try
+            {
+                s.CollectSamples(mint, maxtExclusive, samples);
+            }
+            finally
+            {
+                s.Exit();
+            }
+
+            if (samples.Count > 0)
+            {
+                result.Add(ChunkedSeries.FromSamples(s.Labels, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(samples)));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Drops chunks that end before <paramref name="mint"/>, removes series left without chunks from the series
+    /// map and the postings, recomputes <see cref="MinTime"/> and raises <see cref="MinValidTime"/> to
+    /// <paramref name="mint"/>. Appends wait while it runs, so no append can reach a removed series.
+    /// A chunk that straddles <paramref name="mint"/> is kept whole (only after a flush at an unaligned time).
+    /// </summary>
+    /// <returns>The number of series removed.</returns>
+    public int Truncate(long mint)
+    {
+        _appendGate.EnterWriteLock();
+        try
+        {
+            RaiseMinValid(mint);
+            var removed = new HashSet<ulong>();
+            long newMin = long.MaxValue;
+            foreach (var s in _series.All())
+            {
+                s.Enter();
+                try
+                {
+                    if (s.TruncateBefore(mint))
+                    {
+                        removed.Add(s.Ref);
+                        continue;
+                    }
+
+                    newMin = Math.Min(newMin, s.MinTime);
+                }
+                finally
+                {
+                    s.Exit();
+                }
+            }
+
+            foreach (ulong r in removed)
+            {
+                _series.Remove(r);
+            }
+
+            _postings.Delete(removed);
+            foreach (var (alias, s) in _walAliases)
+            {
+                if (removed.Contains(s.Ref))
+                {
+                    _walAliases.TryRemove(alias, out _);
+                }
+            }
+
+            Interlocked.Add(ref _numSeries, -removed.Count);
+            Interlocked.Exchange(ref _minTime, newMin);
+            return removed.Count;
+        }
+        finally
+        {
+            _appendGate.ExitWriteLock();
+        }
+    }
+
+    /// <summary>
+    /// True while the head holds a series with this reference, or one that WAL replay found logged under it too
+    /// (the WAL checkpoint's keep rule).
+    /// </summary>
+    public bool ContainsSeries(ulong seriesRef) =>
+        _series.GetByRef(seriesRef) is not null
+        || (_walAliases.TryGetValue(seriesRef, out var s) && ReferenceEquals(_series.GetByRef(s.Ref), s));
+
+    private void RaiseMinValid(long t)
+    {
+        long cur;
+        while (t > (cur = Interlocked.Read(ref _minValidTime)) && Interlocked.CompareExchange(ref _minValidTime, t, cur) != cur)
+        {
+        }
+    }
+}
