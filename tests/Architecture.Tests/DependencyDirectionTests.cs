@@ -23,6 +23,7 @@ public sealed class DependencyDirectionTests
         { "MetricsCluster.Distributor", s_shared },
         { "MetricsCluster.Ingester", s_shared },
         { "MetricsCluster.Querier", s_shared },
+        { "MetricsCluster.StoreGateway", s_shared },
     };
 
     [Theory]

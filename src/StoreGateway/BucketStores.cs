@@ -1,0 +1,274 @@
+using System.Collections.Concurrent;
+using MetricsCluster.Core.Storage;
+using MetricsCluster.ObjectStore;
+using MetricsCluster.Storage;
+using MetricsCluster.Tsdb.Block;
+using Microsoft.Extensions.Logging;
+
+using IQueryable = MetricsCluster.Core.Storage.IQueryable;
+
+namespace MetricsCluster.StoreGateway;
+
+/// <summary>
+/// The store-gateway's view of the blocks bucket (Mimir <c>BucketStores</c>): per tenant it keeps the blocks listed
+/// in the bucket downloaded under <see cref="BucketStoreOptions.SyncDir"/> and opened, and answers queries over
+/// them through <see cref="IQueryable"/>. <see cref="SyncAsync"/> brings the set up to date; it is thread-safe
+/// with respect to queries, but syncs must not overlap (the <see cref="StoreGatewayService"/> loop runs them one
+/// at a time).
+/// </summary>
+public sealed partial class BucketStores : IQueryable, IDisposable
+{
+    private const string TmpSuffix = ".tmp-download";
+
+    private readonly IBucket _bucket;
+    private readonly BucketStoreOptions _options;
+    private readonly ILogger<BucketStores> _logger;
+    private readonly BucketIndexReader _indexReader;
+    private readonly ConcurrentDictionary<string, TenantBlocks> _tenants = new(StringComparer.Ordinal);
+    private volatile bool _synced;
+
+    /// <summary>Initializes a new instance of the <see cref="BucketStores"/> class.</summary>
+    /// <param name="bucket">The blocks bucket.</param>
+    /// <param name="options">The cache directory and sync interval; validated here.</param>
+    /// <param name="logger">Receives sync failures.</param>
+    public BucketStores(IBucket bucket, BucketStoreOptions options, ILogger<BucketStores> logger)
+    {
+        ArgumentNullException.ThrowIfNull(bucket);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _bucket = bucket;
+        _options = options;
+        _logger = logger;
+        _indexReader = new BucketIndexReader(bucket);
+    }
+
+    /// <summary>Gets a value indicating whether the first sync has finished (Mimir: not ready during the first sync).</summary>
+    public bool IsReady => _synced;
+
+    /// <summary>Gets the tenants with at least one open block.</summary>
+    public IReadOnlyList<string> Tenants => [.. _tenants.Where(t => !t.Value.Blocks.IsEmpty).Select(t => t.Key).Order(StringComparer.Ordinal)];
+
+    /// <summary>The metas of <paramref name="tenant"/>'s open blocks, ordered by min time then ULID.</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <returns>The metas; empty for an unknown tenant.</returns>
+    public IReadOnlyList<BlockMeta> Blocks(string tenant) =>
+        _tenants.TryGetValue(tenant, out var t) ? [.. t.Blocks.Values.Select(b => b.Meta).OrderBy(m => m.MinTime).ThenBy(m => m.Ulid)] : [];
+
+    /// <summary>
+    /// Syncs every tenant found at the bucket root: downloads new blocks, drops blocks gone from the bucket, and
+    /// drops tenants gone from the bucket. One tenant's failure is logged and leaves its previous blocks in place.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the sync.</param>
+    /// <returns>A task that completes when every tenant has been synced.</returns>
+    public async Task SyncAsync(CancellationToken cancellationToken = default)
+    {
+        var tenants = new List<string>();
+        await foreach (string entry in _bucket.ListAsync(string.Empty, recursive: false, cancellationToken).ConfigureAwait(false))
+        {
+            if (entry.EndsWith('/'))
+            {
+                tenants.Add(entry.TrimEnd('/'));
+            }
+        }
+
+        foreach (string tenant in tenants)
+        {
+            try
+            {
+                await SyncTenantAsync(tenant, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogTenantSyncFailed(e, tenant);
+            }
+        }
+
+        foreach (string gone in _tenants.Keys.Except(tenants, StringComparer.Ordinal).ToList())
+        {
+            if (_tenants.TryRemove(gone, out var t))
+            {
+                t.DropAll();
+            }
+        }
+
+        _synced = true;
+    }
+
+    /// <summary>
+    /// Syncs one tenant: reads its block list (the bucket index when present, else a listing of
+    /// <c>&lt;tenant&gt;/</c> and each block's meta.json; blocks without meta.json are still uploading and skipped),
+    /// downloads and opens the new blocks and drops the ones no longer listed.
+    /// </summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="cancellationToken">Stops the sync.</param>
+    /// <returns>A task that completes when the tenant's block set is current.</returns>
+    public async Task SyncTenantAsync(string tenant, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(tenant);
+        var listed = await ListBlocksAsync(tenant, cancellationToken).ConfigureAwait(false);
+        var blocks = _tenants.GetOrAdd(tenant, _ => new TenantBlocks()).Blocks;
+        string tenantDir = Path.Combine(_options.SyncDir, tenant);
+
+        foreach (var id in listed.Where(id => !blocks.ContainsKey(id)).Order())
+        {
+            var block = await OpenAsync(tenant, tenantDir, id, cancellationToken).ConfigureAwait(false);
+            if (block is not null)
+            {
+                blocks[id] = block;
+            }
+        }
+
+        foreach (var id in blocks.Keys.Where(id => !listed.Contains(id)).ToList())
+        {
+            if (blocks.TryRemove(id, out var dropped))
+            {
+                dropped.Drop();
+            }
+        }
+
+        RemoveStrayDirectories(tenantDir, blocks);
+    }
+
+    /// <inheritdoc/>
+    public IQuerier Querier(string tenant, long mint, long maxt) =>
+        _tenants.TryGetValue(tenant, out var t) ? new StoreQuerier(t, mint, maxt) : new StoreQuerier(new TenantBlocks(), mint, maxt);
+
+    /// <summary>Closes every block; the downloaded files stay on disk for the next start.</summary>
+    public void Dispose()
+    {
+        foreach (var t in _tenants.Values)
+        {
+            foreach (var b in t.Blocks.Values)
+            {
+                b.Reader.Dispose();
+            }
+        }
+
+        _tenants.Clear();
+    }
+
+    private async Task<HashSet<Ulid>> ListBlocksAsync(string tenant, CancellationToken cancellationToken)
+    {
+        var index = await _indexReader.ReadAsync(tenant, cancellationToken).ConfigureAwait(false);
+        if (index is not null)
+        {
+            return [.. index.Blocks.Select(b => b.Id)];
+        }
+
+        var result = new HashSet<Ulid>();
+        await foreach (string entry in _bucket.ListAsync(tenant + "/", recursive: false, cancellationToken).ConfigureAwait(false))
+        {
+            string name = entry.TrimEnd('/');
+            name = name[(name.LastIndexOf('/') + 1)..];
+            if (entry.EndsWith('/') && Ulid.TryParse(name, out var id) &&
+                await _bucket.ExistsAsync($"{tenant}/{id}/{BlockMeta.FileName}", cancellationToken).ConfigureAwait(false))
+            {
+                result.Add(id);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Opens block <paramref name="id"/>, downloading it first unless a previous run left it complete on disk. The
+    /// download goes to a temp directory renamed into place, so a directory under its final name is always whole.
+    /// </summary>
+    private async Task<StoreBlock?> OpenAsync(string tenant, string tenantDir, Ulid id, CancellationToken cancellationToken)
+    {
+        string dir = Path.Combine(tenantDir, id.ToString());
+        if (!Directory.Exists(dir))
+        {
+            string tmp = dir + TmpSuffix;
+            if (Directory.Exists(tmp))
+            {
+                Directory.Delete(tmp, recursive: true);
+            }
+
+            string prefix = $"{tenant}/{id}/";
+            bool any = false;
+            await foreach (string key in _bucket.ListAsync(prefix, recursive: true, cancellationToken).ConfigureAwait(false))
+            {
+                string path = Path.Combine(tmp, key[prefix.Length..].Replace('/', Path.DirectorySeparatorChar));
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                var source = await _bucket.GetAsync(key, cancellationToken).ConfigureAwait(false);
+                await using (source.ConfigureAwait(false))
+                {
+                    var file = File.Create(path);
+                    await using (file.ConfigureAwait(false))
+                    {
+                        await source.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                any = true;
+            }
+
+            if (!any || !File.Exists(Path.Combine(tmp, BlockMeta.FileName)))
+            {
+                // Deleted between the listing and the download: gone from the bucket, so not ours to serve.
+                if (Directory.Exists(tmp))
+                {
+                    Directory.Delete(tmp, recursive: true);
+                }
+
+                return null;
+            }
+
+            Directory.Move(tmp, dir);
+        }
+
+        var meta = BlockMeta.ReadFrom(dir);
+        return new StoreBlock(meta, BlockReader.Open(dir));
+    }
+
+    private static void RemoveStrayDirectories(string tenantDir, ConcurrentDictionary<Ulid, StoreBlock> blocks)
+    {
+        if (!Directory.Exists(tenantDir))
+        {
+            return;
+        }
+
+        foreach (string sub in Directory.EnumerateDirectories(tenantDir))
+        {
+            string name = Path.GetFileName(sub);
+            // A dropped block still leased by a query is deleted here too; its memory maps stay valid on Linux.
+            if (name.EndsWith(TmpSuffix, StringComparison.Ordinal) || (Ulid.TryParse(name, out var id) && !blocks.ContainsKey(id)))
+            {
+                TryDelete(sub);
+            }
+        }
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Retried at the next sync.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "store-gateway sync of tenant {Tenant} failed")]
+    private partial void LogTenantSyncFailed(Exception e, string tenant);
+
+    /// <summary>The open blocks of one tenant.</summary>
+    internal sealed class TenantBlocks
+    {
+        public ConcurrentDictionary<Ulid, StoreBlock> Blocks { get; } = new();
+
+        public void DropAll()
+        {
+            foreach (var id in Blocks.Keys.ToList())
+            {
+                if (Blocks.TryRemove(id, out var b))
+                {
+                    b.Drop();
+                }
+            }
+        }
+    }
+}
