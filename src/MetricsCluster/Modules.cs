@@ -12,6 +12,8 @@ using MetricsCluster.PromQL.Engine;
 using MetricsCluster.Querier;
 using MetricsCluster.Querier.Api;
 using MetricsCluster.Storage.Shipping;
+using MetricsCluster.StoreGateway;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 using IQueryable = MetricsCluster.Core.Storage.IQueryable;
 
@@ -36,7 +38,7 @@ internal static class Modules
             services.AddHostedService(sp => sp.GetRequiredService<Ingester.Ingester>());
 
             // Shipping: the ingester's cut blocks go to the blocks bucket (Mimir ingester shipBlocksLoop).
-            services.AddSingleton<IBucket>(sp => BucketFactory.Create(config.BucketConfig(), sp.GetRequiredService<MetricsRegistry>(), timeProvider: sp.GetRequiredService<TimeProvider>()));
+            AddBlocksBucket(services, config);
             services.AddSingleton(config.ShipperOptions());
             services.AddSingleton<ShipperMetrics>();
             services.AddSingleton<ShipperService>();
@@ -48,9 +50,25 @@ internal static class Modules
             DistributorModule.Register(services, config);
         }
 
+        if (modules.Contains(ModuleRegistry.StoreGateway))
+        {
+            AddBlocksBucket(services, config);
+            services.AddSingleton(config.BucketStoreOptions());
+            services.AddSingleton<BucketStores>();
+            services.AddSingleton<StoreGatewayService>();
+            services.AddHostedService(sp => sp.GetRequiredService<StoreGatewayService>());
+        }
+
         if (modules.Contains(ModuleRegistry.Querier))
         {
-            services.AddSingleton<IQueryable>(sp => new IngesterQueryable(sp.GetRequiredService<IIngesterClient>()));
+            // With an in-process store-gateway (target all) the querier reads the blocks bucket too; over RPC later.
+            services.AddSingleton<IQueryable>(sp =>
+            {
+                var ingesters = new IngesterQueryable(sp.GetRequiredService<IIngesterClient>());
+                return modules.Contains(ModuleRegistry.StoreGateway)
+                    ? new MergeQueryable(ingesters, sp.GetRequiredService<BucketStores>(), config.MergeQueryableOptions(), sp.GetRequiredService<TimeProvider>())
+                    : ingesters;
+            });
 
             // One engine per process: its max-concurrent gate must be shared by every query endpoint.
             services.AddSingleton(sp =>
@@ -65,11 +83,16 @@ internal static class Modules
         }
     }
 
+    /// <summary>Registers the blocks bucket once, whichever of the ingester and store-gateway asks first.</summary>
+    private static void AddBlocksBucket(IServiceCollection services, ClusterConfig config) =>
+        services.TryAddSingleton<IBucket>(sp => BucketFactory.Create(config.BucketConfig(), sp.GetRequiredService<MetricsRegistry>(), timeProvider: sp.GetRequiredService<TimeProvider>()));
+
     /// <summary>Maps the HTTP routes of the resolved modules.</summary>
     internal static void Map(WebApplication app, ClusterConfig config, HashSet<string> modules)
     {
         var tenants = app.Services.GetRequiredService<TenantResolver>();
         var ingester = modules.Contains(ModuleRegistry.IngesterService) ? app.Services.GetRequiredService<Ingester.Ingester>() : null;
+        var stores = modules.Contains(ModuleRegistry.StoreGateway) ? app.Services.GetRequiredService<BucketStores>() : null;
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         app.MapOperations(config, () =>
         {
@@ -78,7 +101,13 @@ internal static class Modules
                 return (false, "Shutting down");
             }
 
-            return ingester is { IsReady: false } ? (false, "Ingester not ready: replaying WAL") : (true, string.Empty);
+            if (ingester is { IsReady: false })
+            {
+                return (false, "Ingester not ready: replaying WAL");
+            }
+
+            // Mimir: the store-gateway is not ready during its first bucket sync.
+            return stores is { IsReady: false } ? (false, "Store-gateway not ready: initial bucket sync") : (true, string.Empty);
         });
 
         if (ingester is not null)

@@ -6,10 +6,11 @@ namespace MetricsCluster.Host.Tests;
 public sealed class ModuleRegistryTests
 {
     [Theory]
-    [InlineData("all", new[] { "distributor", "ingester", "querier", "server", "overrides", "ingester-service", "distributor-service", "all" })]
+    [InlineData("all", new[] { "distributor", "ingester", "querier", "store-gateway", "server", "overrides", "ingester-service", "distributor-service", "all" })]
     [InlineData("write", new[] { "distributor", "ingester", "server", "overrides", "ingester-service", "distributor-service", "write" })]
     [InlineData("ingester", new[] { "ingester", "server", "overrides", "ingester-service" })]
     [InlineData("querier,ingester", new[] { "querier", "ingester", "server", "overrides", "ingester-service" })]
+    [InlineData("store-gateway", new[] { "store-gateway", "server" })]
     public void Targets_expand_to_their_dependencies(string target, string[] expected) =>
         Assert.Equal(expected.Order(), ModuleRegistry.Resolve(target).Order());
 

@@ -2,7 +2,9 @@ using MetricsCluster.Core.Limits;
 using MetricsCluster.Ingester;
 using MetricsCluster.ObjectStore;
 using MetricsCluster.PromQL.Engine;
+using MetricsCluster.Querier;
 using MetricsCluster.Storage.Shipping;
+using MetricsCluster.StoreGateway;
 
 namespace MetricsCluster.Config;
 
@@ -81,6 +83,15 @@ public sealed class ClusterConfig
     /// <summary>Head compaction check interval (<c>--blocks-storage.tsdb.head-compaction-interval</c>).</summary>
     public TimeSpan HeadCompactionInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often the store-gateway re-reads every tenant's block list (<c>--blocks-storage.bucket-store.sync-interval</c>).</summary>
+    public TimeSpan BucketStoreSyncInterval { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Ingesters are queried only for the last this-long; 0 = always (<c>--querier.query-ingesters-within</c>).</summary>
+    public TimeSpan QuerierQueryIngestersWithin { get; set; } = TimeSpan.FromHours(13);
+
+    /// <summary>The store-gateway is queried only for data older than this; 0 = always (<c>--querier.query-store-after</c>).</summary>
+    public TimeSpan QuerierQueryStoreAfter { get; set; } = TimeSpan.FromHours(12);
+
     /// <summary>Per-query time limit (<c>--querier.timeout</c>).</summary>
     public TimeSpan QuerierTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
@@ -142,6 +153,20 @@ public sealed class ClusterConfig
         LookbackDelta = QuerierLookbackDelta,
     };
 
+    /// <summary>The store-gateway's bucket-store options derived from this config.</summary>
+    public BucketStoreOptions BucketStoreOptions() => new()
+    {
+        SyncDir = Path.Combine(DataDir, "store-gateway"),
+        SyncInterval = BucketStoreSyncInterval,
+    };
+
+    /// <summary>The querier's ingester/store split derived from this config.</summary>
+    public MergeQueryableOptions MergeQueryableOptions() => new()
+    {
+        QueryIngestersWithin = QuerierQueryIngestersWithin,
+        QueryStoreAfter = QuerierQueryStoreAfter,
+    };
+
     /// <summary>Cross-field checks; each failure names its key.</summary>
     public void Validate()
     {
@@ -191,6 +216,8 @@ public sealed class ClusterConfig
             IngesterOptions().Validate();
             BucketConfig().Validate();
             ShipperOptions().Validate();
+            BucketStoreOptions().Validate();
+            MergeQueryableOptions().Validate();
         }
         catch (ArgumentException e)
         {

@@ -14,7 +14,7 @@ public sealed record ConfigOption(string Flag, string Help, bool IsBool, Func<Cl
     /// <summary>Every option, in help order. The command-line contract: never rename one.</summary>
     public static IReadOnlyList<ConfigOption> All { get; } =
     [
-        Str("target", "Comma-separated components to run: all, write (distributor,ingester), read (querier), distributor, ingester, querier.", c => c.Target, (c, v) => c.Target = v),
+        Str("target", "Comma-separated components to run: all, write (distributor,ingester), read (querier), distributor, ingester, querier, store-gateway.", c => c.Target, (c, v) => c.Target = v),
         Str("server.http-listen-address", "HTTP listen address; empty = all interfaces.", c => c.HttpListenAddress, (c, v) => c.HttpListenAddress = v),
         Int("server.http-listen-port", "HTTP listen port.", c => c.HttpListenPort, (c, v) => c.HttpListenPort = v),
         Dur("server.graceful-shutdown-timeout", "How long shutdown waits for in-flight requests.", c => c.GracefulShutdownTimeout, (c, v) => c.GracefulShutdownTimeout = v),
@@ -46,6 +46,9 @@ public sealed record ConfigOption(string Flag, string Help, bool IsBool, Func<Cl
         Bool("blocks-storage.s3.force-path-style", "Address the S3 bucket in the path (MinIO, Ceph, moto).", c => c.S3ForcePathStyle, (c, v) => c.S3ForcePathStyle = v),
         Dur("blocks-storage.tsdb.ship-interval", "How often new local blocks are uploaded to the bucket.", c => c.TsdbShipInterval, (c, v) => c.TsdbShipInterval = v),
         Dur("blocks-storage.tsdb.retention-period", "How long shipped blocks stay on local disk after their maxTime.", c => c.TsdbRetentionPeriod, (c, v) => c.TsdbRetentionPeriod = v),
+        Dur("blocks-storage.bucket-store.sync-interval", "How often the store-gateway re-reads every tenant's block list from the bucket.", c => c.BucketStoreSyncInterval, (c, v) => c.BucketStoreSyncInterval = v),
+        Dur("querier.query-ingesters-within", "Query ingesters only for the most recent this-long of a query; 0 = always.", c => c.QuerierQueryIngestersWithin, (c, v) => c.QuerierQueryIngestersWithin = v),
+        Dur("querier.query-store-after", "Query the store-gateway only for data older than this; 0 = always. Must be less than query-ingesters-within.", c => c.QuerierQueryStoreAfter, (c, v) => c.QuerierQueryStoreAfter = v),
         Dur("querier.timeout", "Per-query time limit; a request's timeout parameter can only shorten it.", c => c.QuerierTimeout, (c, v) => c.QuerierTimeout = v),
         Int("querier.max-samples", "Most samples a single query may load into memory.", c => c.QuerierMaxSamples, (c, v) => c.QuerierMaxSamples = v),
         Int("querier.max-concurrent", "Most queries evaluated at once; more wait in a queue.", c => c.QuerierMaxConcurrent, (c, v) => c.QuerierMaxConcurrent = v),
