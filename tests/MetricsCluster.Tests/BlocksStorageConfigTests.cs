@@ -37,9 +37,24 @@ public sealed class BlocksStorageConfigTests
         Assert.Equal((TimeSpan.FromMinutes(1), TimeSpan.FromHours(13)), (c.TsdbShipInterval, c.TsdbRetentionPeriod));
     }
 
+    [Fact]
+    public async Task Store_gateway_and_querier_horizons_default_to_mimir_and_follow_their_flags()
+    {
+        var d = new ClusterConfig { DataDir = "/var/mc" };
+        Assert.Equal((Path.Combine("/var/mc", "store-gateway"), TimeSpan.FromMinutes(15)), (d.BucketStoreOptions().SyncDir, d.BucketStoreOptions().SyncInterval));
+        Assert.Equal((TimeSpan.FromHours(13), TimeSpan.FromHours(12)), (d.MergeQueryableOptions().QueryIngestersWithin, d.MergeQueryableOptions().QueryStoreAfter));
+
+        var c = await Run("--blocks-storage.bucket-store.sync-interval=1m", "--querier.query-ingesters-within=0s", "--querier.query-store-after=0s");
+        Assert.Equal(TimeSpan.FromMinutes(1), c.BucketStoreOptions().SyncInterval);
+        Assert.Equal((TimeSpan.Zero, TimeSpan.Zero), (c.MergeQueryableOptions().QueryIngestersWithin, c.MergeQueryableOptions().QueryStoreAfter));
+    }
+
     [Theory]
     [InlineData("blocks-storage.backend", "gcs", "--blocks-storage.backend")]
     [InlineData("blocks-storage.tsdb.ship-interval", "0s", "--blocks-storage.tsdb.ship-interval")]
+    [InlineData("blocks-storage.bucket-store.sync-interval", "0s", "--blocks-storage.bucket-store.sync-interval")]
+    [InlineData("querier.query-store-after", "13h", "--querier.query-store-after")]
+    [InlineData("querier.query-ingesters-within", "1h", "--querier.query-ingesters-within")]
     public void Invalid_settings_name_the_flag(string flag, string value, string expected)
     {
         var c = new ClusterConfig();
