@@ -111,10 +111,18 @@ public sealed partial class BucketStores : IQueryable, IDisposable
 
         foreach (var id in listed.Where(id => !blocks.ContainsKey(id)).Order())
         {
-            var block = await OpenAsync(tenant, tenantDir, id, cancellationToken).ConfigureAwait(false);
-            if (block is not null)
+            try
             {
-                blocks[id] = block;
+                var block = await OpenAsync(tenant, tenantDir, id, cancellationToken).ConfigureAwait(false);
+                if (block is not null)
+                {
+                    blocks[id] = block;
+                }
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // One unreadable block must not keep the tenant's other blocks from syncing; it is retried next sync.
+                LogBlockSyncFailed(e, tenant, id.ToString());
             }
         }
 
@@ -218,8 +226,17 @@ public sealed partial class BucketStores : IQueryable, IDisposable
             Directory.Move(tmp, dir);
         }
 
-        var meta = BlockMeta.ReadFrom(dir);
-        return new StoreBlock(meta, BlockReader.Open(dir));
+        try
+        {
+            var meta = BlockMeta.ReadFrom(dir);
+            return new StoreBlock(meta, BlockReader.Open(dir));
+        }
+        catch
+        {
+            // Downloaded again next sync rather than reopening the same bad copy forever.
+            TryDelete(dir);
+            throw;
+        }
     }
 
     private static void RemoveStrayDirectories(string tenantDir, ConcurrentDictionary<Ulid, StoreBlock> blocks)
@@ -251,6 +268,9 @@ public sealed partial class BucketStores : IQueryable, IDisposable
             // Retried at the next sync.
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "store-gateway could not download or open block {Block} of tenant {Tenant}")]
+    private partial void LogBlockSyncFailed(Exception e, string tenant, string block);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "store-gateway sync of tenant {Tenant} failed")]
     private partial void LogTenantSyncFailed(Exception e, string tenant);

@@ -75,7 +75,7 @@ public sealed class BucketStoresTests : IDisposable
         Assert.Contains(await TestStore.SelectAsync(_store.Stores, 0, 4 * Hour), s => s.Labels == s_downA.ToString());
         await _store.Stores.SyncAsync();
 
-        Assert.Equal([metas[0].Ulid, metas[2].Ulid], _store.Stores.Blocks(TestStore.Tenant).Select(m => m.Ulid).Order());
+        Assert.Equal(new[] { metas[0].Ulid, metas[2].Ulid }.Order(), _store.Stores.Blocks(TestStore.Tenant).Select(m => m.Ulid).Order());
         Assert.DoesNotContain(await TestStore.SelectAsync(_store.Stores, 0, 4 * Hour), s => s.Labels == s_downA.ToString());
         Assert.False(Directory.Exists(localDir));
     }
@@ -98,11 +98,24 @@ public sealed class BucketStoresTests : IDisposable
         await _store.Stores.SyncAsync();
 
         Assert.True(_store.Stores.IsReady);
-        Assert.Equal([metas[0].Ulid, metas[1].Ulid], _store.Stores.Blocks(TestStore.Tenant).Select(m => m.Ulid).Order());
+        Assert.Equal(new[] { metas[0].Ulid, metas[1].Ulid }.Order(), _store.Stores.Blocks(TestStore.Tenant).Select(m => m.Ulid).Order());
 
         await _store.Bucket.UploadAsync(metaKey, new MemoryStream(meta));
         await _store.Stores.SyncAsync();
         Assert.Equal(3, _store.Stores.Blocks(TestStore.Tenant).Count);
+    }
+
+    [Fact]
+    public async Task A_corrupt_block_is_skipped_and_the_others_still_sync()
+    {
+        var metas = await ShipThreeBlocksAsync();
+        await _store.Bucket.UploadAsync($"{TestStore.Tenant}/{metas[0].Ulid}/index", new MemoryStream([1, 2, 3]));
+
+        await _store.Stores.SyncAsync();
+
+        Assert.Equal(new[] { metas[1].Ulid, metas[2].Ulid }.Order(), _store.Stores.Blocks(TestStore.Tenant).Select(m => m.Ulid).Order());
+        Assert.True(_store.Stores.IsReady);
+        Assert.False(Directory.Exists(Path.Combine(_store.SyncDir, TestStore.Tenant, metas[0].Ulid.ToString())));
     }
 
     [Fact]
