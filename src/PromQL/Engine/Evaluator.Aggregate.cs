@@ -33,25 +33,11 @@ internal sealed partial class Evaluator
 
         int[]? groupOf = null;
         var groupLabels = new List<Labels>();
-        void Prepare(Matrix?[] m)
-        {
-            var index = new Dictionary<Labels, int>();
-            var input = m[^1]!;
-            groupOf = new int[input.Count];
-            for (int i = 0; i < input.Count; i++)
-            {
-                var k = key.Key(input[i].Metric);
-                if (!index.TryGetValue(k, out int g))
-                {
-                    g = index.Count;
-                    index[k] = g;
-                    groupLabels.Add(key.OutputLabels(input[i].Metric));
-                }
+        void Prepare(Matrix?[] m) => groupOf = key.Assign(m[^1]!, groupLabels);
 
-                groupOf[i] = g;
-            }
-        }
-
+        // Group state is allocated once and reset per step: this runs for every step of every aggregation.
+        Group?[]? groups = null;
+        var order = new List<int>();
         bool warnedQuantile = false;
         Expr?[] exprs = param is null ? [a.Expr] : [param, a.Expr];
         return RangeEval(Prepare, (args, ts, output) =>
@@ -63,7 +49,8 @@ internal sealed partial class Evaluator
                 Annotations.Warn($"quantile value should be between 0 and 1, got {GoFormat.G(q)}", a.Param!.Pos);
             }
 
-            Aggregate(a.Op, q, args.Vectors[^1], args.SeriesIndex[^1], groupOf!, groupLabels, ts, output);
+            groups ??= new Group?[groupLabels.Count];
+            Aggregate(a.Op, q, args.Vectors[^1], args.SeriesIndex[^1], groupOf!, groups, order, groupLabels, ts, output);
         }, exprs);
     }
 
@@ -81,20 +68,18 @@ internal sealed partial class Evaluator
         public List<double>? Values;
     }
 
-    private static void Aggregate(AggregateOp op, double q, List<Sample> vec, List<int> seriesIndex, int[] groupOf, List<Labels> groupLabels,
-        long ts, List<Sample> output)
+    private static void Aggregate(AggregateOp op, double q, List<Sample> vec, List<int> seriesIndex, int[] groupOf, Group?[] groups, List<int> order,
+        List<Labels> groupLabels, long ts, List<Sample> output)
     {
-        var groups = new Group?[groupLabels.Count];
-        var order = new List<int>();
+        order.Clear();
         for (int i = 0; i < vec.Count; i++)
         {
             double f = vec[i].F;
             int gi = groupOf[seriesIndex[i]];
-            var g = groups[gi];
-            if (g is null)
+            var g = groups[gi] ??= new Group();
+            if (!g.Seen)
             {
-                g = new Group { Seen = true, Value = f, Mean = f, Count = 1, DropName = vec[i].DropName };
-                groups[gi] = g;
+                (g.Seen, g.Value, g.Mean, g.KahanC, g.Count, g.Incremental, g.DropName) = (true, f, f, 0, 1, false, vec[i].DropName);
                 order.Add(gi);
                 switch (op)
                 {
@@ -102,7 +87,8 @@ internal sealed partial class Evaluator
                         g.Value = double.IsNaN(f) || double.IsInfinity(f) ? double.NaN : 0;
                         break;
                     case AggregateOp.Quantile:
-                        g.Values = [f];
+                        (g.Values ??= []).Clear();
+                        g.Values.Add(f);
                         break;
                     case AggregateOp.Group:
                         g.Value = 1;
@@ -170,6 +156,7 @@ internal sealed partial class Evaluator
         foreach (int gi in order)
         {
             var g = groups[gi]!;
+            g.Seen = false;
             double v = op switch
             {
                 AggregateOp.Avg => g.Incremental ? g.Mean + g.KahanC : (g.Value / g.Count) + (g.KahanC / g.Count),
@@ -198,7 +185,7 @@ internal sealed partial class Evaluator
             }
             else
             {
-                counts[k] = (key.OutputLabels(metric), 1);
+                counts[k] = (k, 1);
                 order.Add(k);
             }
         }

@@ -39,23 +39,10 @@ internal sealed partial class Evaluator
         int inputCount = 0;
         void Prepare(Matrix?[] m)
         {
-            var index = new Dictionary<Labels, int>();
-            var input = m[0]!;
-            inputCount = input.Count;
-            groupOf = new int[input.Count];
-            for (int i = 0; i < input.Count; i++)
-            {
-                var k = key.Key(input[i].Metric);
-                if (!index.TryGetValue(k, out int g))
-                {
-                    g = index.Count;
-                    index[k] = g;
-                }
-
-                groupOf[i] = g;
-            }
-
-            groupCount = index.Count;
+            var groupLabels = new List<Labels>();
+            groupOf = key.Assign(m[0]!, groupLabels);
+            inputCount = m[0]!.Count;
+            groupCount = groupLabels.Count;
         }
 
         bool warnedRatio = false;

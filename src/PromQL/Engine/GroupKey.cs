@@ -18,6 +18,27 @@ internal sealed class GroupKey(IReadOnlyList<string> grouping, bool without)
         return LabelOps.Filter(metric, _names, keep: !without);
     }
 
-    /// <summary>Prometheus' <c>generateGroupingLabels</c>: <c>without</c> also drops the name; no grouping gives <c>{}</c>.</summary>
-    public Labels OutputLabels(Labels metric) => Key(metric);
+    /// <summary>
+    /// Assigns each input series to its group, in first-seen order. The key doubles as the group's output labels
+    /// (Prometheus' <c>generateGroupingLabels</c>: <c>without</c> also drops the name; no grouping gives <c>{}</c>).
+    /// </summary>
+    public int[] Assign(IReadOnlyList<Series> input, List<Labels> groupLabels)
+    {
+        var index = new Dictionary<Labels, int>();
+        var groupOf = new int[input.Count];
+        for (int i = 0; i < input.Count; i++)
+        {
+            var k = Key(input[i].Metric);
+            if (!index.TryGetValue(k, out int g))
+            {
+                g = groupLabels.Count;
+                index[k] = g;
+                groupLabels.Add(k);
+            }
+
+            groupOf[i] = g;
+        }
+
+        return groupOf;
+    }
 }
