@@ -24,6 +24,10 @@ public sealed class DependencyDirectionTests
         { "MetricsCluster.Ingester", s_shared },
         { "MetricsCluster.Querier", s_shared },
         { "MetricsCluster.StoreGateway", s_shared },
+        { "MetricsCluster.Compactor", s_shared },
+
+        // The scraping agent only needs the shared types; it writes through remote write or an in-process sink.
+        { "MetricsCluster.Agent", s_shared },
     };
 
     [Theory]
