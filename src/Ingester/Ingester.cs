@@ -4,6 +4,7 @@ using MetricsCluster.Core;
 using MetricsCluster.Core.Ingest;
 using MetricsCluster.Core.Limits;
 using MetricsCluster.Core.Metrics;
+using MetricsCluster.Storage.Shipping;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -246,6 +247,7 @@ public sealed class Ingester : IIngesterClient, IHostedService, IDisposable
                     try
                     {
                         _compactor.Compact(db, force: false);
+                        ApplyLocalRetention(db);
                     }
                     catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidDataException or UnauthorizedAccessException)
                     {
@@ -257,6 +259,48 @@ public sealed class Ingester : IIngesterClient, IHostedService, IDisposable
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>
+    /// Deletes every open tenant's local blocks that were shipped (listed in the shipper's <c>thanos.shipper.json</c>)
+    /// and whose maxTime is older than <see cref="IngesterOptions.LocalRetentionPeriod"/>. Runs after each head
+    /// compaction round; public for the flush path and tests.
+    /// </summary>
+    /// <returns>The number of blocks deleted.</returns>
+    public int ApplyLocalRetention()
+    {
+        int deleted = 0;
+        foreach (var db in OpenTenants)
+        {
+            deleted += ApplyLocalRetention(db);
+        }
+
+        return deleted;
+    }
+
+    private int ApplyLocalRetention(TenantDb db)
+    {
+        ShipperState state;
+        try
+        {
+            state = ShipperState.ReadFrom(db.Dir);
+        }
+        catch (InvalidDataException e)
+        {
+            // Without a readable record of what was shipped nothing may be deleted.
+            _logger.LogWarning(e, "tenant {Tenant}: not applying local retention", db.Tenant);
+            return 0;
+        }
+
+        long cutoff = _time.GetUtcNow().ToUnixTimeMilliseconds() - (long)_options.LocalRetentionPeriod.TotalMilliseconds;
+        var removed = db.RemoveBlocks(m => m.MaxTime <= cutoff && state.Uploaded.Contains(m.Ulid));
+        foreach (var m in removed)
+        {
+            _logger.LogInformation("tenant {Tenant}: deleted local block {Ulid} [{MinTime}, {MaxTime}): shipped and past the local retention period", db.Tenant, m.Ulid, m.MinTime, m.MaxTime);
+        }
+
+        _metrics.LocalBlocksDeleted(removed.Count);
+        return removed.Count;
     }
 
     private bool TryTenant(string tenant, out TenantDb db)

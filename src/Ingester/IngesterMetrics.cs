@@ -7,10 +7,12 @@ internal sealed class IngesterMetrics
 {
     private readonly CounterFamily _appended;
     private readonly HistogramFamily _fsync;
+    private readonly CounterFamily _localBlocksDeleted;
 
     internal IngesterMetrics(MetricsRegistry registry, Ingester ingester)
     {
         _appended = registry.Counter("metricscluster_ingester_ingested_samples_total", "Samples appended to the head and the WAL.", "user");
+        _localBlocksDeleted = registry.Counter("metricscluster_ingester_local_blocks_deleted_total", "Shipped local blocks deleted after the local retention period.");
         _fsync = registry.Histogram("metricscluster_ingester_wal_fsync_duration_seconds", "Duration of WAL fsyncs.", HistogramFamily.DefaultBuckets, "user");
         registry.GaugeCallback(
             "metricscluster_ingester_active_series",
@@ -29,6 +31,8 @@ internal sealed class IngesterMetrics
     }
 
     internal void Appended(string tenant, int samples) => _appended.WithLabels(tenant).Add(samples);
+
+    internal void LocalBlocksDeleted(int count) => _localBlocksDeleted.WithLabels().Add(count);
 
     internal void TenantOpened(TenantDb db)
     {

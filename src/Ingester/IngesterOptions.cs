@@ -21,6 +21,13 @@ public sealed class IngesterOptions
     /// <summary>How often every tenant's head is checked for a block to cut; zero disables the background loop.</summary>
     public TimeSpan HeadCompactionInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long a block stays on local disk after its maxTime once it has been shipped (Mimir
+    /// <c>-blocks-storage.tsdb.retention-period</c>, 13h): long enough for queriers (which ask ingesters for the last
+    /// <c>query-ingesters-within</c>) and store-gateways to have it elsewhere. Unshipped blocks are never deleted.
+    /// </summary>
+    public TimeSpan LocalRetentionPeriod { get; set; } = TimeSpan.FromHours(13);
+
     /// <summary>Throws naming the key when a value is invalid.</summary>
     public void Validate()
     {
@@ -32,6 +39,11 @@ public sealed class IngesterOptions
         if (WalSyncInterval < TimeSpan.Zero)
         {
             throw new ArgumentException("ingester.wal-sync-interval must be >= 0");
+        }
+
+        if (LocalRetentionPeriod <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("blocks-storage.tsdb.retention-period must be positive");
         }
 
         if (BlockRangeMs <= 0)

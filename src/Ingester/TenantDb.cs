@@ -76,7 +76,8 @@ internal sealed class TenantDb : IDisposable
 
     /// <summary>
     /// Opens every complete block in <paramref name="dir"/> (a directory whose name is a ULID) and deletes
-    /// unfinished ones (<c>*.tmp-for-creation</c>, left by a crash before the rename), as Prometheus does at start.
+    /// unfinished ones (<c>*.tmp-for-creation</c>, left by a crash before the rename, and <c>*.tmp-for-deletion</c>,
+    /// left by a crash during retention), as Prometheus does at start.
     /// </summary>
     private static LocalBlock[] OpenBlocks(string dir)
     {
@@ -84,7 +85,7 @@ internal sealed class TenantDb : IDisposable
         foreach (string path in Directory.EnumerateDirectories(dir))
         {
             string name = Path.GetFileName(path);
-            if (name.EndsWith(BlockWriter.TmpSuffix, StringComparison.Ordinal))
+            if (name.EndsWith(BlockWriter.TmpSuffix, StringComparison.Ordinal) || name.EndsWith(".tmp-for-deletion", StringComparison.Ordinal))
             {
                 Directory.Delete(path, recursive: true);
                 continue;
@@ -99,7 +100,34 @@ internal sealed class TenantDb : IDisposable
         return [.. blocks.OrderBy(b => b.Meta.MinTime).ThenBy(b => b.Meta.Ulid)];
     }
 
-    private static LocalBlock Open(string blockDir) => new(BlockMeta.ReadFrom(blockDir), BlockReader.Open(blockDir));
+    private static LocalBlock Open(string blockDir) => new(new SharedBlockReader(BlockMeta.ReadFrom(blockDir), BlockReader.Open(blockDir)));
+
+    /// <summary>
+    /// Removes the blocks <paramref name="doomed"/> selects from queries and deletes them from disk, each once the
+    /// last query reading it has finished (the ingester's local retention of shipped blocks).
+    /// </summary>
+    /// <returns>The removed blocks' metas.</returns>
+    internal IReadOnlyList<BlockMeta> RemoveBlocks(Func<BlockMeta, bool> doomed)
+    {
+        LocalBlock[] removed;
+        lock (CompactionLock)
+        {
+            removed = [.. _blocks.Where(b => doomed(b.Meta))];
+            if (removed.Length == 0)
+            {
+                return [];
+            }
+
+            Volatile.Write(ref _blocks, [.. _blocks.Except(removed)]);
+        }
+
+        foreach (var b in removed)
+        {
+            b.Shared.Drop(deleteDirectory: true);
+        }
+
+        return [.. removed.Select(b => b.Meta)];
+    }
 
     internal void AddMetadata(IEnumerable<MetricMetadata> metadata)
     {
@@ -121,7 +149,7 @@ internal sealed class TenantDb : IDisposable
         Wal.Dispose();
         foreach (var b in Interlocked.Exchange(ref _blocks, []))
         {
-            b.Reader.Dispose();
+            b.Shared.Drop(deleteDirectory: false);
         }
     }
 }

@@ -25,16 +25,19 @@ internal static class TenantReader
         var merged = new Dictionary<Labels, List<EncodedChunk>>();
         foreach (var b in blocks)
         {
-            foreach (var s in b.Reader.Querier(mint, maxt).Select(matchers, labelsOnly))
+            WithLease(b, reader =>
             {
-                var into = Chunks(merged, s.Labels);
-                foreach (var c in ((BlockSeries)s).Chunks)
+                foreach (var s in reader.Querier(mint, maxt).Select(matchers, labelsOnly))
                 {
-                    // Copied out of the memory map: the answer may outlive the block's reader.
-                    var (encoding, data) = b.Reader.Chunks.Chunk(c.Ref);
-                    into.Add(new EncodedChunk(c.MinT, c.MaxT, encoding, data.ToArray()));
+                    var into = Chunks(merged, s.Labels);
+                    foreach (var c in ((BlockSeries)s).Chunks)
+                    {
+                        // Copied out of the memory map: the answer outlives the lease.
+                        var (encoding, data) = reader.Chunks.Chunk(c.Ref);
+                        into.Add(new EncodedChunk(c.MinT, c.MaxT, encoding, data.ToArray()));
+                    }
                 }
-            }
+            });
         }
 
         foreach (var s in head)
@@ -59,7 +62,7 @@ internal static class TenantReader
         var names = new SortedSet<string>(db.Head.LabelNames(mint, maxt, matchers), StringComparer.Ordinal);
         foreach (var b in db.Blocks.Where(b => b.Overlaps(mint, maxt)))
         {
-            names.UnionWith(b.Reader.Querier(mint, maxt).LabelNamesAsync(matchers, CancellationToken.None).AsTask().GetAwaiter().GetResult());
+            WithLease(b, r => names.UnionWith(r.Querier(mint, maxt).LabelNamesAsync(matchers, CancellationToken.None).AsTask().GetAwaiter().GetResult()));
         }
 
         return [.. names];
@@ -71,10 +74,31 @@ internal static class TenantReader
         var values = new SortedSet<string>(db.Head.LabelValues(name, mint, maxt, matchers), StringComparer.Ordinal);
         foreach (var b in db.Blocks.Where(b => b.Overlaps(mint, maxt)))
         {
-            values.UnionWith(b.Reader.Querier(mint, maxt).LabelValuesAsync(name, matchers, CancellationToken.None).AsTask().GetAwaiter().GetResult());
+            WithLease(b, r => values.UnionWith(r.Querier(mint, maxt).LabelValuesAsync(name, matchers, CancellationToken.None).AsTask().GetAwaiter().GetResult()));
         }
 
         return [.. values];
+    }
+
+    /// <summary>
+    /// Reads <paramref name="block"/> under a lease. A block removed by retention since the list was taken is skipped:
+    /// it was shipped, and the querier reads it from the store-gateway.
+    /// </summary>
+    private static void WithLease(LocalBlock block, Action<BlockReader> read)
+    {
+        if (!block.Shared.TryAcquire())
+        {
+            return;
+        }
+
+        try
+        {
+            read(block.Shared.Reader);
+        }
+        finally
+        {
+            block.Shared.Release();
+        }
     }
 
     private static List<EncodedChunk> Chunks(Dictionary<Labels, List<EncodedChunk>> merged, Labels labels)

@@ -112,7 +112,9 @@ internal static class Modules
 
         if (ingester is not null)
         {
-            app.MapIngesterFlush(ingester);
+            var shipper = app.Services.GetRequiredService<ShipperService>();
+            app.MapIngesterFlush(ingester, shipper);
+            app.MapIngesterShutdown(ingester, shipper);
         }
 
         if (modules.Contains(ModuleRegistry.Distributor))

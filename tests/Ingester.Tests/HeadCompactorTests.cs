@@ -15,13 +15,13 @@ namespace MetricsCluster.Ingester.Tests;
 /// <summary>Head compaction in the ingester: aligned blocks, head truncation, WAL checkpoint, merged reads, restart, flush.</summary>
 public sealed class HeadCompactorTests : IDisposable
 {
-    private const long Hour = 60 * 60 * 1000;
-    private const long Range = 2 * Hour;
+    internal const long Hour = 60 * 60 * 1000;
+    internal const long Range = 2 * Hour;
     private const long Step = 60_000;
-    private const string Tenant = "team-a";
+    internal const string Tenant = "team-a";
 
     // Aligned to the block range so the expected windows are whole multiples of it.
-    private const long T0 = 100 * Range;
+    internal const long T0 = 100 * Range;
     private static readonly string[] s_jobs = ["api", "db", "web"];
 
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "ingester-compact-" + Guid.NewGuid().ToString("N"));
@@ -176,7 +176,7 @@ public sealed class HeadCompactorTests : IDisposable
         return b;
     }
 
-    private static async Task PushRange(Ingester ing, long from, long to)
+    internal static async Task PushRange(Ingester ing, long from, long to)
     {
         for (long t = from; t < to; t += Step)
         {

@@ -24,7 +24,8 @@ public sealed class BlocksStorageConfigTests
         Assert.Equal("s3", b.Backend);
         Assert.Equal(("127.0.0.1:9000", "blocks", "eu-west-1", "AK", "SK", true), (b.S3Config.Endpoint, b.S3Config.BucketName, b.S3Config.Region, b.S3Config.AccessKeyId, b.S3Config.SecretAccessKey, b.S3Config.Insecure));
         var s = c.ShipperOptions();
-        Assert.Equal((Path.Combine("/tmp/d", "tsdb"), TimeSpan.FromSeconds(30), TimeSpan.FromHours(2)), (s.TsdbDir, s.ShipInterval, s.RetentionPeriod));
+        Assert.Equal((Path.Combine("/tmp/d", "tsdb"), TimeSpan.FromSeconds(30)), (s.TsdbDir, s.ShipInterval));
+        Assert.Equal(TimeSpan.FromHours(2), c.IngesterOptions().LocalRetentionPeriod);
         Assert.Contains("secret_access_key: ********", ConfigDump.ToYaml(c), StringComparison.Ordinal);
         Assert.DoesNotContain("SK", ConfigDump.ToYaml(c), StringComparison.Ordinal);
     }

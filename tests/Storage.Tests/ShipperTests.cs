@@ -97,7 +97,6 @@ public sealed class ShipperTests : IDisposable
         Assert.Equal(6, metrics.UploadFailures.Value);
         Assert.Equal(2, metrics.DirSyncFailures.Value);
         Assert.Empty(ShipperState.ReadFrom(_dirs.TenantDir).Uploaded);
-        Assert.Empty(shipper.DeleteExpiredBlocks(TimeSpan.FromMilliseconds(1)));
         Assert.All(metas, m => Assert.True(Directory.Exists(Path.Combine(_dirs.TenantDir, m.Ulid.ToString()))));
 
         // Recovery after a failure of the last step: meta.json of the second block fails once more.
@@ -127,32 +126,8 @@ public sealed class ShipperTests : IDisposable
         await BucketAssert.ContainsExactlyAsync(bucket, _dirs.ExpectedObjects(meta.Ulid));
     }
 
-    [Theory]
-    [InlineData(12, true, false)] // Shipped, not old enough.
-    [InlineData(13, true, true)] // Shipped, exactly the retention after maxTime.
-    [InlineData(20, false, false)] // Old enough but never shipped.
-    public async Task Retention_deletes_only_shipped_blocks_old_enough(int hoursAfterMaxTime, bool ship, bool deleted)
-    {
-        var old = _dirs.CutBlock(0);
-        var young = _dirs.CutBlock(20 * Hour);
-        using var bucket = new RecordingBucket(new FilesystemBucket(_dirs.BucketDir));
-        var clock = new FixedClock(old.MaxTime + (hoursAfterMaxTime * Hour));
-        var shipper = _dirs.Shipper(bucket, clock);
-        if (ship)
-        {
-            await shipper.ShipAsync();
-        }
-
-        var gone = shipper.DeleteExpiredBlocks(TimeSpan.FromHours(13));
-
-        Assert.Equal(deleted, gone.Contains(old.Ulid));
-        Assert.Equal(!deleted, Directory.Exists(Path.Combine(_dirs.TenantDir, old.Ulid.ToString())));
-        Assert.True(Directory.Exists(Path.Combine(_dirs.TenantDir, young.Ulid.ToString())));
-        Assert.DoesNotContain(Directory.EnumerateDirectories(_dirs.TenantDir), d => d.Contains(".tmp", StringComparison.Ordinal));
-    }
-
     [Fact]
-    public async Task Service_ships_every_tenant_and_applies_retention()
+    public async Task Service_ships_every_tenant_and_keeps_local_blocks()
     {
         var a = _dirs.CutBlock(0);
         string otherDir = Path.Combine(_dirs.TsdbDir, "tenant-2");
@@ -160,15 +135,16 @@ public sealed class ShipperTests : IDisposable
         var b = BlockWriter.Write(otherDir, Ulid.New(99, new Random(3)), [ChunkedSeries.FromSamples(Core.Labels.FromStrings("__name__", "x"), [(1000, 1.0)])]);
         using var bucket = new FilesystemBucket(_dirs.BucketDir);
         var clock = new FixedClock(a.MaxTime + (14 * Hour));
-        var options = new ShipperOptions { TsdbDir = _dirs.TsdbDir, DeleteShippedBlocks = true };
+        var options = new ShipperOptions { TsdbDir = _dirs.TsdbDir };
         using var service = new ShipperService(bucket, options, new ShipperMetrics(new MetricsRegistry()), Microsoft.Extensions.Logging.Abstractions.NullLogger<ShipperService>.Instance, clock);
 
         Assert.Equal(2, await service.ShipAllAsync());
 
         Assert.True(await bucket.ExistsAsync($"{TestDirs.Tenant}/{a.Ulid}/meta.json"));
         Assert.True(await bucket.ExistsAsync($"tenant-2/{b.Ulid}/meta.json"));
-        Assert.False(Directory.Exists(Path.Combine(_dirs.TenantDir, a.Ulid.ToString())));
-        Assert.False(Directory.Exists(Path.Combine(otherDir, b.Ulid.ToString())));
+        // Local retention is the ingester's: it must stop queries reading a block before deleting it.
+        Assert.True(Directory.Exists(Path.Combine(_dirs.TenantDir, a.Ulid.ToString())));
+        Assert.True(Directory.Exists(Path.Combine(otherDir, b.Ulid.ToString())));
         Assert.Equal(0, await service.ShipAllAsync());
     }
 
@@ -191,8 +167,6 @@ public sealed class ShipperTests : IDisposable
     {
         var e = Assert.Throws<ArgumentException>(() => new ShipperOptions { ShipInterval = TimeSpan.Zero }.Validate());
         Assert.Contains("--blocks-storage.tsdb.ship-interval", e.Message, StringComparison.Ordinal);
-        e = Assert.Throws<ArgumentException>(() => new ShipperOptions { RetentionPeriod = TimeSpan.Zero }.Validate());
-        Assert.Contains("--blocks-storage.tsdb.retention-period", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

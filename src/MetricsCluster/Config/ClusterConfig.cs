@@ -119,6 +119,7 @@ public sealed class ClusterConfig
         WalSyncInterval = WalSyncInterval,
         BlockRangeMs = (long)BlockRangesPeriod.TotalMilliseconds,
         HeadCompactionInterval = HeadCompactionInterval,
+        LocalRetentionPeriod = TsdbRetentionPeriod,
     };
 
     /// <summary>The blocks bucket settings derived from this config.</summary>
@@ -141,7 +142,6 @@ public sealed class ClusterConfig
     {
         TsdbDir = Path.Combine(DataDir, "tsdb"),
         ShipInterval = TsdbShipInterval,
-        RetentionPeriod = TsdbRetentionPeriod,
     };
 
     /// <summary>The PromQL engine options derived from this config.</summary>

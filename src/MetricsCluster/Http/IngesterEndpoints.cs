@@ -1,3 +1,5 @@
+using MetricsCluster.Storage.Shipping;
+
 namespace MetricsCluster.Http;
 
 /// <summary>The ingester's operational endpoints (Mimir's <c>/ingester/*</c>).</summary>
@@ -5,10 +7,11 @@ internal static class IngesterEndpoints
 {
     /// <summary>
     /// <c>POST /ingester/flush[?tenant=a&amp;tenant=b][&amp;wait=true]</c>: cuts everything in the heads of the
-    /// given tenants (all when none) into local blocks, regardless of age. With <c>wait=true</c> it answers 204 once
-    /// done; otherwise it answers 202 at once and the flush runs in the background (failures are logged), as Mimir.
+    /// given tenants (all when none) into local blocks, regardless of age, and ships them. With <c>wait=true</c> it
+    /// answers 204 once done; otherwise it answers 202 at once and the flush runs in the background (failures are
+    /// logged), as Mimir. A block whose upload fails stays local and is retried by the shipper's next round.
     /// </summary>
-    internal static void MapIngesterFlush(this WebApplication app, Ingester.Ingester ingester)
+    internal static void MapIngesterFlush(this WebApplication app, Ingester.Ingester ingester, ShipperService shipper)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MetricsCluster.Http.IngesterEndpoints");
         var stopping = app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
@@ -16,7 +19,7 @@ internal static class IngesterEndpoints
         {
             string[] tenants = [.. request.Query["tenant"].Where(t => !string.IsNullOrEmpty(t)).Select(t => t!)];
             bool wait = string.Equals(request.Query["wait"], "true", StringComparison.OrdinalIgnoreCase);
-            var flush = ingester.CompactHeadsAsync(force: true, tenants, stopping);
+            var flush = FlushAndShipAsync(ingester, shipper, tenants, stopping);
             if (wait)
             {
                 await flush;
@@ -30,5 +33,33 @@ internal static class IngesterEndpoints
                 TaskScheduler.Default);
             return Results.Accepted();
         });
+    }
+
+    /// <summary>
+    /// <c>POST /ingester/shutdown</c> (Mimir): flushes every tenant's head to blocks, ships them, answers 204 and then
+    /// stops the process; <c>/ready</c> answers 503 from the moment the stop begins. Writes that arrive during the
+    /// flush still go to the head and the WAL, so nothing acknowledged is lost: a restart replays them.
+    /// </summary>
+    internal static void MapIngesterShutdown(this WebApplication app, Ingester.Ingester ingester, ShipperService shipper)
+    {
+        var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MetricsCluster.Http.IngesterEndpoints");
+        app.MapPost("/ingester/shutdown", async (HttpContext ctx) =>
+        {
+            logger.LogInformation("shutdown requested over HTTP: flushing and shipping every tenant");
+            await FlushAndShipAsync(ingester, shipper, [], lifetime.ApplicationStopping);
+            ctx.Response.OnCompleted(() =>
+            {
+                lifetime.StopApplication();
+                return Task.CompletedTask;
+            });
+            return Results.NoContent();
+        });
+    }
+
+    private static async Task FlushAndShipAsync(Ingester.Ingester ingester, ShipperService shipper, string[] tenants, CancellationToken cancellationToken)
+    {
+        await ingester.CompactHeadsAsync(force: true, tenants, cancellationToken);
+        await shipper.ShipAllAsync(cancellationToken);
     }
 }

@@ -13,15 +13,13 @@ namespace MetricsCluster.Storage.Shipping;
 /// finds <c>meta.json</c> finds a whole block; only then is the block recorded as shipped. A crash in between
 /// re-uploads the same objects next round (uploads replace whole objects), so shipping is idempotent.</para>
 /// <para>A failing bucket is logged and counted, the block stays unrecorded and is retried next round; nothing local
-/// is deleted because of a failure. Local blocks are deleted only by <see cref="DeleteExpiredBlocks"/>, and only once
-/// shipped. Directories whose name is not a ULID (including <c>*.tmp-for-creation</c> and <c>*.tmp-for-deletion</c>)
+/// is deleted because of a failure. Local blocks are never deleted here: the ingester applies its local retention to shipped
+/// blocks (it must first stop queries from reading them). Directories whose name is not a ULID (including <c>*.tmp-for-creation</c> and <c>*.tmp-for-deletion</c>)
 /// or without <c>meta.json</c> are ignored. Tombstones are not uploaded (as Thanos).</para>
 /// <para>Not thread-safe: one caller ships a tenant at a time (<see cref="ShipperService"/> does).</para>
 /// </remarks>
 public sealed class Shipper
 {
-    private const string DeletionSuffix = ".tmp-for-deletion";
-
     private readonly IBucket _bucket;
     private readonly ShipperMetrics _metrics;
     private readonly ILogger _logger;
@@ -100,31 +98,6 @@ public sealed class Shipper
         }
 
         return shipped;
-    }
-
-    /// <summary>
-    /// Deletes the local blocks that are recorded as shipped and whose maxTime is at least
-    /// <paramref name="retention"/> before now (Mimir <c>-blocks-storage.tsdb.retention-period</c>). Unshipped blocks
-    /// are never deleted, however old. Each block is first renamed to <c>&lt;ULID&gt;.tmp-for-deletion</c>, so a
-    /// crash mid-delete leaves a directory every scan ignores rather than a block without files.
-    /// </summary>
-    /// <param name="retention">How long a shipped block is kept after its maxTime.</param>
-    /// <returns>The IDs of the deleted blocks.</returns>
-    public IReadOnlyList<Ulid> DeleteExpiredBlocks(TimeSpan retention)
-    {
-        var state = ReadState();
-        long cutoff = _time.GetUtcNow().ToUnixTimeMilliseconds() - (long)retention.TotalMilliseconds;
-        var deleted = new List<Ulid>();
-        foreach (var block in FindBlocks().Where(b => state.Uploaded.Contains(b.Ulid) && b.Meta.MaxTime <= cutoff))
-        {
-            string doomed = block.Dir + DeletionSuffix;
-            Directory.Move(block.Dir, doomed);
-            Directory.Delete(doomed, recursive: true);
-            deleted.Add(block.Ulid);
-            _metrics.DeletedBlocks.Inc();
-        }
-
-        return deleted;
     }
 
     /// <summary>Lists the complete blocks in <see cref="TenantDir"/>, sorted by ULID; unreadable metas are logged and skipped.</summary>

@@ -17,7 +17,6 @@ public sealed class ShipperMetrics
         DirSyncFailures = registry.Counter("metricscluster_ingester_shipper_dir_sync_failures_total", "Tenant directory scans in which at least one block failed to ship.").WithLabels();
         Uploads = registry.Counter("metricscluster_ingester_shipper_uploads_total", "Blocks uploaded completely (meta.json last).").WithLabels();
         UploadFailures = registry.Counter("metricscluster_ingester_shipper_upload_failures_total", "Block uploads that failed; the block is retried next round.").WithLabels();
-        DeletedBlocks = registry.Counter("metricscluster_ingester_shipper_deleted_local_blocks_total", "Shipped local blocks deleted after the retention period.").WithLabels();
     }
 
     /// <summary>Gets the count of tenant directory scans.</summary>
@@ -32,6 +31,4 @@ public sealed class ShipperMetrics
     /// <summary>Gets the count of failed block uploads.</summary>
     public Counter UploadFailures { get; }
 
-    /// <summary>Gets the count of local blocks deleted by retention.</summary>
-    public Counter DeletedBlocks { get; }
 }

@@ -1,6 +1,6 @@
 namespace MetricsCluster.Storage.Shipping;
 
-/// <summary>Settings of <see cref="ShipperService"/> and local block retention (G5; Mimir <c>blocks_storage.tsdb</c>).</summary>
+/// <summary>Settings of <see cref="ShipperService"/> (G5; Mimir <c>blocks_storage.tsdb</c>).</summary>
 public sealed class ShipperOptions
 {
     /// <summary>Gets or sets the directory holding one TSDB directory per tenant, <c>&lt;data.dir&gt;/tsdb</c>.</summary>
@@ -8,18 +8,6 @@ public sealed class ShipperOptions
 
     /// <summary>Gets or sets how often every tenant is scanned for new blocks. Flag <c>--blocks-storage.tsdb.ship-interval</c>.</summary>
     public TimeSpan ShipInterval { get; set; } = TimeSpan.FromMinutes(1);
-
-    /// <summary>
-    /// Gets or sets how long a shipped block stays on local disk, measured from its maxTime, so the ingester can still
-    /// serve it while queriers and store-gateways discover it. Flag <c>--blocks-storage.tsdb.retention-period</c>.
-    /// </summary>
-    public TimeSpan RetentionPeriod { get; set; } = TimeSpan.FromHours(13);
-
-    /// <summary>
-    /// Whether the service deletes shipped local blocks past <see cref="RetentionPeriod"/>. Off until the store-gateway
-    /// serves the bucket: until then the ingester's local blocks are the only place queries can read old data from.
-    /// </summary>
-    public bool DeleteShippedBlocks { get; set; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the offending flag when a setting is invalid.</summary>
     public void Validate()
@@ -32,11 +20,6 @@ public sealed class ShipperOptions
         if (ShipInterval <= TimeSpan.Zero)
         {
             throw new ArgumentException($"--blocks-storage.tsdb.ship-interval must be positive, got {ShipInterval}");
-        }
-
-        if (RetentionPeriod <= TimeSpan.Zero)
-        {
-            throw new ArgumentException($"--blocks-storage.tsdb.retention-period must be positive, got {RetentionPeriod}");
         }
     }
 }

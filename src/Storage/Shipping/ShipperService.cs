@@ -7,8 +7,8 @@ namespace MetricsCluster.Storage.Shipping;
 
 /// <summary>
 /// Every <see cref="ShipperOptions.ShipInterval"/>, ships the blocks of every tenant under
-/// <see cref="ShipperOptions.TsdbDir"/> and then deletes that tenant's shipped blocks older than
-/// <see cref="ShipperOptions.RetentionPeriod"/> (Mimir ingester <c>shipBlocksLoop</c>). One tenant's failure does
+/// <see cref="ShipperOptions.TsdbDir"/> (Mimir ingester <c>shipBlocksLoop</c>); the ingester deletes shipped blocks
+/// past its local retention. One tenant's failure does
 /// not stop the others; a failed block is retried next round.
 /// </summary>
 public sealed class ShipperService : BackgroundService
@@ -39,7 +39,7 @@ public sealed class ShipperService : BackgroundService
     }
 
     /// <summary>
-    /// Runs one round now: ships every tenant, then applies retention. Rounds never overlap; a caller arriving during
+    /// Runs one round now: ships every tenant. Rounds never overlap; a caller arriving during
     /// a round waits for it and then runs its own (so a later <c>/ingester/flush</c> sees its blocks shipped).
     /// </summary>
     /// <param name="cancellationToken">Stops the round.</param>
@@ -92,10 +92,9 @@ public sealed class ShipperService : BackgroundService
         try
         {
             int shipped = await shipper.ShipAsync(cancellationToken).ConfigureAwait(false);
-            IReadOnlyList<Tsdb.Block.Ulid> deleted = _options.DeleteShippedBlocks ? shipper.DeleteExpiredBlocks(_options.RetentionPeriod) : [];
-            if (shipped > 0 || deleted.Count > 0)
+            if (shipped > 0)
             {
-                _logger.LogInformation("tenant {Tenant}: shipped {Shipped} blocks, deleted {Deleted} local blocks past retention", shipper.Tenant, shipped, deleted.Count);
+                _logger.LogInformation("tenant {Tenant}: shipped {Shipped} blocks", shipper.Tenant, shipped);
             }
 
             return shipped;
