@@ -104,10 +104,14 @@ public sealed class BlocksStoreQueryableTests : IDisposable
     }
 
     [Fact]
-    public async Task A_tenant_without_a_bucket_index_has_no_blocks()
+    public async Task A_tenant_without_a_bucket_index_has_no_blocks_until_its_index_appears()
     {
-        Assert.Empty(await Select(0, 4 * Hour));
+        var queryable = Queryable();
+        Assert.Empty(await Select(0, 4 * Hour, queryable));
         Assert.Empty(_store.Asked);
+
+        await WriteIndex(s_now, [Block(s_b0, 0)]);
+        Assert.Equal([s_b0.ToString()], await Select(0, 4 * Hour, queryable));
     }
 
     [Fact]

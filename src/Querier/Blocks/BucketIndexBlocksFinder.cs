@@ -12,7 +12,7 @@ public sealed record BlocksForRange(IReadOnlyList<BucketIndexBlock> Blocks, IRea
 /// <summary>
 /// Finds a tenant's blocks for a time range from its bucket index (Mimir <c>BucketIndexBlocksFinder</c>): the index is
 /// cached per tenant and re-read every <see cref="BlocksStoreOptions.SyncInterval"/>; a tenant without an index has no
-/// blocks; blocks marked for deletion longer ago than the ignore delay are left out; an index older than the max stale
+/// blocks (asked again at the next query); blocks marked for deletion longer ago than the ignore delay are left out; an index older than the max stale
 /// period fails the query instead of silently answering from an outdated list.
 /// </summary>
 public sealed class BucketIndexBlocksFinder
@@ -45,7 +45,9 @@ public sealed class BucketIndexBlocksFinder
     public async Task<BlocksForRange> GetBlocksAsync(string tenant, long mint, long maxt, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        if (!_cache.TryGetValue(tenant, out var cached) || now - cached.ReadAt >= _options.SyncInterval)
+        // A missing index is not cached: the compactor writes a tenant's first index at any moment, and until then
+        // each query asks again (one failed GET) rather than answering "no blocks" for a whole sync interval.
+        if (!_cache.TryGetValue(tenant, out var cached) || cached.Index is null || now - cached.ReadAt >= _options.SyncInterval)
         {
             cached = new Cached(await _reader.ReadAsync(tenant, cancellationToken).ConfigureAwait(false), now);
             _cache[tenant] = cached;
