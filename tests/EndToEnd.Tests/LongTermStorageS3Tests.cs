@@ -80,6 +80,7 @@ public sealed class LongTermStorageS3Tests
 
         await IngesterOps.RestartWithoutLocalDataAsync(mc);
         Assert.Null(await data.QueryDifferenceAsync(http, mc.BaseUri, tenant));
+        Assert.Equal(local, BlockDirs.Complete(Path.Combine(mc.DataDir, "store-gateway", tenant)));
     }
 
     /// <summary>
