@@ -23,7 +23,13 @@ public sealed class PrometheusProcess : IAsyncDisposable
     public string Output => _child.Output;
 
     /// <summary>Starts Prometheus with <paramref name="configYaml"/>; <c>__SELF_PORT__</c> in it becomes its own port.</summary>
-    public static async Task<PrometheusProcess> StartAsync(string configYaml, params string[] extraArgs)
+    public static Task<PrometheusProcess> StartAsync(string configYaml, params string[] extraArgs) => StartOnAsync(configYaml, null, extraArgs);
+
+    /// <summary>
+    /// Starts Prometheus on an existing TSDB directory (for example one holding blocks copied from our bucket), or on
+    /// a fresh one when <paramref name="tsdbDir"/> is null. The directory is the caller's: it is not deleted on dispose.
+    /// </summary>
+    public static async Task<PrometheusProcess> StartOnAsync(string configYaml, string? tsdbDir, params string[] extraArgs)
     {
         string bin = Repo.RequireBinary("prometheus");
         string dir = Repo.TempDir("prom");
@@ -33,7 +39,7 @@ public sealed class PrometheusProcess : IAsyncDisposable
         var child = ChildProcess.Start(bin,
         [
             "--config.file=" + config,
-            "--storage.tsdb.path=" + Path.Combine(dir, "data"),
+            "--storage.tsdb.path=" + (tsdbDir ?? Path.Combine(dir, "data")),
             $"--web.listen-address=127.0.0.1:{port}",
             .. extraArgs,
         ]);
