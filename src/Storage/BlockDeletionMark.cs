@@ -79,7 +79,9 @@ public sealed record BlockDeletionMark(Ulid Id, long DeletionTime)
                 throw new FormatException($"marker names block {idElement.GetString()}, expected {expected}");
             }
 
-            return new BlockDeletionMark(expected, root.GetProperty("deletion_time").GetInt64());
+            return root.TryGetProperty("deletion_time", out var time)
+                ? new BlockDeletionMark(expected, time.GetInt64())
+                : throw new FormatException("missing deletion_time");
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException or ArgumentException)
         {
