@@ -35,6 +35,12 @@ public static class ModuleRegistry
     /// </summary>
     public const string StoreGateway = "store-gateway";
 
+    /// <summary>
+    /// Target: compactor. For now its blocks cleaner only: retention, deletion of marked and partial blocks, and the
+    /// bucket index (docs/compactor.md); merging blocks arrives later.
+    /// </summary>
+    public const string Compactor = "compactor";
+
     /// <summary>Aggregate target: distributor + ingester.</summary>
     public const string Write = "write";
 
@@ -55,17 +61,18 @@ public static class ModuleRegistry
         [Ingester] = [IngesterService, Server],
         [Querier] = [Server],
         [StoreGateway] = [Server],
+        [Compactor] = [Overrides, Server],
         [Write] = [Distributor, Ingester],
         [Read] = [Querier],
-        [All] = [Distributor, Ingester, Querier, StoreGateway],
+        [All] = [Distributor, Ingester, Querier, StoreGateway, Compactor],
     }.ToFrozenDictionary();
 
     /// <summary>Targets of the architecture that arrive with later issues; named so the error can say so.</summary>
     public static readonly FrozenSet<string> Planned =
-        new[] { "query-frontend", "compactor", "ruler", "agent", "backend" }.ToFrozenSet();
+        new[] { "query-frontend", "ruler", "agent", "backend" }.ToFrozenSet();
 
     /// <summary>Targets a user may name.</summary>
-    public static IEnumerable<string> UserVisible => [All, Write, Read, Distributor, Ingester, Querier, StoreGateway];
+    public static IEnumerable<string> UserVisible => [All, Write, Read, Distributor, Ingester, Querier, StoreGateway, Compactor];
 
     /// <summary>Expands a comma-separated target list to the set of modules to run.</summary>
     public static HashSet<string> Resolve(string targets)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using MetricsCluster.Compactor;
 using MetricsCluster.Config;
 using MetricsCluster.Core.Ingest;
 using MetricsCluster.Core.Limits;
@@ -59,6 +60,16 @@ internal static class Modules
             services.AddHostedService(sp => sp.GetRequiredService<StoreGatewayService>());
         }
 
+        if (modules.Contains(ModuleRegistry.Compactor))
+        {
+            // The compactor's blocks cleaner (Mimir BlocksCleaner): retention, deletions, bucket index.
+            AddBlocksBucket(services, config);
+            services.AddSingleton(config.CompactorOptions());
+            services.AddSingleton<BlocksCleanerMetrics>();
+            services.AddSingleton<BlocksCleaner>();
+            services.AddHostedService<CompactorService>();
+        }
+
         if (modules.Contains(ModuleRegistry.Querier))
         {
             // With an in-process store-gateway (target all) the querier reads the blocks bucket too; over RPC later.
@@ -83,7 +94,7 @@ internal static class Modules
         }
     }
 
-    /// <summary>Registers the blocks bucket once, whichever of the ingester and store-gateway asks first.</summary>
+    /// <summary>Registers the blocks bucket once, whichever of the ingester, store-gateway and compactor asks first.</summary>
     private static void AddBlocksBucket(IServiceCollection services, ClusterConfig config) =>
         services.TryAddSingleton<IBucket>(sp => BucketFactory.Create(config.BucketConfig(), sp.GetRequiredService<MetricsRegistry>(), timeProvider: sp.GetRequiredService<TimeProvider>()));
 

@@ -6,16 +6,17 @@ namespace MetricsCluster.Host.Tests;
 public sealed class ModuleRegistryTests
 {
     [Theory]
-    [InlineData("all", new[] { "distributor", "ingester", "querier", "store-gateway", "server", "overrides", "ingester-service", "distributor-service", "all" })]
+    [InlineData("all", new[] { "distributor", "ingester", "querier", "store-gateway", "compactor", "server", "overrides", "ingester-service", "distributor-service", "all" })]
     [InlineData("write", new[] { "distributor", "ingester", "server", "overrides", "ingester-service", "distributor-service", "write" })]
     [InlineData("ingester", new[] { "ingester", "server", "overrides", "ingester-service" })]
     [InlineData("querier,ingester", new[] { "querier", "ingester", "server", "overrides", "ingester-service" })]
     [InlineData("store-gateway", new[] { "store-gateway", "server" })]
+    [InlineData("compactor", new[] { "compactor", "server", "overrides" })]
     public void Targets_expand_to_their_dependencies(string target, string[] expected) =>
         Assert.Equal(expected.Order(), ModuleRegistry.Resolve(target).Order());
 
     [Theory]
-    [InlineData("compactor", "not available in this version")]
+    [InlineData("ruler", "not available in this version")]
     [InlineData("nope", "unknown target \"nope\"")]
     [InlineData("distributor", "need an ingester in the same process")]
     [InlineData("", "at least one module")]

@@ -33,6 +33,18 @@ public sealed record Limits
     /// <summary>How far into the past a sample may be; zero = any age the head can take (<c>-validation.past-grace-period</c>).</summary>
     public TimeSpan PastGracePeriod { get; init; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// The compactor marks a block for deletion once its maxTime is older than this; zero = keep forever, Mimir's
+    /// default (<c>-compactor.blocks-retention-period</c>, YAML <c>compactor_blocks_retention_period</c>).
+    /// </summary>
+    public TimeSpan CompactorBlocksRetentionPeriod { get; init; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// A partial block (no meta.json) whose newest object is older than this is marked for deletion; zero disables
+    /// (<c>-compactor.partial-block-deletion-delay</c>, YAML <c>compactor_partial_block_deletion_delay</c>; Mimir's default 1d).
+    /// </summary>
+    public TimeSpan CompactorPartialBlockDeletionDelay { get; init; } = TimeSpan.FromDays(1);
+
     /// <summary>Throws when a value is out of range, naming its flag.</summary>
     public void Validate()
     {
@@ -45,6 +57,8 @@ public sealed record Limits
         Check(MaxMetadataLength > 0, "validation.max-metadata-length must be > 0");
         Check(CreationGracePeriod >= TimeSpan.Zero, "validation.create-grace-period must be >= 0");
         Check(PastGracePeriod >= TimeSpan.Zero, "validation.past-grace-period must be >= 0");
+        Check(CompactorBlocksRetentionPeriod >= TimeSpan.Zero, "compactor_blocks_retention_period (--compactor.blocks-retention-period) must be >= 0");
+        Check(CompactorPartialBlockDeletionDelay >= TimeSpan.Zero, "compactor_partial_block_deletion_delay (--compactor.partial-block-deletion-delay) must be >= 0");
     }
 
     private static void Check(bool ok, string message)

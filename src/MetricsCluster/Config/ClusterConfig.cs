@@ -1,3 +1,4 @@
+using MetricsCluster.Compactor;
 using MetricsCluster.Core.Limits;
 using MetricsCluster.Ingester;
 using MetricsCluster.ObjectStore;
@@ -104,6 +105,12 @@ public sealed class ClusterConfig
     /// <summary>How far back an instant selector looks for a sample (<c>--querier.lookback-delta</c>).</summary>
     public TimeSpan QuerierLookbackDelta { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How often the compactor cleans up every tenant (<c>--compactor.cleanup-interval</c>).</summary>
+    public TimeSpan CompactorCleanupInterval { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long a marked block stays before the compactor deletes it (<c>--compactor.deletion-delay</c>).</summary>
+    public TimeSpan CompactorDeletionDelay { get; set; } = TimeSpan.FromHours(12);
+
     /// <summary>Minimum log level: debug, info, warn, error.</summary>
     public string LogLevel { get; set; } = "info";
 
@@ -167,6 +174,13 @@ public sealed class ClusterConfig
         QueryStoreAfter = QuerierQueryStoreAfter,
     };
 
+    /// <summary>The compactor's cleanup options derived from this config.</summary>
+    public CompactorOptions CompactorOptions() => new()
+    {
+        CleanupInterval = CompactorCleanupInterval,
+        DeletionDelay = CompactorDeletionDelay,
+    };
+
     /// <summary>Cross-field checks; each failure names its key.</summary>
     public void Validate()
     {
@@ -218,6 +232,7 @@ public sealed class ClusterConfig
             ShipperOptions().Validate();
             BucketStoreOptions().Validate();
             MergeQueryableOptions().Validate();
+            CompactorOptions().Validate();
         }
         catch (ArgumentException e)
         {

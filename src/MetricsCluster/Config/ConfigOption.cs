@@ -11,10 +11,13 @@ public sealed record ConfigOption(string Flag, string Help, bool IsBool, Func<Cl
     /// <summary>The YAML path of this option, e.g. <c>server.http_listen_port</c>.</summary>
     public string YamlKey => Flag.Replace('-', '_');
 
+    /// <summary>Other YAML paths the config file accepts for this option, e.g. Mimir's <c>limits.compactor_blocks_retention_period</c>.</summary>
+    public IReadOnlyList<string> YamlAliases { get; init; } = [];
+
     /// <summary>Every option, in help order. The command-line contract: never rename one.</summary>
     public static IReadOnlyList<ConfigOption> All { get; } =
     [
-        Str("target", "Comma-separated components to run: all, write (distributor,ingester), read (querier), distributor, ingester, querier, store-gateway.", c => c.Target, (c, v) => c.Target = v),
+        Str("target", "Comma-separated components to run: all, write (distributor,ingester), read (querier), distributor, ingester, querier, store-gateway, compactor.", c => c.Target, (c, v) => c.Target = v),
         Str("server.http-listen-address", "HTTP listen address; empty = all interfaces.", c => c.HttpListenAddress, (c, v) => c.HttpListenAddress = v),
         Int("server.http-listen-port", "HTTP listen port.", c => c.HttpListenPort, (c, v) => c.HttpListenPort = v),
         Dur("server.graceful-shutdown-timeout", "How long shutdown waits for in-flight requests.", c => c.GracefulShutdownTimeout, (c, v) => c.GracefulShutdownTimeout = v),
@@ -53,6 +56,10 @@ public sealed record ConfigOption(string Flag, string Help, bool IsBool, Func<Cl
         Int("querier.max-samples", "Most samples a single query may load into memory.", c => c.QuerierMaxSamples, (c, v) => c.QuerierMaxSamples = v),
         Int("querier.max-concurrent", "Most queries evaluated at once; more wait in a queue.", c => c.QuerierMaxConcurrent, (c, v) => c.QuerierMaxConcurrent = v),
         Dur("querier.lookback-delta", "How far back an instant selector looks for the latest sample.", c => c.QuerierLookbackDelta, (c, v) => c.QuerierLookbackDelta = v),
+        Dur("compactor.blocks-retention-period", "Per-tenant default: delete blocks whose maxTime is older than this; 0 = keep forever.", c => c.Limits.CompactorBlocksRetentionPeriod, (c, v) => c.Limits = c.Limits with { CompactorBlocksRetentionPeriod = v }) with { YamlAliases = ["limits.compactor_blocks_retention_period"] },
+        Dur("compactor.partial-block-deletion-delay", "Per-tenant default: delete partial blocks (no meta.json) not written to for this long; 0 = never.", c => c.Limits.CompactorPartialBlockDeletionDelay, (c, v) => c.Limits = c.Limits with { CompactorPartialBlockDeletionDelay = v }) with { YamlAliases = ["limits.compactor_partial_block_deletion_delay"] },
+        Dur("compactor.cleanup-interval", "How often the compactor applies retention, deletes marked blocks and rewrites bucket indexes (also once at start).", c => c.CompactorCleanupInterval, (c, v) => c.CompactorCleanupInterval = v),
+        Dur("compactor.deletion-delay", "How long a block marked for deletion stays in the bucket before the compactor deletes it.", c => c.CompactorDeletionDelay, (c, v) => c.CompactorDeletionDelay = v),
         Str("log.level", "Log level: debug, info, warn, error.", c => c.LogLevel, (c, v) => c.LogLevel = v),
         Str("log.format", "Log format: logfmt or json.", c => c.LogFormat, (c, v) => c.LogFormat = v),
     ];

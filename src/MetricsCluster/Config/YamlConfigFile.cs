@@ -39,6 +39,13 @@ public static class YamlConfigFile
         }
 
         var byKey = ConfigOption.All.ToDictionary(o => o.YamlKey, StringComparer.Ordinal);
+        foreach (var option in ConfigOption.All)
+        {
+            foreach (string alias in option.YamlAliases)
+            {
+                byKey.Add(alias, option);
+            }
+        }
         foreach (var (key, node) in Flatten(root, string.Empty))
         {
             if (!byKey.TryGetValue(key, out var option))
