@@ -207,22 +207,29 @@ public sealed partial class BucketStores : IQueryable, IDisposable
         string headerPath = Path.Combine(dir, IndexHeader.FileName);
         try
         {
-            IndexHeader header;
+            IndexHeader? header = null;
             if (File.Exists(headerPath) && File.Exists(Path.Combine(dir, BlockMeta.FileName)))
             {
-                header = IndexHeader.FromFile(await File.ReadAllBytesAsync(headerPath, cancellationToken).ConfigureAwait(false), headerPath);
+                try
+                {
+                    header = IndexHeader.FromFile(await File.ReadAllBytesAsync(headerPath, cancellationToken).ConfigureAwait(false), headerPath);
+                }
+                catch (BlockCorruptionException e)
+                {
+                    // A damaged local copy (disk, or a crash mid-write on a filesystem without atomic rename) is rebuilt.
+                    LogBadLocalHeader(e, tenant, id.ToString());
+                }
             }
-            else
+
+            if (header is null)
             {
                 // Also replaces a whole-block download left by a version that did not read blocks lazily.
                 TryDelete(dir);
-                var built = await DownloadHeaderAsync(tenant, dir, id, cancellationToken).ConfigureAwait(false);
-                if (built is null)
+                header = await DownloadHeaderAsync(tenant, dir, id, cancellationToken).ConfigureAwait(false);
+                if (header is null)
                 {
                     return null;
                 }
-
-                header = built;
             }
 
             var block = new BucketBlock(tenant, BlockMeta.ReadFrom(dir), header, _bucket, _cache, _options);
@@ -306,6 +313,9 @@ public sealed partial class BucketStores : IQueryable, IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "store-gateway could not load the index-header of block {Block} of tenant {Tenant}")]
     private partial void LogBlockSyncFailed(Exception e, string tenant, string block);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "store-gateway: the local index-header of block {Block} of tenant {Tenant} is damaged; rebuilding it from the bucket")]
+    private partial void LogBadLocalHeader(Exception e, string tenant, string block);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "store-gateway sync of tenant {Tenant} failed")]
     private partial void LogTenantSyncFailed(Exception e, string tenant);

@@ -84,6 +84,11 @@ public sealed class IndexHeader
         }
 
         int indexVersion = d.ReadByte();
+        if (indexVersion is not (2 or 3))
+        {
+            d.Fail(5, $"unsupported index format version {indexVersion}; supported: 2, 3");
+        }
+
         long postingsTableOffset = checked((long)d.ReadBE64());
         if (data.Length < FileHeaderSize + FileTocSize)
         {
