@@ -3,11 +3,12 @@ using MetricsCluster.Core;
 using MetricsCluster.Core.Storage;
 using MetricsCluster.Tsdb.Block;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace MetricsCluster.StoreGateway.Tests;
 
 /// <summary>Lazy block reads (src/StoreGateway/BucketBlock*.cs): what is downloaded, and that it answers as the local reader does.</summary>
-public sealed class BucketBlockTests : IDisposable
+public sealed class BucketBlockTests(ITestOutputHelper output) : IDisposable
 {
     private const long Step = 15_000;
 
@@ -44,6 +45,7 @@ public sealed class BucketBlockTests : IDisposable
         Assert.All(query, r => Assert.Equal("get_range", r.Op));
         Assert.Equal([prefix + "chunks/000001", prefix + "index"], query.Select(r => r.Key).Distinct().Order());
         Assert.True(query.Sum(r => r.Bytes) < blockSize / 10, $"query read {query.Sum(r => r.Bytes)} bytes of a {blockSize}-byte block");
+        output.WriteLine($"block {blockSize} B (index {indexSize} B); sync read {sync.Sum(r => r.Bytes)} B in {sync.Count} requests; query read {query.Sum(r => r.Bytes)} B in {query.Count} requests");
 
         // The postings list and series entry now come from the index cache: only the chunks are read again.
         store.Bucket.Reset();
