@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using MetricsCluster.Core.Metrics;
 using MetricsCluster.Core.Storage;
 using MetricsCluster.ObjectStore;
 using MetricsCluster.Storage;
@@ -10,9 +11,10 @@ using IQueryable = MetricsCluster.Core.Storage.IQueryable;
 namespace MetricsCluster.StoreGateway;
 
 /// <summary>
-/// The store-gateway's view of the blocks bucket (Mimir <c>BucketStores</c>): per tenant it keeps the blocks listed
-/// in the bucket downloaded under <see cref="BucketStoreOptions.SyncDir"/> and opened, and answers queries over
-/// them through <see cref="IQueryable"/>. <see cref="SyncAsync"/> brings the set up to date; it is thread-safe
+/// The store-gateway's view of the blocks bucket (Mimir <c>BucketStores</c>): per tenant it keeps, for every block
+/// listed in the bucket and not deletion-marked for longer than <see cref="BucketStoreOptions.IgnoreDeletionMarksDelay"/>,
+/// the block's meta.json and <see cref="IndexHeader"/> under <see cref="BucketStoreOptions.SyncDir"/>, and answers
+/// queries through <see cref="IQueryable"/> with ranged reads of the block's index and chunks (<see cref="BucketBlock"/>). <see cref="SyncAsync"/> brings the set up to date; it is thread-safe
 /// with respect to queries, but syncs must not overlap (the <see cref="StoreGatewayService"/> loop runs them one
 /// at a time).
 /// </summary>
@@ -24,6 +26,8 @@ public sealed partial class BucketStores : IQueryable, IDisposable
     private readonly BucketStoreOptions _options;
     private readonly ILogger<BucketStores> _logger;
     private readonly BucketIndexReader _indexReader;
+    private readonly IndexCache _cache;
+    private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, TenantBlocks> _tenants = new(StringComparer.Ordinal);
     private volatile bool _synced;
 
@@ -31,7 +35,9 @@ public sealed partial class BucketStores : IQueryable, IDisposable
     /// <param name="bucket">The blocks bucket.</param>
     /// <param name="options">The cache directory and sync interval; validated here.</param>
     /// <param name="logger">Receives sync failures.</param>
-    public BucketStores(IBucket bucket, BucketStoreOptions options, ILogger<BucketStores> logger)
+    /// <param name="registry">Receives the index cache metrics; a private registry when null.</param>
+    /// <param name="time">The clock deletion marks are aged by (G6); the system clock when null.</param>
+    public BucketStores(IBucket bucket, BucketStoreOptions options, ILogger<BucketStores> logger, MetricsRegistry? registry = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(bucket);
         ArgumentNullException.ThrowIfNull(options);
@@ -40,7 +46,12 @@ public sealed partial class BucketStores : IQueryable, IDisposable
         _options = options;
         _logger = logger;
         _indexReader = new BucketIndexReader(bucket);
+        _cache = new IndexCache(options.IndexCacheMaxSizeBytes, registry ?? new MetricsRegistry());
+        _time = time ?? TimeProvider.System;
     }
+
+    /// <summary>Gets the index cache shared by every block.</summary>
+    public IndexCache IndexCache => _cache;
 
     /// <summary>Gets a value indicating whether the first sync has finished (Mimir: not ready during the first sync).</summary>
     public bool IsReady => _synced;
@@ -97,7 +108,8 @@ public sealed partial class BucketStores : IQueryable, IDisposable
     /// <summary>
     /// Syncs one tenant: reads its block list (the bucket index when present, else a listing of
     /// <c>&lt;tenant&gt;/</c> and each block's meta.json; blocks without meta.json are still uploading and skipped),
-    /// downloads and opens the new blocks and drops the ones no longer listed.
+    /// leaves out blocks whose deletion mark is older than <see cref="BucketStoreOptions.IgnoreDeletionMarksDelay"/>
+    /// (Mimir <c>IgnoreDeletionMarkFilter</c>), loads the new blocks' index-headers and drops the blocks no longer listed.
     /// </summary>
     /// <param name="tenant">The tenant.</param>
     /// <param name="cancellationToken">Stops the sync.</param>
@@ -141,26 +153,31 @@ public sealed partial class BucketStores : IQueryable, IDisposable
     public IQuerier Querier(string tenant, long mint, long maxt) =>
         _tenants.TryGetValue(tenant, out var t) ? new StoreQuerier(t, mint, maxt) : new StoreQuerier(new TenantBlocks(), mint, maxt);
 
-    /// <summary>Closes every block; the downloaded files stay on disk for the next start.</summary>
-    public void Dispose()
+    /// <summary>Forgets every block; the index-headers stay on disk for the next start.</summary>
+    public void Dispose() => _tenants.Clear();
+
+    private async Task<HashSet<Ulid>> ListBlocksAsync(string tenant, CancellationToken cancellationToken)
     {
-        foreach (var t in _tenants.Values)
+        var (blocks, marks) = await ListBlocksAndMarksAsync(tenant, cancellationToken).ConfigureAwait(false);
+        long now = _time.GetUtcNow().ToUnixTimeSeconds();
+        foreach (var (id, deletionTime) in marks)
         {
-            foreach (var b in t.Blocks.Values)
+            // Mimir's filter: ignored once time.Since(deletion) > delay.
+            if (now - deletionTime > (long)_options.IgnoreDeletionMarksDelay.TotalSeconds)
             {
-                b.Reader.Dispose();
+                blocks.Remove(id);
             }
         }
 
-        _tenants.Clear();
+        return blocks;
     }
 
-    private async Task<HashSet<Ulid>> ListBlocksAsync(string tenant, CancellationToken cancellationToken)
+    private async Task<(HashSet<Ulid> Blocks, Dictionary<Ulid, long> Marks)> ListBlocksAndMarksAsync(string tenant, CancellationToken cancellationToken)
     {
         var index = await _indexReader.ReadAsync(tenant, cancellationToken).ConfigureAwait(false);
         if (index is not null)
         {
-            return [.. index.Blocks.Select(b => b.Id)];
+            return ([.. index.Blocks.Select(b => b.Id)], index.BlockDeletionMarks.ToDictionary(m => m.Id, m => m.DeletionTime));
         }
 
         var result = new HashSet<Ulid>();
@@ -175,66 +192,88 @@ public sealed partial class BucketStores : IQueryable, IDisposable
             }
         }
 
-        return result;
+        return (result, await DeletionMarks.ListAsync(_bucket, tenant, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>
-    /// Opens block <paramref name="id"/>, downloading it first unless a previous run left it complete on disk. The
-    /// download goes to a temp directory renamed into place, so a directory under its final name is always whole.
+    /// Opens block <paramref name="id"/>: loads its meta.json and index-header from the sync dir, or, when a previous
+    /// run did not leave both there, downloads meta.json and builds the index-header with ranged reads of the index
+    /// (<see cref="IndexHeaderBuilder"/>). Both go to a temp directory renamed into place, so a directory under its
+    /// final name is always whole. Returns null when the block left the bucket meanwhile.
     /// </summary>
     private async Task<StoreBlock?> OpenAsync(string tenant, string tenantDir, Ulid id, CancellationToken cancellationToken)
     {
         string dir = Path.Combine(tenantDir, id.ToString());
-        if (!Directory.Exists(dir))
-        {
-            string tmp = dir + TmpSuffix;
-            if (Directory.Exists(tmp))
-            {
-                Directory.Delete(tmp, recursive: true);
-            }
-
-            string prefix = $"{tenant}/{id}/";
-            bool any = false;
-            await foreach (string key in _bucket.ListAsync(prefix, recursive: true, cancellationToken).ConfigureAwait(false))
-            {
-                string path = Path.Combine(tmp, key[prefix.Length..].Replace('/', Path.DirectorySeparatorChar));
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                var source = await _bucket.GetAsync(key, cancellationToken).ConfigureAwait(false);
-                await using (source.ConfigureAwait(false))
-                {
-                    var file = File.Create(path);
-                    await using (file.ConfigureAwait(false))
-                    {
-                        await source.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
-                    }
-                }
-
-                any = true;
-            }
-
-            if (!any || !File.Exists(Path.Combine(tmp, BlockMeta.FileName)))
-            {
-                // Deleted between the listing and the download: gone from the bucket, so not ours to serve.
-                if (Directory.Exists(tmp))
-                {
-                    Directory.Delete(tmp, recursive: true);
-                }
-
-                return null;
-            }
-
-            Directory.Move(tmp, dir);
-        }
-
+        string headerPath = Path.Combine(dir, IndexHeader.FileName);
         try
         {
-            var meta = BlockMeta.ReadFrom(dir);
-            return new StoreBlock(meta, BlockReader.Open(dir));
+            IndexHeader? header = null;
+            if (File.Exists(headerPath) && File.Exists(Path.Combine(dir, BlockMeta.FileName)))
+            {
+                try
+                {
+                    header = IndexHeader.FromFile(await File.ReadAllBytesAsync(headerPath, cancellationToken).ConfigureAwait(false), headerPath);
+                }
+                catch (BlockCorruptionException e)
+                {
+                    // A damaged local copy (disk, or a crash mid-write on a filesystem without atomic rename) is rebuilt.
+                    LogBadLocalHeader(e, tenant, id.ToString());
+                }
+            }
+
+            if (header is null)
+            {
+                // Also replaces a whole-block download left by a version that did not read blocks lazily.
+                TryDelete(dir);
+                header = await DownloadHeaderAsync(tenant, dir, id, cancellationToken).ConfigureAwait(false);
+                if (header is null)
+                {
+                    return null;
+                }
+            }
+
+            var block = new BucketBlock(tenant, BlockMeta.ReadFrom(dir), header, _bucket, _cache, _options);
+            return new StoreBlock(block, dir);
         }
         catch
         {
-            // Downloaded again next sync rather than reopening the same bad copy forever.
+            // Built again next sync rather than reopening the same bad copy forever.
             TryDelete(dir);
+            throw;
+        }
+    }
+
+    private async Task<IndexHeader?> DownloadHeaderAsync(string tenant, string dir, Ulid id, CancellationToken cancellationToken)
+    {
+        string tmp = dir + TmpSuffix;
+        TryDelete(tmp);
+        Directory.CreateDirectory(tmp);
+        try
+        {
+            var source = await _bucket.GetAsync(BucketBlock.ObjectKey(tenant, id, BlockMeta.FileName), cancellationToken).ConfigureAwait(false);
+            await using (source.ConfigureAwait(false))
+            {
+                var file = File.Create(Path.Combine(tmp, BlockMeta.FileName));
+                await using (file.ConfigureAwait(false))
+                {
+                    await source.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            var header = await IndexHeaderBuilder.BuildAsync(_bucket, BucketBlock.ObjectKey(tenant, id, "index"), cancellationToken).ConfigureAwait(false);
+            await File.WriteAllBytesAsync(Path.Combine(tmp, IndexHeader.FileName), header.ToFile(), cancellationToken).ConfigureAwait(false);
+            Directory.Move(tmp, dir);
+            return header;
+        }
+        catch (ObjectNotFoundException)
+        {
+            // Deleted between the listing and the download: gone from the bucket, so not ours to serve.
+            TryDelete(tmp);
+            return null;
+        }
+        catch
+        {
+            TryDelete(tmp);
             throw;
         }
     }
@@ -249,7 +288,7 @@ public sealed partial class BucketStores : IQueryable, IDisposable
         foreach (string sub in Directory.EnumerateDirectories(tenantDir))
         {
             string name = Path.GetFileName(sub);
-            // A dropped block still leased by a query is deleted here too; its memory maps stay valid on Linux.
+            // A dropped block still leased by a query is deleted here too; its index-header is held in memory.
             if (name.EndsWith(TmpSuffix, StringComparison.Ordinal) || (Ulid.TryParse(name, out var id) && !blocks.ContainsKey(id)))
             {
                 TryDelete(sub);
@@ -261,7 +300,10 @@ public sealed partial class BucketStores : IQueryable, IDisposable
     {
         try
         {
-            Directory.Delete(dir, recursive: true);
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -269,8 +311,11 @@ public sealed partial class BucketStores : IQueryable, IDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "store-gateway could not download or open block {Block} of tenant {Tenant}")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "store-gateway could not load the index-header of block {Block} of tenant {Tenant}")]
     private partial void LogBlockSyncFailed(Exception e, string tenant, string block);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "store-gateway: the local index-header of block {Block} of tenant {Tenant} is damaged; rebuilding it from the bucket")]
+    private partial void LogBadLocalHeader(Exception e, string tenant, string block);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "store-gateway sync of tenant {Tenant} failed")]
     private partial void LogTenantSyncFailed(Exception e, string tenant);

@@ -3,8 +3,10 @@ using MetricsCluster.Tsdb.Block;
 namespace MetricsCluster.StoreGateway;
 
 /// <summary>
-/// A downloaded block opened for reading, with a lease count: a sync that drops the block only closes it once
-/// the last query reading it has let go (Thanos <c>bucketBlock</c> with its pending-readers wait group).
+/// A block being served, with a lease count: a sync that drops the block only deletes its local directory (the
+/// index-header) once the last query reading it has let go (Thanos <c>bucketBlock</c> with its pending-readers
+/// wait group). Queries read the block's index and chunks from the bucket, so a query still running on a block
+/// the compactor has just deleted fails on the missing object, as in Mimir.
 /// </summary>
 internal sealed class StoreBlock
 {
@@ -12,15 +14,18 @@ internal sealed class StoreBlock
     private int _leases;
     private bool _closing;
 
-    public StoreBlock(BlockMeta meta, BlockReader reader)
+    public StoreBlock(BucketBlock block, string directory)
     {
-        Meta = meta;
-        Reader = reader;
+        Block = block;
+        Directory = directory;
     }
 
-    public BlockMeta Meta { get; }
+    public BlockMeta Meta => Block.Meta;
 
-    public BlockReader Reader { get; }
+    public BucketBlock Block { get; }
+
+    /// <summary>The local directory holding meta.json and the index-header.</summary>
+    public string Directory { get; }
 
     /// <summary>Whether the block may hold samples in [mint, maxt]; inclusive at both ends, which at worst reads one block too many.</summary>
     public bool Overlaps(long mint, long maxt) => Meta.MinTime <= maxt && mint <= Meta.MaxTime;
@@ -56,7 +61,7 @@ internal sealed class StoreBlock
         }
     }
 
-    /// <summary>Marks the block dropped; it is closed and its directory deleted now or when the last lease returns.</summary>
+    /// <summary>Marks the block dropped; its directory is deleted now or when the last lease returns.</summary>
     public void Drop()
     {
         bool dispose;
@@ -79,14 +84,13 @@ internal sealed class StoreBlock
 
     private void Close()
     {
-        Reader.Dispose();
         try
         {
-            Directory.Delete(Reader.Directory, recursive: true);
+            System.IO.Directory.Delete(Directory, recursive: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // A leftover directory is removed by the next start's cleanup.
+            // A leftover directory is removed by the next sync's cleanup.
         }
     }
 }

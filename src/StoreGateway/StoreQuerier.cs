@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using MetricsCluster.Core;
 using MetricsCluster.Core.Storage;
+using MetricsCluster.Tsdb.Block;
+using MetricsCluster.Tsdb.Chunks;
 
 namespace MetricsCluster.StoreGateway;
 
@@ -10,9 +12,10 @@ namespace MetricsCluster.StoreGateway;
 /// split at a range boundary) comes back once, its samples merged by time with duplicate timestamps removed.
 /// </summary>
 /// <remarks>
-/// Samples are decoded while the blocks are leased and handed out as arrays, so a sync that drops a block never
-/// pulls memory from under a running query. This costs the query's samples in memory, as the PromQL engine
-/// needs them anyway; streaming chunks over RPC replaces it when the store-gateway runs out of process.
+/// Per block: matchers against the index-header, then one batch of postings ranges, one of series ranges and one
+/// of chunk ranges. Samples are decoded while the block is leased and handed out as arrays, which costs the
+/// query's samples in memory, as the PromQL engine needs them anyway; streaming chunks over RPC replaces it when
+/// the store-gateway runs out of process.
 /// </remarks>
 internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, long maxt) : IQuerier
 {
@@ -20,23 +23,7 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
     {
         bool labelsOnly = hints?.Func == SelectHints.SeriesOnly;
         var merged = new Dictionary<Labels, List<Sample>>();
-        WithLeases(block =>
-        {
-            foreach (var s in block.Reader.Querier(mint, maxt).Select(matchers, labelsOnly))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (!merged.TryGetValue(s.Labels, out var samples))
-                {
-                    samples = [];
-                    merged[s.Labels] = samples;
-                }
-
-                if (!labelsOnly)
-                {
-                    Read(s.Iterator(null), samples);
-                }
-            }
-        });
+        await WithLeasesAsync(block => ReadBlockAsync(block.Block, matchers, labelsOnly, merged, cancellationToken)).ConfigureAwait(false);
 
         var result = new List<SampleArraySeries>(merged.Count);
         foreach (var (labels, samples) in merged)
@@ -53,29 +40,26 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
         {
             yield return s;
         }
-
-        // Blocks are memory-mapped and read synchronously; this await only satisfies the async iterator form.
-        await Task.CompletedTask.ConfigureAwait(false);
     }
 
-    public ValueTask<IReadOnlyList<string>> LabelNamesAsync(IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<string>> LabelNamesAsync(IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken)
     {
         var names = new SortedSet<string>(StringComparer.Ordinal);
-        WithLeases(b => names.UnionWith(b.Reader.Querier(mint, maxt).LabelNamesAsync(matchers, cancellationToken).AsTask().GetAwaiter().GetResult()));
-        return ValueTask.FromResult<IReadOnlyList<string>>([.. names]);
+        await WithLeasesAsync(async b => names.UnionWith(await b.Block.LabelNamesAsync(matchers, cancellationToken).ConfigureAwait(false))).ConfigureAwait(false);
+        return [.. names];
     }
 
-    public ValueTask<IReadOnlyList<string>> LabelValuesAsync(string name, IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<string>> LabelValuesAsync(string name, IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken)
     {
         var values = new SortedSet<string>(StringComparer.Ordinal);
-        WithLeases(b => values.UnionWith(b.Reader.Querier(mint, maxt).LabelValuesAsync(name, matchers, cancellationToken).AsTask().GetAwaiter().GetResult()));
-        return ValueTask.FromResult<IReadOnlyList<string>>([.. values]);
+        await WithLeasesAsync(async b => values.UnionWith(await b.Block.LabelValuesAsync(name, matchers, cancellationToken).ConfigureAwait(false))).ConfigureAwait(false);
+        return [.. values];
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     /// <summary>Runs <paramref name="read"/> on every overlapping block, oldest first, each under a lease.</summary>
-    private void WithLeases(Action<StoreBlock> read)
+    private async Task WithLeasesAsync(Func<StoreBlock, Task> read)
     {
         foreach (var block in tenant.Blocks.Values.Where(b => b.Overlaps(mint, maxt)).OrderBy(b => b.Meta.MinTime).ThenBy(b => b.Meta.Ulid))
         {
@@ -87,7 +71,7 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
 
             try
             {
-                read(block);
+                await read(block).ConfigureAwait(false);
             }
             finally
             {
@@ -96,7 +80,40 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
         }
     }
 
-    private void Read(SampleIterator it, List<Sample> into)
+    /// <summary>Adds the block's matching series (with chunks in range) and their samples in range to <paramref name="merged"/>.</summary>
+    private async Task ReadBlockAsync(BucketBlock block, IReadOnlyList<Matcher> matchers, bool labelsOnly, Dictionary<Labels, List<Sample>> merged, CancellationToken cancellationToken)
+    {
+        var refs = await block.SelectSeriesRefsAsync(matchers, cancellationToken).ConfigureAwait(false);
+        var series = (await block.SeriesAsync(refs, cancellationToken).ConfigureAwait(false))
+            .Select(s => (s.Labels, Chunks: s.Chunks.Where(c => c.Overlaps(mint, maxt)).ToArray()))
+            .Where(s => s.Chunks.Length > 0)
+            .ToList();
+        var chunks = labelsOnly ? [] : await block.ChunksAsync(series.SelectMany(s => s.Chunks.Select(c => c.Ref)), cancellationToken).ConfigureAwait(false);
+        var xor = new XorIterator();
+        foreach (var (labels, metas) in series)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!merged.TryGetValue(labels, out var samples))
+            {
+                samples = [];
+                merged[labels] = samples;
+            }
+
+            foreach (var meta in labelsOnly ? [] : metas)
+            {
+                var (encoding, data) = chunks[meta.Ref];
+                if (encoding != ChunkEncoding.Xor)
+                {
+                    throw new NotSupportedException($"{BucketBlock.ObjectKey(block.Tenant, block.Meta.Ulid, "chunks")}: chunk 0x{meta.Ref:x} has encoding {encoding}; only XOR ({ChunkEncoding.Xor}) is supported.");
+                }
+
+                xor.Reset(data);
+                Read(xor, samples, block, meta);
+            }
+        }
+    }
+
+    private void Read(XorIterator it, List<Sample> into, BucketBlock block, ChunkMeta meta)
     {
         while (it.Next())
         {
@@ -108,7 +125,7 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
 
         if (it.Error is { } e)
         {
-            throw new InvalidDataException("reading a store-gateway block failed", e);
+            throw new InvalidDataException($"tenant {block.Tenant}, block {block.Meta.Ulid}: chunk 0x{meta.Ref:x} (segment {(meta.Ref >> 32) + 1}, byte {meta.Ref & 0xFFFF_FFFF}) does not decode", e);
         }
     }
 

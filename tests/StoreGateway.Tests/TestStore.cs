@@ -17,16 +17,24 @@ namespace MetricsCluster.StoreGateway.Tests;
 internal sealed class TestStore : IDisposable
 {
     public const string Tenant = "tenant-1";
+    private readonly Action<BucketStoreOptions>? _configure;
     private int _seed;
 
-    public TestStore()
+    public TestStore(Action<BucketStoreOptions>? configure = null)
     {
+        _configure = configure;
         Root = Path.Combine(Path.GetTempPath(), "mc-storegw-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(TenantDir);
         Directory.CreateDirectory(BucketDir);
-        Bucket = new FilesystemBucket(BucketDir);
+        Bucket = new CountingBucket(new FilesystemBucket(BucketDir));
         Stores = NewStores();
     }
+
+    /// <summary>Gets the registry of the current stores' metrics.</summary>
+    public MetricsRegistry Registry { get; private set; } = new();
+
+    /// <summary>Gets the clock deletion marks are aged by.</summary>
+    public ManualClock Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
 
     public string Root { get; }
 
@@ -36,18 +44,22 @@ internal sealed class TestStore : IDisposable
 
     public string SyncDir => Path.Combine(Root, "store-gateway");
 
-    public IBucket Bucket { get; }
+    public CountingBucket Bucket { get; }
 
     public BucketStores Stores { get; private set; }
 
     /// <summary>Writes a block with <paramref name="series"/> over [minT, maxT) and ships it.</summary>
-    public async Task<BlockMeta> ShipBlockAsync(long minT, long maxT, params (Labels Labels, (long T, double V)[] Samples)[] series)
+    public Task<BlockMeta> ShipBlockAsync(long minT, long maxT, params (Labels Labels, (long T, double V)[] Samples)[] series) =>
+        ShipBlockAsync(minT, maxT, 50, series);
+
+    /// <summary>Writes a block with <paramref name="series"/> (sorted by labels) over [minT, maxT) and ships it.</summary>
+    public async Task<BlockMeta> ShipBlockAsync(long minT, long maxT, int samplesPerChunk, IEnumerable<(Labels Labels, (long T, double V)[] Samples)> series)
     {
         var ulid = Ulid.New(maxT + (++_seed), new Random(_seed));
         var meta = BlockWriter.Write(
             TenantDir,
             ulid,
-            series.Select(s => ChunkedSeries.FromSamples(s.Labels, s.Samples, samplesPerChunk: 50)),
+            series.Select(s => ChunkedSeries.FromSamples(s.Labels, s.Samples, samplesPerChunk)),
             new BlockWriteOptions { MinTime = minT, MaxTime = maxT });
         var shipper = new Shipper(Bucket, Tenant, TenantDir, new ShipperMetrics(new MetricsRegistry()), NullLogger.Instance, TimeProvider.System);
         await shipper.ShipAsync();
@@ -97,5 +109,11 @@ internal sealed class TestStore : IDisposable
         }
     }
 
-    private BucketStores NewStores() => new(Bucket, new BucketStoreOptions { SyncDir = SyncDir }, NullLogger<BucketStores>.Instance);
+    private BucketStores NewStores()
+    {
+        var options = new BucketStoreOptions { SyncDir = SyncDir };
+        _configure?.Invoke(options);
+        Registry = new MetricsRegistry();
+        return new(Bucket, options, NullLogger<BucketStores>.Instance, Registry, Clock);
+    }
 }

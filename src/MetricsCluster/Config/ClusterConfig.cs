@@ -87,6 +87,12 @@ public sealed class ClusterConfig
     /// <summary>How often the store-gateway re-reads every tenant's block list (<c>--blocks-storage.bucket-store.sync-interval</c>).</summary>
     public TimeSpan BucketStoreSyncInterval { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>Store-gateway index cache limit (<c>--blocks-storage.bucket-store.index-cache.inmemory.max-size-bytes</c>).</summary>
+    public long BucketStoreIndexCacheMaxSizeBytes { get; set; } = 1L << 30;
+
+    /// <summary>Age of a deletion mark after which the store-gateway drops the block (<c>--blocks-storage.bucket-store.ignore-deletion-marks-delay</c>).</summary>
+    public TimeSpan BucketStoreIgnoreDeletionMarksDelay { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Ingesters are queried only for the last this-long; 0 = always (<c>--querier.query-ingesters-within</c>).</summary>
     public TimeSpan QuerierQueryIngestersWithin { get; set; } = TimeSpan.FromHours(13);
 
@@ -165,6 +171,8 @@ public sealed class ClusterConfig
     {
         SyncDir = Path.Combine(DataDir, "store-gateway"),
         SyncInterval = BucketStoreSyncInterval,
+        IndexCacheMaxSizeBytes = BucketStoreIndexCacheMaxSizeBytes,
+        IgnoreDeletionMarksDelay = BucketStoreIgnoreDeletionMarksDelay,
     };
 
     /// <summary>The querier's ingester/store split derived from this config.</summary>

@@ -50,6 +50,8 @@ public sealed record ConfigOption(string Flag, string Help, bool IsBool, Func<Cl
         Dur("blocks-storage.tsdb.ship-interval", "How often new local blocks are uploaded to the bucket.", c => c.TsdbShipInterval, (c, v) => c.TsdbShipInterval = v),
         Dur("blocks-storage.tsdb.retention-period", "How long shipped blocks stay on local disk after their maxTime.", c => c.TsdbRetentionPeriod, (c, v) => c.TsdbRetentionPeriod = v),
         Dur("blocks-storage.bucket-store.sync-interval", "How often the store-gateway re-reads every tenant's block list from the bucket.", c => c.BucketStoreSyncInterval, (c, v) => c.BucketStoreSyncInterval = v),
+        Long("blocks-storage.bucket-store.index-cache.inmemory.max-size-bytes", "Size limit of the store-gateway's in-memory cache of postings lists and series entries.", c => c.BucketStoreIndexCacheMaxSizeBytes, (c, v) => c.BucketStoreIndexCacheMaxSizeBytes = v),
+        Dur("blocks-storage.bucket-store.ignore-deletion-marks-delay", "The store-gateway stops serving a block once its deletion mark is older than this.", c => c.BucketStoreIgnoreDeletionMarksDelay, (c, v) => c.BucketStoreIgnoreDeletionMarksDelay = v),
         Dur("querier.query-ingesters-within", "Query ingesters only for the most recent this-long of a query; 0 = always.", c => c.QuerierQueryIngestersWithin, (c, v) => c.QuerierQueryIngestersWithin = v),
         Dur("querier.query-store-after", "Query the store-gateway only for data older than this; 0 = always. Must be less than query-ingesters-within.", c => c.QuerierQueryStoreAfter, (c, v) => c.QuerierQueryStoreAfter = v),
         Dur("querier.timeout", "Per-query time limit; a request's timeout parameter can only shorten it.", c => c.QuerierTimeout, (c, v) => c.QuerierTimeout = v),

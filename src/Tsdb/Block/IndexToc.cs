@@ -28,7 +28,16 @@ public readonly record struct IndexToc(ulong Symbols, ulong Series, ulong LabelI
             throw new BlockCorruptionException(file, "TOC", 0, $"file is {index.Length} bytes, shorter than the {Size}-byte TOC");
         }
 
-        var tocBytes = index[(int)at..];
+        return ReadAt(index[(int)at..], at, file);
+    }
+
+    /// <summary>
+    /// Reads and checks a TOC given as its own <see cref="Size"/> bytes found at <paramref name="at"/>, the index
+    /// length minus <see cref="Size"/> (a ranged read of the end of the index object).
+    /// </summary>
+    /// <exception cref="BlockCorruptionException">The bytes are too short, the CRC differs or an offset is past the TOC.</exception>
+    public static IndexToc ReadAt(ReadOnlySpan<byte> tocBytes, long at, string file)
+    {
         var d = new ByteDecoder(tocBytes, at, file, "TOC");
         var toc = new IndexToc(d.ReadBE64(), d.ReadBE64(), d.ReadBE64(), d.ReadBE64(), d.ReadBE64(), d.ReadBE64());
         uint stored = d.ReadBE32();
