@@ -85,7 +85,7 @@ load() { # url extra-loadgen-args...
   local url=$1 out; shift
   out="$WORK/loadgen.out"
   "${LOADGEN[@]}" --url "$url" --series "$SERIES" --rounds "$ROUNDS" --concurrency "$CONCURRENCY" \
-    --samples-per-request "$SAMPLES_PER_REQUEST" --interval "$INTERVAL" "$@" >"$out" 2>&1 \
+    --samples-per-request "$SAMPLES_PER_REQUEST" --interval "$INTERVAL" --max-history 25h "$@" >"$out" 2>&1 \
     || { cat "$out" >&2; die "loadgen failed against $url"; }
   grep '^RESULT ' "$out" | tail -n 1
 }

@@ -12,6 +12,8 @@ using MetricsCluster.ObjectStore;
 using MetricsCluster.PromQL.Engine;
 using MetricsCluster.Querier;
 using MetricsCluster.Querier.Api;
+using MetricsCluster.Querier.Blocks;
+using MetricsCluster.Storage;
 using MetricsCluster.Storage.Shipping;
 using MetricsCluster.StoreGateway;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -76,9 +78,19 @@ internal static class Modules
             services.AddSingleton<IQueryable>(sp =>
             {
                 var ingesters = new IngesterQueryable(sp.GetRequiredService<IIngesterClient>());
-                return modules.Contains(ModuleRegistry.StoreGateway)
-                    ? new MergeQueryable(ingesters, sp.GetRequiredService<BucketStores>(), config.MergeQueryableOptions(), sp.GetRequiredService<TimeProvider>())
-                    : ingesters;
+                if (!modules.Contains(ModuleRegistry.StoreGateway))
+                {
+                    return ingesters;
+                }
+
+                // Blocks come from the bucket index and every one of them must be read (consistency check).
+                var time = sp.GetRequiredService<TimeProvider>();
+                var blocksOptions = config.BlocksStoreOptions();
+                var store = new BlocksStoreQueryable(
+                    new BucketIndexBlocksFinder(new BucketIndexReader(sp.GetRequiredService<IBucket>()), blocksOptions, time),
+                    sp.GetRequiredService<BucketStores>(),
+                    new BlocksConsistencyChecker(blocksOptions, time, sp.GetRequiredService<MetricsRegistry>()));
+                return new MergeQueryable(ingesters, store, config.MergeQueryableOptions(), time);
             });
 
             // One engine per process: its max-concurrent gate must be shared by every query endpoint.

@@ -18,7 +18,7 @@ namespace MetricsCluster.StoreGateway;
 /// with respect to queries, but syncs must not overlap (the <see cref="StoreGatewayService"/> loop runs them one
 /// at a time).
 /// </summary>
-public sealed partial class BucketStores : IQueryable, IDisposable
+public sealed partial class BucketStores : IQueryable, IStoreGatewayClient, IDisposable
 {
     private const string TmpSuffix = ".tmp-download";
 
@@ -152,6 +152,10 @@ public sealed partial class BucketStores : IQueryable, IDisposable
     /// <inheritdoc/>
     public IQuerier Querier(string tenant, long mint, long maxt) =>
         _tenants.TryGetValue(tenant, out var t) ? new StoreQuerier(t, mint, maxt) : new StoreQuerier(new TenantBlocks(), mint, maxt);
+
+    /// <inheritdoc/>
+    public IQuerier Querier(string tenant, long mint, long maxt, IReadOnlySet<Ulid> blocks, QueriedBlocks queried) =>
+        new StoreQuerier(_tenants.TryGetValue(tenant, out var t) ? t : new TenantBlocks(), mint, maxt, blocks, queried);
 
     /// <summary>Forgets every block; the index-headers stay on disk for the next start.</summary>
     public void Dispose() => _tenants.Clear();

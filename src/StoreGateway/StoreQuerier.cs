@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using MetricsCluster.Core;
 using MetricsCluster.Core.Storage;
+using MetricsCluster.Storage;
 using MetricsCluster.Tsdb.Block;
 using MetricsCluster.Tsdb.Chunks;
 
@@ -17,7 +18,12 @@ namespace MetricsCluster.StoreGateway;
 /// query's samples in memory, as the PromQL engine needs them anyway; streaming chunks over RPC replaces it when
 /// the store-gateway runs out of process.
 /// </remarks>
-internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, long maxt) : IQuerier
+/// <param name="tenant">The tenant's blocks.</param>
+/// <param name="mint">Inclusive start, ms.</param>
+/// <param name="maxt">Inclusive end, ms.</param>
+/// <param name="only">When set, only these blocks are read (the querier's list from the bucket index).</param>
+/// <param name="queried">When set, receives each block read to the end, for the querier's consistency check.</param>
+internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, long maxt, IReadOnlySet<Ulid>? only = null, QueriedBlocks? queried = null) : IQuerier
 {
     public async IAsyncEnumerable<ISeries> SelectAsync(bool sorted, SelectHints? hints, IReadOnlyList<Matcher> matchers, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -61,7 +67,7 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
     /// <summary>Runs <paramref name="read"/> on every overlapping block, oldest first, each under a lease.</summary>
     private async Task WithLeasesAsync(Func<StoreBlock, Task> read)
     {
-        foreach (var block in tenant.Blocks.Values.Where(b => b.Overlaps(mint, maxt)).OrderBy(b => b.Meta.MinTime).ThenBy(b => b.Meta.Ulid))
+        foreach (var block in tenant.Blocks.Values.Where(b => b.Overlaps(mint, maxt) && (only is null || only.Contains(b.Meta.Ulid))).OrderBy(b => b.Meta.MinTime).ThenBy(b => b.Meta.Ulid))
         {
             // A block dropped since the snapshot was taken is skipped: it left the bucket.
             if (!block.TryAcquire())
@@ -72,6 +78,9 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
             try
             {
                 await read(block).ConfigureAwait(false);
+
+                // Recorded only once the whole block was read: a failure half-way must count as not queried.
+                queried?.Add(block.Meta.Ulid);
             }
             finally
             {

@@ -33,6 +33,9 @@ internal sealed partial record LoadGenOptions
 
     public bool DryRun { get; init; }
 
+    /// <summary>How far back the first round may start (<c>--max-history</c>); the interval shrinks to fit.</summary>
+    public TimeSpan MaxHistory { get; init; } = TimeSpan.FromHours(2) - TimeSpan.FromMinutes(10);
+
     public int ShowErrors { get; init; } = 5;
 
     /// <summary>Returns the first problem with these options, or null.</summary>
@@ -41,6 +44,11 @@ internal sealed partial record LoadGenOptions
         if (Url is null && !DryRun)
         {
             return "--url is required (or use --dry-run to only measure the generator)";
+        }
+
+        if (MaxHistory <= TimeSpan.Zero)
+        {
+            return $"--max-history must be positive, got {MaxHistory}";
         }
 
         if (Url is not null && Url.Scheme != Uri.UriSchemeHttp && Url.Scheme != Uri.UriSchemeHttps)

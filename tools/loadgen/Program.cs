@@ -12,7 +12,6 @@ namespace MetricsCluster.Tools.LoadGen;
 internal static class Program
 {
     /// <summary>Samples must stay inside the last two hours (a TSDB head's window); keep a margin for the run itself.</summary>
-    private static readonly TimeSpan s_maxHistory = TimeSpan.FromHours(2) - TimeSpan.FromMinutes(10);
 
     public static int Main(string[] args)
     {
@@ -51,14 +50,20 @@ internal static class Program
             CustomParser = ParseDuration,
         };
         var showErrors = new Option<int>("--show-errors") { Description = "Print status and body of this many failed requests", DefaultValueFactory = _ => 5 };
+        var maxHistory = new Option<TimeSpan>("--max-history")
+        {
+            Description = "How far back the first round may start; --interval is shrunk to fit (1h50m keeps every sample inside a fresh head's 2h window; raise it to backfill, e.g. 24h)",
+            DefaultValueFactory = _ => TimeSpan.FromHours(2) - TimeSpan.FromMinutes(10),
+            CustomParser = ParseDuration,
+        };
         var dryRun = new Option<bool>("--dry-run") { Description = "Encode every request but send nothing: measures the generator alone" };
 
         var root = new RootCommand(
             "Prometheus remote-write 1.0 load generator. Round r sends every series' r-th sample, batched into " +
-            "requests; timestamps start at now - rounds × interval (clamped into the last 2 hours).")
+            "requests; timestamps start at now - rounds × interval (clamped into --max-history, 1h50m by default).")
         {
             url, series, perRequest, rounds, interval, concurrency, tenant, metricNames, duration, retry, maxRetries,
-            timeout, showErrors, dryRun,
+            timeout, showErrors, maxHistory, dryRun,
         };
         root.SetAction(async (result, cancellationToken) =>
         {
@@ -78,6 +83,7 @@ internal static class Program
                 Timeout = result.GetValue(timeout),
                 ShowErrors = result.GetValue(showErrors),
                 DryRun = result.GetValue(dryRun),
+                MaxHistory = result.GetValue(maxHistory),
             };
             return await RunAsync(options, cancellationToken);
         });
@@ -104,9 +110,9 @@ internal static class Program
             return 2;
         }
 
-        if (options.Rounds > (long)s_maxHistory.TotalMilliseconds)
+        if (options.Rounds > (long)options.MaxHistory.TotalMilliseconds)
         {
-            await Console.Error.WriteLineAsync($"loadgen: --rounds {options.Rounds} cannot fit into the last 2 hours at 1 ms per sample");
+            await Console.Error.WriteLineAsync($"loadgen: --rounds {options.Rounds} cannot fit into --max-history {options.MaxHistory} at 1 ms per sample");
             return 2;
         }
 
@@ -130,18 +136,18 @@ internal static class Program
     }
 
     /// <summary>
-    /// Starts <c>rounds × interval</c> before now; if that reaches back further than the last two hours
-    /// (minus a margin), shrinks the interval so every sample still falls inside that window.
+    /// Starts <c>rounds × interval</c> before now; if that reaches back further than <c>--max-history</c>, shrinks the
+    /// interval so every sample still falls inside that window.
     /// </summary>
     private static Timeline MakeTimeline(LoadGenOptions options, TextWriter log)
     {
         long nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         long intervalMs = (long)options.Interval.TotalMilliseconds;
-        long maxHistoryMs = (long)s_maxHistory.TotalMilliseconds;
+        long maxHistoryMs = (long)options.MaxHistory.TotalMilliseconds;
         if (intervalMs * options.Rounds > maxHistoryMs)
         {
             long clamped = maxHistoryMs / options.Rounds;
-            log.WriteLine($"loadgen: --interval clamped from {options.Interval} to {TimeSpan.FromMilliseconds(clamped)} so all samples fall within the last 2 hours");
+            log.WriteLine($"loadgen: --interval clamped from {options.Interval} to {TimeSpan.FromMilliseconds(clamped)} so all samples fall within --max-history {options.MaxHistory}");
             intervalMs = clamped;
         }
 

@@ -4,6 +4,7 @@ using MetricsCluster.Ingester;
 using MetricsCluster.ObjectStore;
 using MetricsCluster.PromQL.Engine;
 using MetricsCluster.Querier;
+using MetricsCluster.Querier.Blocks;
 using MetricsCluster.Storage.Shipping;
 using MetricsCluster.StoreGateway;
 
@@ -93,6 +94,9 @@ public sealed class ClusterConfig
     /// <summary>Age of a deletion mark after which the store-gateway drops the block (<c>--blocks-storage.bucket-store.ignore-deletion-marks-delay</c>).</summary>
     public TimeSpan BucketStoreIgnoreDeletionMarksDelay { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>A bucket index older than this fails queries (<c>--blocks-storage.bucket-store.bucket-index.max-stale-period</c>).</summary>
+    public TimeSpan BucketIndexMaxStalePeriod { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Ingesters are queried only for the last this-long; 0 = always (<c>--querier.query-ingesters-within</c>).</summary>
     public TimeSpan QuerierQueryIngestersWithin { get; set; } = TimeSpan.FromHours(13);
 
@@ -175,6 +179,14 @@ public sealed class ClusterConfig
         IgnoreDeletionMarksDelay = BucketStoreIgnoreDeletionMarksDelay,
     };
 
+    /// <summary>The querier's block finding and consistency check settings derived from this config.</summary>
+    public BlocksStoreOptions BlocksStoreOptions() => new()
+    {
+        SyncInterval = BucketStoreSyncInterval,
+        IgnoreDeletionMarksDelay = BucketStoreIgnoreDeletionMarksDelay,
+        MaxStalePeriod = BucketIndexMaxStalePeriod,
+    };
+
     /// <summary>The querier's ingester/store split derived from this config.</summary>
     public MergeQueryableOptions MergeQueryableOptions() => new()
     {
@@ -239,6 +251,7 @@ public sealed class ClusterConfig
             BucketConfig().Validate();
             ShipperOptions().Validate();
             BucketStoreOptions().Validate();
+            BlocksStoreOptions().Validate();
             MergeQueryableOptions().Validate();
             CompactorOptions().Validate();
         }
