@@ -51,7 +51,7 @@ internal sealed class TenantDb : IDisposable
     {
         string walDir = Path.Combine(dir, "wal");
         Directory.CreateDirectory(walDir);
-        var headOptions = new HeadOptions { BlockRangeMs = options.BlockRangeMs };
+        var headOptions = new HeadOptions { BlockRangeMs = options.BlockRangeMs, ChunkDirectory = Path.Combine(dir, "chunks_head") };
         var blocks = OpenBlocks(dir);
 
         // Replay needs no WAL writer: records go straight into memory. Samples the newest block already holds
@@ -147,6 +147,7 @@ internal sealed class TenantDb : IDisposable
     public void Dispose()
     {
         Wal.Dispose();
+        Head.Dispose();
         foreach (var b in Interlocked.Exchange(ref _blocks, []))
         {
             b.Shared.Drop(deleteDirectory: false);

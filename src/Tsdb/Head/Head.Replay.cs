@@ -86,7 +86,7 @@ public sealed partial class Head
     private MemSeries ReplaySeries(RefSeries rs)
     {
         var bytes = rs.Labels.Bytes;
-        var s = _series.GetOrCreate(bytes, rs.Labels.Hash, () => new MemSeries(rs.Ref, rs.Labels) { WalLogged = true }, out bool created);
+        var s = _series.GetOrCreate(bytes, rs.Labels.Hash, () => new MemSeries(rs.Ref, rs.Labels, _chunks) { WalLogged = true }, out bool created);
         if (created)
         {
             OnSeriesCreated(s!);

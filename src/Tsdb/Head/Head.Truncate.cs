@@ -68,6 +68,7 @@ public sealed partial class Head
     /// map and the postings, recomputes <see cref="MinTime"/> and raises <see cref="MinValidTime"/> to
     /// <paramref name="mint"/>. Appends wait while it runs, so no append can reach a removed series.
     /// A chunk that straddles <paramref name="mint"/> is kept whole (only after a flush at an unaligned time).
+    /// Head chunk files whose chunks all end before <paramref name="mint"/> are deleted.
     /// </summary>
     /// <returns>The number of series removed.</returns>
     public int Truncate(long mint)
@@ -111,6 +112,9 @@ public sealed partial class Head
                 }
             }
 
+            // Every series has dropped its refs to chunks ending before mint under its own lock, and readers read
+            // chunk bytes only under that lock, so no reader can still be inside the files freed here.
+            _chunks.Truncate(mint);
             Interlocked.Add(ref _numSeries, -removed.Count);
             Interlocked.Exchange(ref _minTime, newMin);
             return removed.Count;

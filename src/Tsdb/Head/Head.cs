@@ -7,9 +7,10 @@ namespace MetricsCluster.Tsdb.Head;
 /// index, and a WAL that holds every accepted sample before an append returns. Thread-safe.
 /// Split by concern (G20): Head.Append.cs (write path), Head.Read.cs (queries), Head.Replay.cs (WAL replay), Head.Truncate.cs (cutting blocks).
 /// </summary>
-public sealed partial class Head
+public sealed partial class Head : IDisposable
 {
     private readonly HeadOptions _options;
+    private readonly IHeadChunkStore _chunks;
     private WriteAheadLog? _wal;
     private readonly StripeSeries _series;
     private readonly MemPostings _postings = new();
@@ -37,6 +38,15 @@ public sealed partial class Head
         _options = options;
         _wal = wal;
         _series = new StripeSeries(options.StripeSize);
+        _chunks = options.ChunkDirectory is null
+            ? new MemoryHeadChunkStore()
+            : ChunkDiskMapper.Open(options.ChunkDirectory, options.ChunkSegmentBytes);
+    }
+
+    /// <summary>Closes the head chunk files; the head must not be used afterwards.</summary>
+    public void Dispose()
+    {
+        _chunks.Dispose();
     }
 
     /// <summary>Starts logging to <paramref name="wal"/>; call after <see cref="Replay"/> and before the first append.</summary>
@@ -57,7 +67,7 @@ public sealed partial class Head
 
     private MemSeries NewSeries(ReadOnlySpan<byte> labels, ulong hash)
     {
-        var s = new MemSeries((ulong)Interlocked.Increment(ref _lastRef), Core.Labels.FromEncoded(labels, hash));
+        var s = new MemSeries((ulong)Interlocked.Increment(ref _lastRef), Core.Labels.FromEncoded(labels, hash), _chunks);
         return s;
     }
 

@@ -12,10 +12,11 @@ internal sealed class MemSeries
     // See SpinGate: held for a few appends at most.
     private int _lock;
 
-    internal MemSeries(ulong seriesRef, Labels labels)
+    internal MemSeries(ulong seriesRef, Labels labels, IHeadChunkStore chunks)
     {
         Ref = seriesRef;
         Labels = labels;
+        _chunks = chunks;
     }
 
     /// <summary>The head-local series reference, also used in WAL records.</summary>
@@ -37,9 +38,10 @@ internal sealed class MemSeries
 
     internal int ChunkCount => _closedCount + (_open is null ? 0 : 1);
 
+    private readonly IHeadChunkStore _chunks;
     private XorChunk? _open;
     private long _openBoundary;
-    private ClosedChunk[]? _closed;
+    private MappedChunk[]? _closed;
     private int _closedCount;
 
     /// <summary>Takes the series lock.</summary>
@@ -97,7 +99,10 @@ internal sealed class MemSeries
         return _open is { NumSamples: > 0 } o && o.MaxTime >= mint && o.MinTime <= maxt;
     }
 
-    /// <summary>Copies out the chunks overlapping [mint, maxt]; closed chunks are immutable and shared.</summary>
+    /// <summary>
+    /// Copies out the chunks overlapping [mint, maxt]: closed chunks are read from the chunk store (a mapped file)
+    /// while the series lock is held, so the copies outlive any later truncation.
+    /// </summary>
     internal void CollectChunks(long mint, long maxt, List<Core.Ingest.EncodedChunk> into)
     {
         for (int i = 0; i < _closedCount; i++)
@@ -105,7 +110,7 @@ internal sealed class MemSeries
             ref readonly var c = ref _closed![i];
             if (c.MaxTime >= mint && c.MinTime <= maxt)
             {
-                into.Add(new(c.MinTime, c.MaxTime, ChunkEncoding.Xor, c.Data));
+                into.Add(new(c.MinTime, c.MaxTime, ChunkEncoding.Xor, _chunks.Read(c.Ref).ToArray()));
             }
         }
 
@@ -115,7 +120,10 @@ internal sealed class MemSeries
         }
     }
 
-    /// <summary>Appends the samples with <paramref name="mint"/> ≤ t &lt; <paramref name="maxtExclusive"/>, in time order.</summary>
+    /// <summary>
+    /// Appends the samples with <paramref name="mint"/> ≤ t &lt; <paramref name="maxtExclusive"/>, in time order.
+    /// Closed chunks are decoded in place from the store, valid because the caller holds the series lock.
+    /// </summary>
     internal void CollectSamples(long mint, long maxtExclusive, List<(long T, double V)> into)
     {
         var it = new XorIterator();
@@ -124,7 +132,7 @@ internal sealed class MemSeries
             ref readonly var c = ref _closed![i];
             if (c.MaxTime >= mint && c.MinTime < maxtExclusive)
             {
-                it.Reset(c.Data);
+                it.Reset(_chunks.Read(c.Ref));
                 Drain(it, mint, maxtExclusive, into);
             }
         }
@@ -184,13 +192,15 @@ internal sealed class MemSeries
     {
         if (_open is not null)
         {
-            _closed ??= new ClosedChunk[4];
+            _closed ??= new MappedChunk[4];
             if (_closedCount == _closed.Length)
             {
                 Array.Resize(ref _closed, _closed.Length * 2);
             }
 
-            _closed[_closedCount++] = new ClosedChunk(_open.MinTime, _open.MaxTime, _open.ToArray());
+            // Written to the store straight from the open chunk's buffer: no heap copy per closed chunk.
+            ulong chunkRef = _chunks.Write(Ref, _open.MinTime, _open.MaxTime, _open.AsMemory().Span);
+            _closed[_closedCount++] = new MappedChunk(_open.MinTime, _open.MaxTime, chunkRef);
         }
 
         _open = new XorChunk();
@@ -215,5 +225,5 @@ internal enum AppendCheck : byte
     DuplicateTimestamp,
 }
 
-/// <summary>An immutable, completed chunk.</summary>
-internal readonly record struct ClosedChunk(long MinTime, long MaxTime, byte[] Data);
+/// <summary>An immutable, completed chunk: its time range and where <see cref="IHeadChunkStore"/> keeps its bytes.</summary>
+internal readonly record struct MappedChunk(long MinTime, long MaxTime, ulong Ref);
