@@ -96,7 +96,8 @@ public sealed class BlockInteropTests
 
             var blocks = BlockDirs.Complete(blocksDir);
             Assert.Equal(2, blocks.Count); // Two aligned 2h windows.
-            await using var mc = await MetricsClusterProcess.StartAsync("--blocks-storage.bucket-store.sync-interval=1s", "--querier.query-store-after=0s");
+            // The querier finds blocks in the bucket index, which the compactor rewrites every cleanup interval (Mimir).
+            await using var mc = await MetricsClusterProcess.StartAsync("--blocks-storage.bucket-store.sync-interval=1s", "--compactor.cleanup-interval=1s", "--querier.query-store-after=0s");
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
             foreach (string b in blocks)
             {

@@ -13,7 +13,7 @@ public sealed class IngesterShutdownTests
     public async Task Shutdown_flushes_ships_and_stops_and_a_restart_serves_everything_from_the_bucket()
     {
         // Ship interval and head compaction at their 1m defaults: only the shutdown itself can have shipped the blocks.
-        await using var mc = await MetricsClusterProcess.StartAsync("--querier.query-store-after=0s");
+        await using var mc = await MetricsClusterProcess.StartAsync("--querier.query-store-after=0s", "--compactor.cleanup-interval=1s");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
         const long step = 60_000;
         long end = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / step * step) - step;
@@ -47,14 +47,22 @@ public sealed class IngesterShutdownTests
         // The bucket alone holds everything: drop the ingester's data and start again.
         Directory.Delete(tenantDir, recursive: true);
         await mc.RestartAsync();
-        var (status, json, raw) = await QueryApi.GetAsync(
-            http,
-            mc.BaseUri,
-            FormattableString.Invariant($"/prometheus/api/v1/query?query=count_over_time(shutdown_metric[4h])&time={(end / 1000) + 1}"),
-            Tenant);
-        Assert.True(status == 200 && json is not null, raw);
-        var counts = json!.RootElement.GetProperty("data").GetProperty("result").EnumerateArray()
-            .Select(r => r.GetProperty("value")[1].GetString()).ToList();
-        Assert.Equal(Enumerable.Repeat(points.ToString(CultureInfo.InvariantCulture), 4), counts);
+        // The querier finds the blocks once the compactor's first run after the restart has written the bucket index.
+        var want = Enumerable.Repeat(points.ToString(CultureInfo.InvariantCulture), 4).ToList();
+        await Poll.UntilAsync(
+            async () =>
+            {
+                var (status, json, raw) = await QueryApi.GetAsync(
+                    http,
+                    mc.BaseUri,
+                    FormattableString.Invariant($"/prometheus/api/v1/query?query=count_over_time(shutdown_metric[4h])&time={(end / 1000) + 1}"),
+                    Tenant);
+                var counts = status == 200 && json is not null
+                    ? json.RootElement.GetProperty("data").GetProperty("result").EnumerateArray().Select(r => r.GetProperty("value")[1].GetString()).ToList()
+                    : [];
+                return counts.SequenceEqual(want) ? null : raw;
+            },
+            TimeSpan.FromSeconds(60),
+            "every sample answered from the bucket");
     }
 }

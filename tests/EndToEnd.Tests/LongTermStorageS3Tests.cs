@@ -17,6 +17,9 @@ public sealed class LongTermStorageS3Tests
 
         // Store-gateway for every range, so 6h of recent-looking data can only come back from the bucket.
         "--querier.query-store-after=0s",
+
+        // The querier finds blocks in the bucket index, which the compactor rewrites every cleanup interval.
+        "--compactor.cleanup-interval=1s",
         "--distributor.ingestion-rate-limit=100000000",
         "--distributor.ingestion-burst-size=100000000",
     ];

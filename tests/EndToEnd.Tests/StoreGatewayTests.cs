@@ -14,7 +14,8 @@ public sealed class StoreGatewayTests
     public async Task Shipped_blocks_answer_query_range_after_the_ingesters_local_data_is_gone()
     {
         // query-store-after=0: the store-gateway is asked for recent ranges too, so 6h of data proves the path.
-        await using var mc = await MetricsClusterProcess.StartAsync("--blocks-storage.tsdb.ship-interval=1s", "--querier.query-store-after=0s");
+        // The compactor rewrites the bucket index the querier reads blocks from every second here (15m by default).
+        await using var mc = await MetricsClusterProcess.StartAsync("--blocks-storage.tsdb.ship-interval=1s", "--querier.query-store-after=0s", "--compactor.cleanup-interval=1s");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         long end = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / Step * Step) - Step;
         long start = end - (6 * 3_600_000);
@@ -38,12 +39,21 @@ public sealed class StoreGatewayTests
         Directory.Delete(tenantDir, recursive: true);
         await mc.RestartAsync();
 
-        var (status, json, raw) = await QueryApi.GetAsync(
-            http,
-            mc.BaseUri,
-            FormattableString.Invariant($"/prometheus/api/v1/query_range?query=sg_metric&start={start / 1000}&end={end / 1000}&step=60"),
-            Tenant);
-        Assert.True(status == 200 && json is not null, raw);
+        // After the restart the compactor's first run writes the bucket index; until then the querier sees no blocks.
+        System.Text.Json.JsonDocument? json = null;
+        await Poll.UntilAsync(
+            async () =>
+            {
+                var (status, doc, raw) = await QueryApi.GetAsync(
+                    http,
+                    mc.BaseUri,
+                    FormattableString.Invariant($"/prometheus/api/v1/query_range?query=sg_metric&start={start / 1000}&end={end / 1000}&step=60"),
+                    Tenant);
+                json = doc;
+                return status == 200 && doc is not null && doc.RootElement.GetProperty("data").GetProperty("result").GetArrayLength() == 3 ? null : raw;
+            },
+            TimeSpan.FromSeconds(60),
+            "all three series answered from the bucket");
         var result = json!.RootElement.GetProperty("data").GetProperty("result").EnumerateArray().ToList();
         Assert.Equal(3, result.Count);
         foreach (var series in result)
