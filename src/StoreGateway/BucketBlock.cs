@@ -1,6 +1,7 @@
 using System.Globalization;
 using MetricsCluster.Core;
 using MetricsCluster.ObjectStore;
+using MetricsCluster.Tsdb;
 using MetricsCluster.Tsdb.Block;
 
 namespace MetricsCluster.StoreGateway;
@@ -60,14 +61,14 @@ internal sealed partial class BucketBlock
         ulong[]? result = null;
         foreach (var p in plan.Where(p => !p.Subtract))
         {
-            var union = RefSets.Union([.. p.Values.Select(v => lists[(p.Matcher.Name, v)])]);
+            var union = RefSets.UnionAll([.. p.Values.Select(v => lists[(p.Matcher.Name, v)])]);
             result = result is null ? union : RefSets.Intersect(result, union);
         }
 
         result ??= lists[(string.Empty, string.Empty)];
         foreach (var p in plan.Where(p => p.Subtract && p.Values.Count > 0))
         {
-            result = RefSets.Subtract(result, RefSets.Union([.. p.Values.Select(v => lists[(p.Matcher.Name, v)])]));
+            result = RefSets.Subtract(result, RefSets.UnionAll([.. p.Values.Select(v => lists[(p.Matcher.Name, v)])]));
         }
 
         return result;

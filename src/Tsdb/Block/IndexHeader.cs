@@ -170,40 +170,10 @@ public sealed class IndexHeader
         var content = d.ReadBytes(len, "series entry");
         IndexRangeDecoder.CheckCrc(ref d, content, contentAt);
         var c = new ByteDecoder(content, contentAt, file, "series");
-        var labels = DecodeLabels(ref c);
+        var labels = IndexRangeDecoder.DecodeLabels(ref c, _symbolsSection, _symbolBytes);
         var chunks = new List<ChunkMeta>();
         IndexRangeDecoder.DecodeChunkMetas(ref c, chunks);
         return new IndexSeries(labels, chunks);
-    }
-
-    private Labels DecodeLabels(ref ByteDecoder c)
-    {
-        int n = c.ReadUvarintInt32("label count");
-        var symbols = _symbolsSection.AsSpan();
-        var buf = new ValueBuffer(64);
-        try
-        {
-            for (int i = 0; i < n; i++)
-            {
-                long at = c.Offset;
-                ulong name = c.ReadUvarint();
-                ulong value = c.ReadUvarint();
-                if (name >= (ulong)_symbols.Length || value >= (ulong)_symbols.Length)
-                {
-                    c.Fail(at, $"symbol ref ({name}, {value}) out of range; the table has {_symbols.Length} symbols");
-                }
-
-                var (no, nl) = _symbolBytes[name];
-                var (vo, vl) = _symbolBytes[value];
-                LabelsEncoding.WritePair(ref buf, symbols.Slice(no, nl), symbols.Slice(vo, vl));
-            }
-
-            return Labels.FromEncoded(buf.Written);
-        }
-        finally
-        {
-            buf.Dispose();
-        }
     }
 
     /// <summary>Checks a <c>BE32 len · content · BE32 CRC32C</c> section and returns exactly its bytes.</summary>

@@ -93,6 +93,39 @@ public static class IndexRangeDecoder
         }
     }
 
+    /// <summary>
+    /// The label pairs of a series entry: a count, then (name, value) symbol references resolved through
+    /// <paramref name="symbolBytes"/> (each symbol's offset and length in <paramref name="symbolArea"/>).
+    /// </summary>
+    internal static Labels DecodeLabels(ref ByteDecoder c, ReadOnlySpan<byte> symbolArea, (int Offset, int Length)[] symbolBytes)
+    {
+        int n = c.ReadUvarintInt32("label count");
+        var buf = new ValueBuffer(64);
+        try
+        {
+            for (int i = 0; i < n; i++)
+            {
+                long at = c.Offset;
+                ulong name = c.ReadUvarint();
+                ulong value = c.ReadUvarint();
+                if (name >= (ulong)symbolBytes.Length || value >= (ulong)symbolBytes.Length)
+                {
+                    c.Fail(at, $"symbol ref ({name}, {value}) out of range; the table has {symbolBytes.Length} symbols");
+                }
+
+                var (no, nl) = symbolBytes[name];
+                var (vo, vl) = symbolBytes[value];
+                LabelsEncoding.WritePair(ref buf, symbolArea.Slice(no, nl), symbolArea.Slice(vo, vl));
+            }
+
+            return Labels.FromEncoded(buf.Written);
+        }
+        finally
+        {
+            buf.Dispose();
+        }
+    }
+
     /// <summary>Chunk metas of a series entry: the first absolute, the rest deltas (Prometheus' <c>Decoder.Series</c>).</summary>
     internal static void DecodeChunkMetas(ref ByteDecoder c, List<ChunkMeta> chunks)
     {

@@ -1,5 +1,4 @@
 using MetricsCluster.Core;
-using RefSet = MetricsCluster.Tsdb.Head.SortedSet;
 
 namespace MetricsCluster.Tsdb.Block;
 
@@ -29,7 +28,7 @@ public sealed partial class IndexReader
             }
             else
             {
-                result = result is null ? union : RefSet.Intersect(result, union);
+                result = result is null ? union : RefSets.Intersect(result, union);
             }
 
             if (result is { Length: 0 })
@@ -41,7 +40,7 @@ public sealed partial class IndexReader
         result ??= AllPostings();
         foreach (var s in subtract ?? [])
         {
-            result = RefSet.Subtract(result, s);
+            result = RefSets.Subtract(result, s);
         }
 
         return result;

@@ -278,72 +278,13 @@ public sealed partial class IndexReader : IDisposable
         var content = d.ReadBytes(len, "series entry");
         CheckCrc(ref d, content, contentAt);
         var c = new ByteDecoder(content, contentAt, _file, "series");
-        var labels = DecodeLabels(ref c);
+        var labels = IndexRangeDecoder.DecodeLabels(ref c, _data.Span, _symbolBytes);
         if (chunks is not null)
         {
-            DecodeChunkMetas(ref c, chunks);
+            IndexRangeDecoder.DecodeChunkMetas(ref c, chunks);
         }
 
         return labels;
-    }
-
-    private Labels DecodeLabels(ref ByteDecoder c)
-    {
-        int n = c.ReadUvarintInt32("label count");
-        var span = _data.Span;
-        var buf = new ValueBuffer(64);
-        try
-        {
-            for (int i = 0; i < n; i++)
-            {
-                long at = c.Offset;
-                ulong name = c.ReadUvarint();
-                ulong value = c.ReadUvarint();
-                if (name >= (ulong)_symbols.Length || value >= (ulong)_symbols.Length)
-                {
-                    c.Fail(at, $"symbol ref ({name}, {value}) out of range; the table has {_symbols.Length} symbols");
-                }
-
-                var (no, nl) = _symbolBytes[name];
-                var (vo, vl) = _symbolBytes[value];
-                LabelsEncoding.WritePair(ref buf, span.Slice(no, nl), span.Slice(vo, vl));
-            }
-
-            return Labels.FromEncoded(buf.Written);
-        }
-        finally
-        {
-            buf.Dispose();
-        }
-    }
-
-    private static void DecodeChunkMetas(ref ByteDecoder c, List<ChunkMeta> chunks)
-    {
-        int k = c.ReadUvarintInt32("chunk count");
-        if (k == 0)
-        {
-            return;
-        }
-
-        // The first chunk is absolute; the rest are deltas to the previous maxt and ref (Prometheus' Decoder.Series).
-        long t0 = c.ReadVarint();
-        long maxt = (long)c.ReadUvarint() + t0;
-        long refValue = (long)c.ReadUvarint();
-        chunks.Add(new ChunkMeta(t0, maxt, (ulong)refValue));
-        t0 = maxt;
-        for (int i = 1; i < k; i++)
-        {
-            long mint = (long)c.ReadUvarint() + t0;
-            maxt = (long)c.ReadUvarint() + mint;
-            refValue += c.ReadVarint();
-            chunks.Add(new ChunkMeta(mint, maxt, (ulong)refValue));
-            t0 = maxt;
-        }
-
-        if (c.Remaining != 0)
-        {
-            c.Fail(c.Offset, $"{c.Remaining} bytes after the last of {k} chunk metas");
-        }
     }
 
     /// <summary>The postings offset table entries of one label name, values in file (byte-wise) order.</summary>

@@ -163,14 +163,14 @@ internal sealed class MemPostings
                 }
                 else
                 {
-                    result = result is null ? union : SortedSet.Intersect(result, union);
+                    result = result is null ? union : RefSets.Intersect(result, union);
                 }
             }
 
             result ??= [.. _all];
             foreach (var s in subtract)
             {
-                result = SortedSet.Subtract(result, s);
+                result = RefSets.Subtract(result, s);
             }
 
             return result;
@@ -202,7 +202,7 @@ internal sealed class MemPostings
             }
         }
 
-        return SortedSet.UnionAll(lists);
+        return RefSets.UnionAll(lists);
     }
 
     private static void InsertSorted(List<ulong> list, ulong r)

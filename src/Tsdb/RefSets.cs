@@ -1,9 +1,13 @@
-namespace MetricsCluster.Tsdb.Head;
+namespace MetricsCluster.Tsdb;
 
-/// <summary>Merge operations on ascending, duplicate-free ref arrays.</summary>
-internal static class SortedSet
+/// <summary>
+/// Merge operations on ascending, duplicate-free series-ref arrays (postings), shared by the head's and the
+/// store-gateway's matcher evaluation.
+/// </summary>
+public static class RefSets
 {
-    internal static ulong[] Intersect(ulong[] a, ulong[] b)
+    /// <summary>Refs in both.</summary>
+    public static ulong[] Intersect(ulong[] a, ulong[] b)
     {
         var r = new List<ulong>(Math.Min(a.Length, b.Length));
         int i = 0, j = 0;
@@ -28,7 +32,8 @@ internal static class SortedSet
         return [.. r];
     }
 
-    internal static ulong[] Subtract(ulong[] a, ulong[] b)
+    /// <summary>Refs of <paramref name="a"/> not in <paramref name="b"/>.</summary>
+    public static ulong[] Subtract(ulong[] a, ulong[] b)
     {
         var r = new List<ulong>(a.Length);
         int j = 0;
@@ -48,7 +53,9 @@ internal static class SortedSet
         return [.. r];
     }
 
-    internal static ulong[] UnionAll(List<List<ulong>> lists)
+    /// <summary>Refs in any of <paramref name="lists"/>, ascending and without duplicates.</summary>
+    public static ulong[] UnionAll<TList>(List<TList> lists)
+        where TList : IEnumerable<ulong>
     {
         if (lists.Count == 1)
         {
