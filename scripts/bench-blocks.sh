@@ -59,25 +59,33 @@ source "$REPO/scripts/bench-common.sh"
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit; if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 # (index + chunks bytes) and samples summed over the 2h blocks directly under a directory: "bytes samples blocks".
-block_stats() { # dir
-  python3 - "$1" <<'EOF'
+# With a second directory, only blocks whose [minTime, maxTime) and sample count are the same in both are counted
+# (the first and last blocks of a history are partial, and each system cuts them differently).
+block_stats() { # dir [other-dir]
+  python3 - "$@" <<'EOF'
 import json, os, sys
-root = sys.argv[1]
-total = samples = blocks = 0
-for name in sorted(os.listdir(root)):
-    d = os.path.join(root, name)
-    meta = os.path.join(d, "meta.json")
-    if not os.path.isfile(meta):
-        continue
-    m = json.load(open(meta))
-    if m["maxTime"] - m["minTime"] > 2 * 3600 * 1000:
-        continue
-    blocks += 1
-    samples += m["stats"]["numSamples"]
-    total += os.path.getsize(os.path.join(d, "index"))
-    for c in os.listdir(os.path.join(d, "chunks")):
-        total += os.path.getsize(os.path.join(d, "chunks", c))
-print(total, samples, blocks)
+
+def blocks(root):
+    out = {}
+    for name in sorted(os.listdir(root)):
+        d = os.path.join(root, name)
+        meta = os.path.join(d, "meta.json")
+        if not os.path.isfile(meta):
+            continue
+        m = json.load(open(meta))
+        if m["maxTime"] - m["minTime"] > 2 * 3600 * 1000:
+            continue
+        size = os.path.getsize(os.path.join(d, "index"))
+        for c in os.listdir(os.path.join(d, "chunks")):
+            size += os.path.getsize(os.path.join(d, "chunks", c))
+        out[(m["minTime"], m["maxTime"], m["stats"]["numSamples"])] = size
+    return out
+
+mine = blocks(sys.argv[1])
+if len(sys.argv) > 2:
+    other = blocks(sys.argv[2])
+    mine = {k: v for k, v in mine.items() if k in other}
+print(sum(mine.values()), sum(k[2] for k in mine), len(mine))
 EOF
 }
 
@@ -148,7 +156,6 @@ for _ in $(seq 1 90); do
   (( stable >= 9 )) && break
 done
 stop_pid "$PID"
-read -r P_BYTES P_SAMPLES P_BLOCKS < <(block_stats "$WORK/prom-data")
 
 # ---- 2. metrics-cluster ingests, flushes and ships -------------------------------------------
 pick_port; M_PORT=$PORT
@@ -164,9 +171,12 @@ M_LOAD=$(load "http://127.0.0.1:$M_PORT/api/v1/push" --tenant "$TENANT")
 log "[metrics-cluster] $M_LOAD; flushing"
 FLUSH_S=$(curl -sS -X POST -o /dev/null -w '%{time_total}' --max-time 3600 "http://127.0.0.1:$M_PORT/ingester/flush?wait=true")
 stop_pid "$PID"
-read -r M_BYTES M_SAMPLES M_BLOCKS < <(block_stats "$MC_DATA/bucket/$TENANT")
-(( M_BLOCKS > 0 )) || die "no blocks in $MC_DATA/bucket/$TENANT after the flush"
-log "[metrics-cluster] flush (cut + ship $M_BLOCKS blocks) took ${FLUSH_S}s"
+read -r _ _ FLUSHED < <(block_stats "$MC_DATA/bucket/$TENANT")
+(( FLUSHED > 0 )) || die "no blocks in $MC_DATA/bucket/$TENANT after the flush"
+log "[metrics-cluster] flush (cut + ship $FLUSHED blocks) took ${FLUSH_S}s"
+read -r M_BYTES M_SAMPLES M_BLOCKS < <(block_stats "$MC_DATA/bucket/$TENANT" "$WORK/prom-data")
+read -r P_BYTES P_SAMPLES P_BLOCKS < <(block_stats "$WORK/prom-data" "$MC_DATA/bucket/$TENANT")
+(( M_BLOCKS > 0 )) || die "no 2h block has the same range and samples in both systems"
 
 # ---- 3. 24h range queries from blocks ---------------------------------------------------------
 T_START=$(( T_END - 86400 ))
@@ -204,9 +214,9 @@ stop_pid "$PID"
   echo
   awk -v mb="$M_BYTES" -v ms="$M_SAMPLES" -v mn="$M_BLOCKS" -v pb="$P_BYTES" -v ps="$P_SAMPLES" -v pn="$P_BLOCKS" 'BEGIN {
     m = mb / ms; p = pb / ps
-    printf "| on disk (2h blocks, index + chunks) | metrics-cluster | Prometheus 2.42 | ours / Prometheus |\n|---|---|---|---|\n"
+    printf "| on disk (2h blocks both cut with the same range and samples; index + chunks) | metrics-cluster | Prometheus 2.42 | ours / Prometheus |\n|---|---|---|---|\n"
     printf "| bytes per sample | %.3f (%d blocks, %d samples) | %.3f (%d blocks, %d samples) | %.2f |\n\n", m, mn, ms, p, pn, ps, m / p }'
-  awk -v s="$FLUSH_S" -v n="$M_BLOCKS" -v series="$SERIES" 'BEGIN {
+  awk -v s="$FLUSH_S" -v n="$FLUSHED" -v series="$SERIES" 'BEGIN {
     printf "Flush (cut every 2h block of %d series and upload it to the filesystem bucket): %.1f s for %d blocks, %.2f s per block.\n\n", series, s, n, s / n }'
   echo "| 24 h range query, step ${STEP}s | series | metrics-cluster (store-gateway) ms | Prometheus on the same blocks ms | ours / Prometheus |"
   echo "|---|---|---|---|---|"
