@@ -34,18 +34,20 @@ internal sealed class DiskQueueReader
     {
         var samples = new List<ScrapedSample>();
         int from = start.Segment;
-        long offset = start.Offset;
+        long offset = Math.Max(start.Offset, QueueFormat.SegmentHeaderSize);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            // The segment being written always exists, so there is always a next one to read.
-            int segment = _writer.SegmentAtOrAfter(from) ?? throw new InvalidOperationException("queue has no segment");
-            if (segment != from)
+            var wait = _writer.DataAvailable.WaitTask;
+            if (_writer.SegmentAtOrAfter(from) is not { } segment)
             {
-                offset = QueueFormat.SegmentHeaderSize;
+                // Only after skipping a corrupt segment being written: wait for the writer's next cut.
+                await wait.WaitAsync(cancellationToken);
+                continue;
             }
 
-            await ReadSegmentAsync(segment, Math.Max(offset, QueueFormat.SegmentHeaderSize), samples, onRecord, cancellationToken);
+            // The start offset applies to the start segment only; a later (or, after drops, other) one is read whole.
+            await ReadSegmentAsync(segment, segment == start.Segment ? offset : QueueFormat.SegmentHeaderSize, samples, onRecord, cancellationToken);
             from = segment + 1;
         }
     }
