@@ -17,7 +17,9 @@ internal sealed class DiskQueueWriter : IDisposable
     private readonly QueueMetrics _metrics;
     private readonly ILogger _logger;
     private readonly object _lock = new();
+#pragma warning disable CA2213 // Deliberately not disposed, see Dispose.
     private readonly SemaphoreSlim _syncLock = new(1, 1);
+#pragma warning restore CA2213
 
     // Segment number -> size in bytes, for every segment file on disk; guarded by _lock.
     private readonly SortedDictionary<int, long> _segments = [];
@@ -146,7 +148,8 @@ internal sealed class DiskQueueWriter : IDisposable
             _handle.Dispose();
         }
 
-        _syncLock.Dispose();
+        // _syncLock is not disposed: a SyncAsync still holding it must be able to release it, and a
+        // SemaphoreSlim without a wait handle owns nothing to free.
     }
 
     private async ValueTask SyncAsync(QueuePosition end, CancellationToken cancellationToken)

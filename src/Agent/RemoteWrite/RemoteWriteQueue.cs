@@ -20,6 +20,7 @@ public sealed class RemoteWriteQueue : ISampleSink, IAsyncDisposable
     private readonly AckTracker _tracker;
     private readonly Shard[] _shards;
     private readonly CancellationTokenSource _stop = new();
+    private readonly object _persistLock = new();
     private readonly Task[] _tasks;
     private QueuePosition _persisted;
     private int _disposed;
@@ -139,7 +140,7 @@ public sealed class RemoteWriteQueue : ISampleSink, IAsyncDisposable
 
     private void Persist()
     {
-        lock (_tracker)
+        lock (_persistLock)
         {
             var acked = _tracker.Acked;
             if (acked == _persisted)
