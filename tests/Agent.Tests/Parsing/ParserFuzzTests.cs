@@ -18,7 +18,7 @@ public sealed class ParserFuzzTests
     {
         var interesting = Gen.Elements(s_alphabet);
         var gen = Gen.ArrayOf(Gen.OneOf(ArbMap.Default.GeneratorFor<byte>(), interesting, interesting));
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(3000), Prop.ForAll(gen.ToArbitrary(), (byte[] page) => ParseBoth(page)));
+        Check.One(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(3000), Prop.ForAll(gen.ToArbitrary(), (byte[] page) => ParseBoth(page)));
     }
 
     [Fact]
@@ -29,7 +29,7 @@ public sealed class ParserFuzzTests
                   from edits in Gen.ArrayOf(Gen.Zip(Gen.Choose(0, int.MaxValue), Gen.Elements(s_alphabet)), 4)
                   from cut in Gen.Choose(0, 100)
                   select Mutate(pages[which], edits, cut);
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(500), Prop.ForAll(gen.ToArbitrary(), (byte[] page) => ParseBoth(page)));
+        Check.One(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(500), Prop.ForAll(gen.ToArbitrary(), (byte[] page) => ParseBoth(page)));
     }
 
     private static byte[] Small => "# TYPE foo counter\n# HELP foo h\\n\nfoo_total{a=\"b\",c=\"\\\"\"} 1 1 # {t=\"x\"} 2 3\n{\"x.y\",z=\"1\"} NaN\n# EOF\n"u8.ToArray();
