@@ -8,9 +8,21 @@ public sealed partial class ScrapeLoop
     /// <summary>Counts of the scrape that failed last (kept so the report shows how many samples a limit saw).</summary>
     private AppendCounts _failedCounts;
 
-    private AppendCounts Append(int length, bool openMetrics, long ts)
+    /// <summary>
+    /// Parses and appends a page without HTTP, as one successful scrape would (allocation tests); returns the
+    /// number of samples appended.
+    /// </summary>
+    internal int AppendForTest(ReadOnlySpan<byte> page, bool openMetrics, long ts)
     {
-        var page = _body.AsSpan(0, length);
+        _batch.Clear();
+        _seriesCur.Clear();
+        Append(page, openMetrics, ts);
+        (_seriesPrev, _seriesCur) = (_seriesCur, _seriesPrev);
+        return _batch.Count;
+    }
+
+    private AppendCounts Append(ReadOnlySpan<byte> page, bool openMetrics, long ts)
+    {
         AppendCounts counts = default;
         try
         {

@@ -133,7 +133,7 @@ public sealed partial class ScrapeLoop : IAsyncDisposable
         try
         {
             var (length, openMetrics) = await FetchAsync(ct);
-            counts = Append(length, openMetrics, ts);
+            counts = Append(_body.AsSpan(0, length), openMetrics, ts);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
