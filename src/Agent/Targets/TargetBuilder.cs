@@ -140,7 +140,7 @@ public static class TargetBuilder
 
         var internalLabels = Build(lb);
         var publicLabels = Build(lb.Where(p => !p.Key.StartsWith(ReservedPrefix, StringComparison.Ordinal)));
-        return TargetResult.Active(new ScrapeTarget(publicLabels, internalLabels, preRelabel, BuildUrl(cfg, internalLabels), interval, timeout));
+        return TargetResult.Active(new DiscoveredTarget(publicLabels, internalLabels, preRelabel, BuildUrl(cfg, internalLabels), interval, timeout));
     }
 
     /// <summary>

@@ -6,7 +6,7 @@ namespace MetricsCluster.Agent.Targets;
 public readonly record struct TargetResult
 {
     /// <summary>The target to scrape, when active.</summary>
-    public ScrapeTarget? Target { get; init; }
+    public DiscoveredTarget? Target { get; init; }
 
     /// <summary>The discovered labels (before relabeling) of a target that relabeling dropped.</summary>
     public Labels? Dropped { get; init; }
@@ -15,7 +15,7 @@ public readonly record struct TargetResult
     public string? Error { get; init; }
 
     /// <summary>An active target.</summary>
-    public static TargetResult Active(ScrapeTarget t) => new() { Target = t };
+    public static TargetResult Active(DiscoveredTarget t) => new() { Target = t };
 
     /// <summary>A target dropped by relabeling.</summary>
     public static TargetResult DroppedBy(Labels discovered) => new() { Dropped = discovered };

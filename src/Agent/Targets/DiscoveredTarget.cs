@@ -9,4 +9,4 @@ namespace MetricsCluster.Agent.Targets;
 /// <param name="Url">The scrape URL: scheme, address, metrics path and query parameters.</param>
 /// <param name="Interval">The scrape interval (from <c>__scrape_interval__</c>).</param>
 /// <param name="Timeout">The scrape timeout (from <c>__scrape_timeout__</c>).</param>
-public sealed record ScrapeTarget(Labels Labels, Labels InternalLabels, Labels DiscoveredLabels, Uri Url, TimeSpan Interval, TimeSpan Timeout);
+public sealed record DiscoveredTarget(Labels Labels, Labels InternalLabels, Labels DiscoveredLabels, Uri Url, TimeSpan Interval, TimeSpan Timeout);
