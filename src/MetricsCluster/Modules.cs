@@ -59,6 +59,11 @@ internal static class Modules
             services.AddHostedService(sp => sp.GetRequiredService<StoreGatewayService>());
         }
 
+        if (modules.Contains(ModuleRegistry.Agent))
+        {
+            AgentModule.Register(services, config, modules);
+        }
+
         if (modules.Contains(ModuleRegistry.Querier))
         {
             // With an in-process store-gateway (target all) the querier reads the blocks bucket too; over RPC later.
@@ -120,6 +125,11 @@ internal static class Modules
         if (modules.Contains(ModuleRegistry.Distributor))
         {
             DistributorModule.Map(app, tenants);
+        }
+
+        if (modules.Contains(ModuleRegistry.Agent))
+        {
+            AgentModule.Map(app);
         }
 
         if (modules.Contains(ModuleRegistry.Querier))

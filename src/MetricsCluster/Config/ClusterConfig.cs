@@ -104,6 +104,12 @@ public sealed class ClusterConfig
     /// <summary>How far back an instant selector looks for a sample (<c>--querier.lookback-delta</c>).</summary>
     public TimeSpan QuerierLookbackDelta { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>The agent's Prometheus-format scrape config; set = run the agent in <c>all</c> (<c>--agent.config.file</c>).</summary>
+    public string AgentConfigFile { get; set; } = string.Empty;
+
+    /// <summary>The tenant the agent writes as through the in-process distributor (<c>--agent.tenant</c>).</summary>
+    public string AgentTenant { get; set; } = "anonymous";
+
     /// <summary>Minimum log level: debug, info, warn, error.</summary>
     public string LogLevel { get; set; } = "info";
 

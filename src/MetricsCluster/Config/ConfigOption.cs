@@ -14,7 +14,7 @@ public sealed record ConfigOption(string Flag, string Help, bool IsBool, Func<Cl
     /// <summary>Every option, in help order. The command-line contract: never rename one.</summary>
     public static IReadOnlyList<ConfigOption> All { get; } =
     [
-        Str("target", "Comma-separated components to run: all, write (distributor,ingester), read (querier), distributor, ingester, querier, store-gateway.", c => c.Target, (c, v) => c.Target = v),
+        Str("target", "Comma-separated components to run: all, write (distributor,ingester), read (querier), distributor, ingester, querier, store-gateway, agent (the scraping agent alone, Prometheus Agent mode).", c => c.Target, (c, v) => c.Target = v),
         Str("server.http-listen-address", "HTTP listen address; empty = all interfaces.", c => c.HttpListenAddress, (c, v) => c.HttpListenAddress = v),
         Int("server.http-listen-port", "HTTP listen port.", c => c.HttpListenPort, (c, v) => c.HttpListenPort = v),
         Dur("server.graceful-shutdown-timeout", "How long shutdown waits for in-flight requests.", c => c.GracefulShutdownTimeout, (c, v) => c.GracefulShutdownTimeout = v),
@@ -53,6 +53,8 @@ public sealed record ConfigOption(string Flag, string Help, bool IsBool, Func<Cl
         Int("querier.max-samples", "Most samples a single query may load into memory.", c => c.QuerierMaxSamples, (c, v) => c.QuerierMaxSamples = v),
         Int("querier.max-concurrent", "Most queries evaluated at once; more wait in a queue.", c => c.QuerierMaxConcurrent, (c, v) => c.QuerierMaxConcurrent = v),
         Dur("querier.lookback-delta", "How far back an instant selector looks for the latest sample.", c => c.QuerierLookbackDelta, (c, v) => c.QuerierLookbackDelta = v),
+        Str("agent.config.file", "Prometheus-format file (global, scrape_configs, remote_write) for the embedded scraping agent; with --target=all, setting it runs the agent; --target=agent runs only the agent.", c => c.AgentConfigFile, (c, v) => c.AgentConfigFile = v),
+        Str("agent.tenant", "Tenant the agent writes as when it sends to the in-process distributor (target all without remote_write).", c => c.AgentTenant, (c, v) => c.AgentTenant = v),
         Str("log.level", "Log level: debug, info, warn, error.", c => c.LogLevel, (c, v) => c.LogLevel = v),
         Str("log.format", "Log format: logfmt or json.", c => c.LogFormat, (c, v) => c.LogFormat = v),
     ];
