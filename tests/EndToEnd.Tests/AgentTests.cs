@@ -103,6 +103,20 @@ public sealed class AgentTests
 
         Assert.Equal(2, (await AgentHelpers.TargetsAsync(http, mc.BaseUri, "/api/v1/targets?state=active")).GetProperty("data").GetProperty("activeTargets").GetArrayLength());
 
+        // SIGHUP reloads too: a new job appears, the process keeps running.
+        string extra = $"127.0.0.1:{Repo.FreePort()}";
+        await File.WriteAllTextAsync(config, good + $"\n  - job_name: extra\n    static_configs:\n      - targets: ['{extra}']\n");
+        using (var hup = System.Diagnostics.Process.Start("kill", ["-HUP", mc.Child.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await hup.WaitForExitAsync();
+        }
+
+        await AgentHelpers.WaitUntilAsync(
+            async () => (await AgentHelpers.TargetsAsync(http, mc.BaseUri, "/api/v1/targets?state=active")).GetProperty("data").GetProperty("activeTargets").GetArrayLength() == 3,
+            "the SIGHUP reload to add job extra",
+            state: () => mc.Child.Output);
+        Assert.False(mc.Child.HasExited);
+
         // (b) node_exporter stops: its next scrape fails and marks every node_* series stale, so an instant query
         // is empty within a couple of scrape intervals (plus the queue's 5s batch deadline), not after the 5m lookback.
         await exporter.StopAsync();

@@ -11,6 +11,7 @@ public sealed class ModuleRegistryTests
     [InlineData("ingester", new[] { "ingester", "server", "overrides", "ingester-service" })]
     [InlineData("querier,ingester", new[] { "querier", "ingester", "server", "overrides", "ingester-service" })]
     [InlineData("store-gateway", new[] { "store-gateway", "server" })]
+    [InlineData("agent", new[] { "agent", "server" })]
     public void Targets_expand_to_their_dependencies(string target, string[] expected) =>
         Assert.Equal(expected.Order(), ModuleRegistry.Resolve(target).Order());
 
