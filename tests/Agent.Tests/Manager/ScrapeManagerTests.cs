@@ -91,6 +91,38 @@ public sealed class ScrapeManagerTests : IAsyncLifetime
         Assert.Equal("j", dropped.ScrapePool);
     }
 
+    [Fact]
+    public async Task A_file_sd_change_starts_and_stops_loops_without_a_reload()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mc-sd-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string file = Path.Combine(dir, "targets.json");
+            await File.WriteAllTextAsync(file, "[{\"targets\": [\"" + _a.Url.Authority + "\"], \"labels\": {\"team\": \"x\"}}]");
+            await _manager.ApplyConfigAsync(AgentConfig.Parse($$"""
+                global:
+                  scrape_interval: 1s
+                scrape_configs:
+                  - job_name: files
+                    file_sd_configs:
+                      - files: ['{{dir}}/*.json']
+                        refresh_interval: 1s
+                """), CancellationToken.None);
+            var first = Assert.Single(_manager.Targets().Active);
+            Assert.Equal("x", first.Target.Labels.Get("team"));
+            Assert.Equal(file, first.Target.DiscoveredLabels.Get("__meta_filepath"));
+
+            await File.WriteAllTextAsync(file, "[{\"targets\": [\"" + _b.Url.Authority + "\"]}]");
+            await WaitAsync(() => _manager.Targets().Active is [{ } only] && only.Target.Url.Authority == _b.Url.Authority);
+            await WaitAsync(() => Scraped(_b));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static AgentConfig Config(params TestExporter[] exporters) => AgentConfig.Parse($$"""
         global:
           scrape_interval: 1s
