@@ -96,9 +96,12 @@ internal sealed class ScrapePool
         var all = _loops.Values.ToList();
         _loops = new Dictionary<string, Entry>(StringComparer.Ordinal);
         Publish([]);
-        foreach (var e in all.Where(_ => !staleMarkers))
+        if (!staleMarkers)
         {
-            e.Sink.Mute();
+            foreach (var e in all)
+            {
+                e.Sink.Mute();
+            }
         }
 
         await Task.WhenAll(all.Select(e => e.Loop.StopAsync(cancellationToken)));
