@@ -1,5 +1,6 @@
 using MetricsCluster.EndToEnd.Tests.Infra;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace MetricsCluster.EndToEnd.Tests;
 
@@ -8,7 +9,7 @@ namespace MetricsCluster.EndToEnd.Tests;
 /// same series (label sets; values differ by timing). Both add the same five report series (up, scrape_duration_seconds,
 /// scrape_samples_scraped, scrape_samples_post_metric_relabeling, scrape_series_added), so nothing is excluded.
 /// </summary>
-public sealed class AgentParityTests
+public sealed class AgentParityTests(ITestOutputHelper output)
 {
     private const string Tenant = "parity";
 
@@ -48,6 +49,7 @@ public sealed class AgentParityTests
 
         var ours = await SeriesSet(http, mc.BaseUri, Tenant, "/prometheus");
         var theirs = await SeriesSet(http, prom.BaseUri, null, string.Empty);
+        output.WriteLine($"series compared: ours {ours.Count}, Prometheus {theirs.Count}");
         var onlyOurs = ours.Except(theirs).Order(StringComparer.Ordinal).ToList();
         var onlyTheirs = theirs.Except(ours).Order(StringComparer.Ordinal).ToList();
         Assert.True(

@@ -1,11 +1,12 @@
 using System.Text.Json;
 using MetricsCluster.EndToEnd.Tests.Infra;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace MetricsCluster.EndToEnd.Tests;
 
 /// <summary>The embedded agent in the whole binary, scraping a real node_exporter into the in-process distributor (G18).</summary>
-public sealed class AgentTests
+public sealed class AgentTests(ITestOutputHelper output)
 {
     private const string Tenant = "agent-e2e";
 
@@ -126,7 +127,9 @@ public sealed class AgentTests
             "node_* series to go stale",
             TimeSpan.FromSeconds(45),
             () => mc.Child.Output);
-        Assert.True(DateTime.UtcNow - stoppedAt < TimeSpan.FromMinutes(1), "staleness came from markers, not from the 5m lookback");
+        var staleAfter = DateTime.UtcNow - stoppedAt;
+        output.WriteLine($"node_* series gone {staleAfter.TotalSeconds:0.0}s after node_exporter stopped (scrape interval 2s, batch deadline 5s)");
+        Assert.True(staleAfter < TimeSpan.FromMinutes(1), "staleness came from markers, not from the 5m lookback");
         Assert.Empty(await AgentHelpers.QueryAsync(http, mc.BaseUri, "renamed_load1", Tenant));
         var upAfter = (await AgentHelpers.QueryAsync(http, mc.BaseUri, "up", Tenant)).ToDictionary(r => r.Metric["instance"], r => r.Value);
         Assert.Equal("0", upAfter[exporter.Address]);
