@@ -1,6 +1,7 @@
 using MetricsCluster.Agent.Http;
 using MetricsCluster.Agent.Manager;
 using MetricsCluster.Config;
+using MetricsCluster.Core;
 using MetricsCluster.Core.Metrics;
 
 using AgentConfig = MetricsCluster.Agent.Config.AgentConfig;
@@ -32,6 +33,12 @@ internal static class AgentModule
         if (config.AgentConfigFile.Length == 0)
         {
             throw new ConfigException("target agent needs a scrape configuration: set agent.config.file (--agent.config.file)");
+        }
+
+        // The tenant becomes a directory name in the ingester, so it gets the same check as X-Scope-OrgID.
+        if (modules.Contains(ModuleRegistry.DistributorService) && TenantId.Validate(config.AgentTenant) is { } tenantError)
+        {
+            throw new ConfigException($"agent.tenant (--agent.tenant): {tenantError}");
         }
 
         try

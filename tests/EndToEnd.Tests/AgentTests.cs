@@ -135,8 +135,10 @@ public sealed class AgentTests(ITestOutputHelper output)
         Assert.Equal("0", upAfter[exporter.Address]);
     }
 
-    [Fact]
-    public async Task Agent_mode_without_remote_write_is_a_configuration_error()
+    [Theory]
+    [InlineData("--target=agent", "no remote_write configured")] // Prometheus Agent mode needs somewhere to send.
+    [InlineData("--agent.tenant=a/b", "agent.tenant (--agent.tenant)")] // The tenant becomes a directory name.
+    public async Task Agent_misconfiguration_is_a_configuration_error(string flag, string expected)
     {
         string config = AgentHelpers.WriteConfig("""
             scrape_configs:
@@ -144,10 +146,10 @@ public sealed class AgentTests(ITestOutputHelper output)
                 static_configs:
                   - targets: ['127.0.0.1:9']
             """);
-        using var child = ChildProcess.Start("dotnet", [Repo.BinaryDll, "--target=agent", "--agent.config.file=" + config, $"--server.http-listen-port={Repo.FreePort()}", "--data.dir=" + Repo.TempDir("agentmode")]);
+        using var child = ChildProcess.Start("dotnet", [Repo.BinaryDll, flag, "--agent.config.file=" + config, $"--server.http-listen-port={Repo.FreePort()}", "--data.dir=" + Repo.TempDir("agentmode")]);
         await AgentHelpers.WaitUntilAsync(() => Task.FromResult(child.HasExited), "the process to exit", state: () => child.Output);
         Assert.Equal(2, child.ExitCode);
-        Assert.Contains("remote_write", child.Output, StringComparison.Ordinal);
+        Assert.Contains(expected, child.Output, StringComparison.Ordinal);
     }
 
     private static void AssertTarget(JsonElement t, string health, bool expectError)
