@@ -66,6 +66,25 @@ public sealed class PromTextParserTests
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void UnescapesQuotedNamesWithSpecialCharacters(bool openMetrics)
+    {
+        string page = "{\"Heiz\u00f6l 10\u20ac metric with \\\"interesting\\\" {character\\nchoices}\",\"strange\u00a9\\n'quoted' \\\"name\\\"\"=\"6\"} 10.0\n"
+            + (openMetrics ? "# EOF\n" : string.Empty);
+        var entries = openMetrics
+            ? ParsedEntry.Drain(new OpenMetricsParser(Encoding.UTF8.GetBytes(page)))
+            : ParsedEntry.Drain(new PromTextParser(Encoding.UTF8.GetBytes(page)));
+        var pairs = new List<KeyValuePair<string, string>>();
+        ExpositionText.ReadLabels(Encoding.UTF8.GetBytes(entries.Single().M), pairs);
+
+        Assert.Equal(
+            [new("__name__", "Heiz\u00f6l 10\u20ac metric with \"interesting\" {character\nchoices}"), new("strange\u00a9\n'quoted' \"name\"", "6")],
+            pairs);
+        Assert.Equal(10.0, entries.Single().V);
+    }
+
+    [Theory]
     [InlineData("a 1\n", 1.0)]
     [InlineData("a -1.5e3\n", -1500.0)]
     [InlineData("a +Inf\n", double.PositiveInfinity)]
