@@ -90,9 +90,13 @@ public sealed record AgentConfig
         }
 
         var top = YamlMap.Of(root, string.Empty);
-        foreach (string key in top.Keys.Where(s_unsupportedSections.Contains))
+        foreach (string key in top.Keys.Where(s_unsupportedSections.Contains).ToList())
         {
-            top.Fail(key, "is a Prometheus section the agent does not support");
+            // An empty section (rule_files: []) asks for nothing, so it is accepted like Prometheus' agent mode does.
+            if (top.Raw(key) is { } n && !(n is YamlSequenceNode { Children.Count: 0 } || n is YamlMappingNode { Children.Count: 0 }))
+            {
+                top.Fail(key, "is a Prometheus section the agent does not support");
+            }
         }
 
         var global = GlobalConfig.Read(top.Map("global"));

@@ -22,7 +22,11 @@ public sealed class DiscoveryManager : IDisposable
         _time = time;
     }
 
-    /// <summary>Raised with (job name, all current groups of the job) after they changed. Raised on discovery threads.</summary>
+    /// <summary>
+    /// Raised with (job name, all current groups of the job) after they changed, on discovery threads, one call
+    /// per job at a time. Handlers must return quickly and must not call <see cref="ApplyConfig"/> or
+    /// <see cref="Dispose"/> synchronously (those wait for the discovery threads).
+    /// </summary>
     public event Action<string, IReadOnlyList<TargetGroup>>? GroupsChanged;
 
     /// <summary>The jobs currently discovered.</summary>

@@ -300,13 +300,13 @@ public static class Re2Translator
                     Quote();
                     return;
                 default:
-                    if (char.IsAsciiLetterOrDigit(e))
+                    if (char.IsAsciiLetterOrDigit(e) || !char.IsAscii(e))
                     {
                         Fail($"escape \\{e} is not supported (RE2 has no backreferences, \\Z, \\C or octal escapes here)");
                     }
 
-                    // Escaped punctuation is a literal in both dialects.
-                    Output.Append('\\').Append(e);
+                    // Escaped ASCII punctuation is a literal in RE2; .NET rejects some (\_), so spell it as hex.
+                    AppendLiteral(e);
                     return;
             }
         }
@@ -372,15 +372,36 @@ public static class Re2Translator
                 Fail($"invalid hex escape \\x{digits}");
             }
 
-            Output.Append(Regex.Escape(char.ConvertFromUtf32(cp)));
+            foreach (char c in char.ConvertFromUtf32(cp))
+            {
+                AppendLiteral(c);
+            }
+
         }
 
         private void Quote()
         {
             int end = p.IndexOf(@"\E", _i, StringComparison.Ordinal);
             string literal = end < 0 ? p[_i..] : p[_i..end];
-            Output.Append(Regex.Escape(literal).Replace("{", @"\{", StringComparison.Ordinal));
+            foreach (char c in literal)
+            {
+                AppendLiteral(c);
+            }
+
             _i = end < 0 ? p.Length : end + 2;
+        }
+
+        // A literal character that means itself both inside and outside a character class.
+        private void AppendLiteral(char c)
+        {
+            if (char.IsAsciiLetterOrDigit(c))
+            {
+                Output.Append(c);
+            }
+            else
+            {
+                Output.Append(@"\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+            }
         }
 
         private bool At(string s) => string.CompareOrdinal(p, _i, s, 0, s.Length) == 0;

@@ -140,14 +140,20 @@ public static class TargetBuilder
 
         var internalLabels = Build(lb);
         var publicLabels = Build(lb.Where(p => !p.Key.StartsWith(ReservedPrefix, StringComparison.Ordinal)));
-        return TargetResult.Active(new DiscoveredTarget(publicLabels, internalLabels, preRelabel, BuildUrl(cfg, internalLabels), interval, timeout));
+        if (BuildUrl(cfg, internalLabels) is not { } url)
+        {
+            return TargetResult.Failed($"\"{lb[TargetGroup.AddressLabel]}\" does not form a valid scrape URL");
+        }
+
+        return TargetResult.Active(new DiscoveredTarget(publicLabels, internalLabels, preRelabel, url, interval, timeout));
     }
 
     /// <summary>
     /// The scrape URL as Prometheus' Target.URL: the job's params, with the first value of each overridden (or
-    /// added) by <c>__param_&lt;name&gt;</c> labels, encoded in key order like Go's url.Values.Encode.
+    /// added) by <c>__param_&lt;name&gt;</c> labels, encoded in key order like Go's url.Values.Encode. Null when
+    /// the parts do not form a URL .NET accepts (for example an empty port).
     /// </summary>
-    public static Uri BuildUrl(ScrapeConfig cfg, Labels internalLabels)
+    public static Uri? BuildUrl(ScrapeConfig cfg, Labels internalLabels)
     {
         var query = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var (name, values) in cfg.Params)
@@ -187,7 +193,7 @@ public static class TargetBuilder
             }
         }
 
-        return new Uri(sb.ToString());
+        return Uri.TryCreate(sb.ToString(), UriKind.Absolute, out var uri) ? uri : null;
     }
 
     /// <summary>Go's url.QueryEscape: unreserved bytes kept, space as '+', everything else %XX.</summary>

@@ -133,6 +133,7 @@ public sealed class AgentConfigTests
         Assert.Equal(2500, c.RemoteWrite[0].QueueConfig.Capacity);
         Assert.Equal(TimeSpan.FromSeconds(30), c.RemoteWrite[0].RemoteTimeout);
         Assert.Empty(AgentConfig.Parse("").ScrapeConfigs);
+        Assert.Empty(AgentConfig.Parse("rule_files: []\nalerting: {}").ScrapeConfigs);
     }
 
     [Theory]

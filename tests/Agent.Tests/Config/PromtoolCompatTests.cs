@@ -82,6 +82,24 @@ public sealed class PromtoolCompatTests : IDisposable
         { "scrape_configs: [{job_name: a, static_configs: [{targets: ['http://a/metrics']}]}]", false },
         { "remote_write: [{url: 'http://x', headers: {User-Agent: me}}]", false },
         { "global: {scrape_interval: 1.5m}", false },
+        { "scrape_configs: [{job_name: a, relabel_configs: [{action: Replace, target_label: x, regex: ''}]}]", true },
+        { "scrape_configs: [{job_name: a, scrape_interval: 2s, body_size_limit: 1GB512MB}]", true },
+        { @"scrape_configs: [{job_name: a, relabel_configs: [{action: keep, regex: '(?P<n>a)\d[[:alpha:]]'}]}]", true },
+        { "scrape_configs: [{job_name: a, relabel_configs: [{action: labelmap, replacement: '-x'}]}]", false },
+        { "scrape_configs: [{job_name: a, relabel_configs: [{action: keepequal, target_label: x, regex: 'y'}]}]", false },
+        { "scrape_configs: [{job_name: a, relabel_configs: [{action: lowercase, target_label: x, replacement: 'y'}]}]", false },
+        { "scrape_configs: [{job_name: a, relabel_configs: [{action: keep, regex: 'a(?=b)'}]}]", false },
+        { "scrape_configs: [{job_name: a, static_configs: [{targets: ['a:1'], labels: {'a-b': x}}]}]", false },
+        { "remote_write: [{url: 'http://x', bearer_token: a, basic_auth: {username: u}}]", false },
+    };
+
+    /// <summary>Files promtool accepts and we reject on purpose (docs/agent-config.md lists why).</summary>
+    public static TheoryData<string> Divergences => new()
+    {
+        "remote_write: [{url: 'http://x', queue_config: {max_shards: 0}}]",
+        "remote_write: [{url: 'ftp://x'}]",
+        "scrape_configs: [{job_name: a, tls_config: {insecure_skip_verify: true}}]",
+        "alerting: {alertmanagers: [{static_configs: [{targets: ['a:9093']}]}]}",
     };
 
     [Theory]
@@ -103,6 +121,17 @@ public sealed class PromtoolCompatTests : IDisposable
         {
             Assert.Throws<ConfigException>(() => AgentConfig.Load(path));
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Divergences))]
+    public void DeliberateDivergences(string yaml)
+    {
+        string path = Path.Combine(_dir, "prometheus.yml");
+        File.WriteAllText(path, yaml);
+        var (exit, output) = RunPromtool(path);
+        Assert.True(exit == 0, $"promtool now rejects it too: {output}");
+        Assert.Throws<ConfigException>(() => AgentConfig.Load(path));
     }
 
     public void Dispose() => Directory.Delete(_dir, true);
