@@ -52,6 +52,32 @@ public sealed class RemoteWriteQueueTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConcurrentWritersAllArriveInSeriesOrder()
+    {
+        var queue = _kit.Start(_receiver.Url);
+        var perWriter = Enumerable.Range(0, 6).Select(w => QueueTestKit.Scrapes(series: 8, rounds: 30, metric: "writer_" + w)).ToList();
+        await Task.WhenAll(perWriter.Select(scrapes => Task.Run(async () =>
+        {
+            foreach (var batch in scrapes)
+            {
+                await queue.WriteAsync(batch, CancellationToken.None);
+            }
+        })));
+
+        int total = perWriter.Sum(w => w.Sum(b => b.Length));
+        await QueueTestKit.UntilAsync(() => _receiver.Samples.Count >= total, () => $"{_receiver.Samples.Count}/{total} samples");
+        QueueTestKit.AssertAllArrivedInOrder(perWriter.SelectMany(w => w), _receiver.Samples);
+    }
+
+    [Fact]
+    public void ASecondQueueOnTheSameDirectoryIsRefused()
+    {
+        _kit.Start(_receiver.Url);
+        var ex = Assert.Throws<InvalidOperationException>(() => _kit.Start(_receiver.Url));
+        Assert.Contains(_kit.Directory, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BasicAuthIsSent()
     {
         var queue = _kit.Start(_receiver.Url, o =>
