@@ -96,6 +96,8 @@ public sealed class RemoteWriteQueue : ISampleSink, IAsyncDisposable
 
         await _stop.CancelAsync();
         await Task.WhenAll(_tasks);
+        // What was pending stays on disk for the next queue, which counts it again when it reads it.
+        _metrics.SamplesPending.Set(0);
         Persist();
         _writer.Dispose();
         _stop.Dispose();
