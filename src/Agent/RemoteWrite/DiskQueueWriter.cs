@@ -23,6 +23,7 @@ internal sealed class DiskQueueWriter : IDisposable
 
     // Segment number -> size in bytes, for every segment file on disk; guarded by _lock.
     private readonly SortedDictionary<int, long> _segments = [];
+    private readonly FileStream _lockFile;
     private SafeFileHandle _handle;
     private int _current;
     private long _written;
@@ -38,6 +39,7 @@ internal sealed class DiskQueueWriter : IDisposable
         _metrics = metrics;
         _logger = logger;
         Directory.CreateDirectory(directory);
+        _lockFile = LockDirectory(directory);
         foreach (string path in Directory.EnumerateFiles(directory))
         {
             if (QueueFormat.TryParseSegmentName(Path.GetFileName(path), out int segment))
@@ -146,10 +148,24 @@ internal sealed class DiskQueueWriter : IDisposable
             _closed = true;
             RandomAccess.FlushToDisk(_handle);
             _handle.Dispose();
+            _lockFile.Dispose();
         }
 
         // _syncLock is not disposed: a SyncAsync still holding it must be able to release it, and a
         // SemaphoreSlim without a wait handle owns nothing to free.
+    }
+
+    private static FileStream LockDirectory(string directory)
+    {
+        // Two queues appending to one directory would interleave segments and fight over the ack file.
+        try
+        {
+            return new FileStream(Path.Combine(directory, "lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new InvalidOperationException($"remote-write queue directory {directory} is in use by another queue (queue_directory must be unique per remote_write entry)", ex);
+        }
     }
 
     private async ValueTask SyncAsync(QueuePosition end, CancellationToken cancellationToken)

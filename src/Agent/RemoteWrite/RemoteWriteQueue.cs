@@ -41,8 +41,19 @@ public sealed class RemoteWriteQueue : ISampleSink, IAsyncDisposable
         _metrics.ShardsMin.Set(options.MinShards);
         _metrics.ShardsMax.Set(options.MaxShards);
         _writer = new DiskQueueWriter(options.QueueDirectory, options.SegmentSize, options.MaxQueueBytes, _metrics, logger);
-        var start = AckPositionFile.TryRead(options.QueueDirectory)
-            ?? new QueuePosition(_writer.SegmentAtOrAfter(0) ?? 0, QueueFormat.SegmentHeaderSize);
+        QueuePosition start;
+        try
+        {
+            start = AckPositionFile.TryRead(options.QueueDirectory)
+                ?? new QueuePosition(_writer.SegmentAtOrAfter(0) ?? 0, QueueFormat.SegmentHeaderSize);
+        }
+        catch
+        {
+            // Release the directory lock and segment handle if the ack file cannot be read.
+            _writer.Dispose();
+            throw;
+        }
+
         _persisted = start;
         _tracker = new AckTracker(start);
         _shards = new Shard[options.MinShards];
@@ -96,6 +107,8 @@ public sealed class RemoteWriteQueue : ISampleSink, IAsyncDisposable
 
         await _stop.CancelAsync();
         await Task.WhenAll(_tasks);
+        // What was pending stays on disk for the next queue, which counts it again when it reads it.
+        _metrics.SamplesPending.Set(0);
         Persist();
         _writer.Dispose();
         _stop.Dispose();

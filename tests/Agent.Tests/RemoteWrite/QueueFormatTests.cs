@@ -58,6 +58,41 @@ public sealed class QueueFormatTests
     }
 
     [Fact]
+    public void MutatedPayloadsNeverThrow()
+    {
+        // A poor man's fuzz (G19): seeded random byte flips, truncations and insertions of a valid payload
+        // must decode or be rejected, never throw, and a decode that succeeds must stay within the input.
+        byte[] valid = QueueFormat.EncodeRecord(QueueTestKit.Scrapes(series: 3, rounds: 1)[0])[QueueFormat.RecordHeaderSize..];
+        var random = new Random(20261122);
+        var samples = new List<ScrapedSample>();
+        for (int i = 0; i < 5000; i++)
+        {
+            var mutated = valid.ToList();
+            for (int m = random.Next(1, 4); m > 0; m--)
+            {
+                int at = random.Next(mutated.Count);
+                switch (random.Next(3))
+                {
+                    case 0: mutated[at] = (byte)random.Next(256); break;
+                    case 1: mutated.RemoveRange(at, mutated.Count - at); break;
+                    default: mutated.Insert(at, (byte)random.Next(256)); break;
+                }
+
+                if (mutated.Count == 0)
+                {
+                    break;
+                }
+            }
+
+            samples.Clear();
+            if (QueueFormat.TryDecodeSamples(mutated.ToArray(), samples))
+            {
+                Assert.True(samples.Sum(s => s.Labels.Bytes.Length) < mutated.Count);
+            }
+        }
+    }
+
+    [Fact]
     public void SegmentNamesAreEightDigits()
     {
         Assert.Equal("00000042", QueueFormat.SegmentName(42));

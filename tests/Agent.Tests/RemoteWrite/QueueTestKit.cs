@@ -54,8 +54,8 @@ public sealed class QueueTestKit : IAsyncDisposable
     {
         var options = Options(url, tweak);
         var transport = new HttpRemoteWriteTransport(options, TimeProvider.System);
-        var queue = new RemoteWriteQueue(options, transport, Registry, Logger, TimeProvider.System);
         _transports.Add(transport);
+        var queue = new RemoteWriteQueue(options, transport, Registry, Logger, TimeProvider.System);
         _queues.Add(queue);
         return queue;
     }

@@ -52,6 +52,32 @@ public sealed class RemoteWriteQueueTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConcurrentWritersAllArriveInSeriesOrder()
+    {
+        var queue = _kit.Start(_receiver.Url);
+        var perWriter = Enumerable.Range(0, 6).Select(w => QueueTestKit.Scrapes(series: 8, rounds: 30, metric: "writer_" + w)).ToList();
+        await Task.WhenAll(perWriter.Select(scrapes => Task.Run(async () =>
+        {
+            foreach (var batch in scrapes)
+            {
+                await queue.WriteAsync(batch, CancellationToken.None);
+            }
+        })));
+
+        int total = perWriter.Sum(w => w.Sum(b => b.Length));
+        await QueueTestKit.UntilAsync(() => _receiver.Samples.Count >= total, () => $"{_receiver.Samples.Count}/{total} samples");
+        QueueTestKit.AssertAllArrivedInOrder(perWriter.SelectMany(w => w), _receiver.Samples);
+    }
+
+    [Fact]
+    public void ASecondQueueOnTheSameDirectoryIsRefused()
+    {
+        _kit.Start(_receiver.Url);
+        var ex = Assert.Throws<InvalidOperationException>(() => _kit.Start(_receiver.Url));
+        Assert.Contains(_kit.Directory, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BasicAuthIsSent()
     {
         var queue = _kit.Start(_receiver.Url, o =>
@@ -241,6 +267,39 @@ public sealed class RemoteWriteQueueTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ACorruptRecordEndsItsSegmentButLaterSegmentsAreStillSent()
+    {
+        _receiver.Behavior = _ => new Reply(503);
+        var first = _kit.Start(_receiver.Url, o => o.SegmentSize = 2048);
+        var scrapes = QueueTestKit.Scrapes(series: 4, rounds: 40);
+        foreach (var batch in scrapes)
+        {
+            await first.WriteAsync(batch, CancellationToken.None);
+        }
+
+        await first.DisposeAsync();
+        string[] segments = _kit.SegmentFiles();
+        Assert.True(segments.Length >= 3, string.Join(",", segments));
+
+        // Flip one payload byte of the second record of the first segment: its CRC no longer matches.
+        string path = Path.Combine(_kit.Directory, segments[0]);
+        byte[] bytes = File.ReadAllBytes(path);
+        long second = QueueFormat.SegmentHeaderSize + 8 + BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(QueueFormat.SegmentHeaderSize));
+        bytes[second + 8 + 3] ^= 0x40;
+        File.WriteAllBytes(path, bytes);
+        int recordsInFirst = RecordOffsets(bytes).Count;
+
+        _receiver.Behavior = _ => Reply.Ok;
+        _kit.Start(_receiver.Url);
+        var expected = scrapes.Take(1).Concat(scrapes.Skip(recordsInFirst)).ToList();
+        int total = expected.Sum(b => b.Length);
+        await QueueTestKit.UntilAsync(() => _receiver.Samples.Count >= total, () => $"{_receiver.Samples.Count}/{total} samples");
+        QueueTestKit.AssertAllArrivedInOrder(expected, _receiver.Samples);
+        Assert.Contains(_kit.Logger.Lines, l => l.Contains("CRC32C mismatch", StringComparison.Ordinal)
+            && l.Contains($"segment {segments[0]} at offset {second}", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task OverTheSizeLimitTheOldestSegmentsAreDroppedAndCounted()
     {
         int port = QueueTestKit.FreePort();
@@ -263,19 +322,20 @@ public sealed class RemoteWriteQueueTests : IAsyncLifetime
         Assert.Contains(_kit.Logger.Lines, l => l.Contains("dropped unsent segment", StringComparison.Ordinal));
     }
 
-    // Walks the record headers as docs/format/agent-queue.md section 4 specifies; returns the last record's offset.
-    private static long LastRecordOffset(string segment)
+    private static long LastRecordOffset(string segment) => RecordOffsets(File.ReadAllBytes(segment))[^1];
+
+    // Walks the record headers as docs/format/agent-queue.md section 4 specifies.
+    private static List<long> RecordOffsets(byte[] bytes)
     {
-        byte[] bytes = File.ReadAllBytes(segment);
+        var offsets = new List<long>();
         long offset = QueueFormat.SegmentHeaderSize;
-        long last = -1;
         while (offset + 8 <= bytes.Length)
         {
-            last = offset;
+            offsets.Add(offset);
             offset += 8 + BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan((int)offset));
         }
 
         Assert.Equal(bytes.Length, offset);
-        return last;
+        return offsets;
     }
 }
