@@ -16,6 +16,7 @@ public static class Host
         try
         {
             modules = ModuleRegistry.Resolve(config.Target);
+            AgentModule.Expand(modules, config);
         }
         catch (ConfigException e)
         {

@@ -41,6 +41,12 @@ public static class ModuleRegistry
     /// </summary>
     public const string Compactor = "compactor";
 
+    /// <summary>
+    /// Target: the embedded scraping agent. Alone it is Prometheus Agent mode (remote_write required); in <c>all</c> it
+    /// runs when <c>--agent.config.file</c> is set (see <c>AgentModule.Expand</c>).
+    /// </summary>
+    public const string Agent = "agent";
+
     /// <summary>Aggregate target: distributor + ingester.</summary>
     public const string Write = "write";
 
@@ -62,6 +68,7 @@ public static class ModuleRegistry
         [Querier] = [Server],
         [StoreGateway] = [Server],
         [Compactor] = [Overrides, Server],
+        [Agent] = [Server],
         [Write] = [Distributor, Ingester],
         [Read] = [Querier],
         [All] = [Distributor, Ingester, Querier, StoreGateway, Compactor],
@@ -69,10 +76,10 @@ public static class ModuleRegistry
 
     /// <summary>Targets of the architecture that arrive with later issues; named so the error can say so.</summary>
     public static readonly FrozenSet<string> Planned =
-        new[] { "query-frontend", "ruler", "agent", "backend" }.ToFrozenSet();
+        new[] { "query-frontend", "ruler", "backend" }.ToFrozenSet();
 
     /// <summary>Targets a user may name.</summary>
-    public static IEnumerable<string> UserVisible => [All, Write, Read, Distributor, Ingester, Querier, StoreGateway, Compactor];
+    public static IEnumerable<string> UserVisible => [All, Write, Read, Distributor, Ingester, Querier, StoreGateway, Compactor, Agent];
 
     /// <summary>Expands a comma-separated target list to the set of modules to run.</summary>
     public static HashSet<string> Resolve(string targets)

@@ -72,6 +72,11 @@ internal static class Modules
             services.AddHostedService<CompactorService>();
         }
 
+        if (modules.Contains(ModuleRegistry.Agent))
+        {
+            AgentModule.Register(services, config, modules);
+        }
+
         if (modules.Contains(ModuleRegistry.Querier))
         {
             // With an in-process store-gateway (target all) the querier reads the blocks bucket too; over RPC later.
@@ -143,6 +148,11 @@ internal static class Modules
         if (modules.Contains(ModuleRegistry.Distributor))
         {
             DistributorModule.Map(app, tenants);
+        }
+
+        if (modules.Contains(ModuleRegistry.Agent))
+        {
+            AgentModule.Map(app);
         }
 
         if (modules.Contains(ModuleRegistry.Querier))

@@ -12,6 +12,7 @@ public sealed class ModuleRegistryTests
     [InlineData("querier,ingester", new[] { "querier", "ingester", "server", "overrides", "ingester-service" })]
     [InlineData("store-gateway", new[] { "store-gateway", "server" })]
     [InlineData("compactor", new[] { "compactor", "server", "overrides" })]
+    [InlineData("agent", new[] { "agent", "server" })]
     public void Targets_expand_to_their_dependencies(string target, string[] expected) =>
         Assert.Equal(expected.Order(), ModuleRegistry.Resolve(target).Order());
 

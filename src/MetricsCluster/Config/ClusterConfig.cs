@@ -120,6 +120,11 @@ public sealed class ClusterConfig
 
     /// <summary>How long a marked block stays before the compactor deletes it (<c>--compactor.deletion-delay</c>).</summary>
     public TimeSpan CompactorDeletionDelay { get; set; } = TimeSpan.FromHours(12);
+    /// <summary>The agent's Prometheus-format scrape config; set = run the agent in <c>all</c> (<c>--agent.config.file</c>).</summary>
+    public string AgentConfigFile { get; set; } = string.Empty;
+
+    /// <summary>The tenant the agent writes as through the in-process distributor (<c>--agent.tenant</c>).</summary>
+    public string AgentTenant { get; set; } = "anonymous";
 
     /// <summary>Minimum log level: debug, info, warn, error.</summary>
     public string LogLevel { get; set; } = "info";

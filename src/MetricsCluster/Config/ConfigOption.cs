@@ -17,7 +17,7 @@ public sealed record ConfigOption(string Flag, string Help, bool IsBool, Func<Cl
     /// <summary>Every option, in help order. The command-line contract: never rename one.</summary>
     public static IReadOnlyList<ConfigOption> All { get; } =
     [
-        Str("target", "Comma-separated components to run: all, write (distributor,ingester), read (querier), distributor, ingester, querier, store-gateway, compactor.", c => c.Target, (c, v) => c.Target = v),
+        Str("target", "Comma-separated components to run: all, write (distributor,ingester), read (querier), distributor, ingester, querier, store-gateway, compactor, agent (the scraping agent alone, Prometheus Agent mode).", c => c.Target, (c, v) => c.Target = v),
         Str("server.http-listen-address", "HTTP listen address; empty = all interfaces.", c => c.HttpListenAddress, (c, v) => c.HttpListenAddress = v),
         Int("server.http-listen-port", "HTTP listen port.", c => c.HttpListenPort, (c, v) => c.HttpListenPort = v),
         Dur("server.graceful-shutdown-timeout", "How long shutdown waits for in-flight requests.", c => c.GracefulShutdownTimeout, (c, v) => c.GracefulShutdownTimeout = v),
@@ -63,6 +63,8 @@ public sealed record ConfigOption(string Flag, string Help, bool IsBool, Func<Cl
         Dur("compactor.partial-block-deletion-delay", "Per-tenant default: delete partial blocks (no meta.json) not written to for this long; 0 = never.", c => c.Limits.CompactorPartialBlockDeletionDelay, (c, v) => c.Limits = c.Limits with { CompactorPartialBlockDeletionDelay = v }) with { YamlAliases = ["limits.compactor_partial_block_deletion_delay"] },
         Dur("compactor.cleanup-interval", "How often the compactor applies retention, deletes marked blocks and rewrites bucket indexes (also once at start).", c => c.CompactorCleanupInterval, (c, v) => c.CompactorCleanupInterval = v),
         Dur("compactor.deletion-delay", "How long a block marked for deletion stays in the bucket before the compactor deletes it.", c => c.CompactorDeletionDelay, (c, v) => c.CompactorDeletionDelay = v),
+        Str("agent.config.file", "Prometheus-format file (global, scrape_configs, remote_write) for the embedded scraping agent; with --target=all, setting it runs the agent; --target=agent runs only the agent.", c => c.AgentConfigFile, (c, v) => c.AgentConfigFile = v),
+        Str("agent.tenant", "Tenant the agent writes as when it sends to the in-process distributor (target all without remote_write).", c => c.AgentTenant, (c, v) => c.AgentTenant = v),
         Str("log.level", "Log level: debug, info, warn, error.", c => c.LogLevel, (c, v) => c.LogLevel = v),
         Str("log.format", "Log format: logfmt or json.", c => c.LogFormat, (c, v) => c.LogFormat = v),
     ];

@@ -1,0 +1,161 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace MetricsCluster.Agent.Relabel;
+
+/// <summary>
+/// A Go (RE2) regular expression run on .NET: the pattern is translated by <see cref="Re2Translator"/> so that
+/// it matches what Go's regexp matches, and constructs RE2 does not have (lookaround, backreferences) are
+/// rejected as Prometheus rejects them. Group numbers and names follow Go (left to right, named groups
+/// included), which .NET's own numbering does not, so named groups become unnamed and this type keeps the names.
+/// </summary>
+public sealed class Re2Regex
+{
+    // A match on a label value is bounded work, but a pathological pattern must not hang a scrape loop.
+    private static readonly TimeSpan s_matchTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly Regex _regex;
+    private readonly Dictionary<string, int> _groupNames;
+
+    private Re2Regex(string pattern, Regex regex, Dictionary<string, int> groupNames)
+    {
+        Pattern = pattern;
+        _regex = regex;
+        _groupNames = groupNames;
+    }
+
+    /// <summary>The pattern as written (without the implicit anchors).</summary>
+    public string Pattern { get; }
+
+    /// <summary>
+    /// Compiles <paramref name="pattern"/> fully anchored, as relabel.NewRegexp does (<c>^(?:pattern)$</c>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The pattern is not valid RE2, or uses RE2 syntax .NET cannot express.</exception>
+    public static Re2Regex CompileAnchored(string pattern)
+    {
+        var translated = Re2Translator.Translate(pattern, out var names);
+        try
+        {
+            var regex = new Regex(@"\A(?:" + translated + @")\z", RegexOptions.CultureInvariant, s_matchTimeout);
+            return new Re2Regex(pattern, regex, names);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"invalid regular expression \"{pattern}\": {e.Message}", e);
+        }
+    }
+
+    /// <summary>Whether the whole of <paramref name="input"/> matches.</summary>
+    public bool IsMatch(string input) => _regex.IsMatch(input);
+
+    /// <summary>Matches the whole input; null when it does not match.</summary>
+    public Match? Match(string input)
+    {
+        var m = _regex.Match(input);
+        return m.Success ? m : null;
+    }
+
+    /// <summary>
+    /// Go's Regexp.ExpandString: <c>$1</c>, <c>${1}</c>, <c>$name</c>, <c>${name}</c> and <c>$$</c>. A name is the
+    /// longest run of letters, digits and underscores (so <c>$1x</c> is group "1x"); a reference to a group
+    /// that does not exist or did not participate expands to nothing; a malformed <c>$</c> is kept literally.
+    /// </summary>
+    public string Expand(string template, Match match)
+    {
+        var sb = new StringBuilder(template.Length + 16);
+        int i = 0;
+        while (i < template.Length)
+        {
+            int dollar = template.IndexOf('$', i);
+            if (dollar < 0)
+            {
+                sb.Append(template, i, template.Length - i);
+                break;
+            }
+
+            sb.Append(template, i, dollar - i);
+            i = dollar + 1;
+            if (i < template.Length && template[i] == '$')
+            {
+                sb.Append('$');
+                i++;
+                continue;
+            }
+
+            if (!TryExtract(template, i, out string name, out int num, out int next))
+            {
+                sb.Append('$');
+                continue;
+            }
+
+            i = next;
+            int group = num >= 0 ? num : _groupNames.GetValueOrDefault(name, -1);
+            if (group >= 0 && group < match.Groups.Count && match.Groups[group].Success)
+            {
+                sb.Append(match.Groups[group].ValueSpan);
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>Go's regexp.extract: a template variable name at <paramref name="start"/> (after the <c>$</c>).</summary>
+    private static bool TryExtract(string s, int start, out string name, out int num, out int next)
+    {
+        name = string.Empty;
+        num = -1;
+        next = start;
+        bool brace = start < s.Length && s[start] == '{';
+        int i = brace ? start + 1 : start;
+        int nameStart = i;
+        while (i < s.Length && (char.IsLetterOrDigit(s[i]) || s[i] == '_'))
+        {
+            i++;
+        }
+
+        if (i == nameStart)
+        {
+            return false;
+        }
+
+        name = s[nameStart..i];
+        if (brace)
+        {
+            if (i >= s.Length || s[i] != '}')
+            {
+                return false;
+            }
+
+            i++;
+        }
+
+        num = ParseGroupNumber(name);
+        next = i;
+        return true;
+    }
+
+    private static int ParseGroupNumber(string name)
+    {
+        // Go disallows leading zeros and caps the number, so "01" is a name, not group 1.
+        if (name.Length > 1 && name[0] == '0')
+        {
+            return -1;
+        }
+
+        int num = 0;
+        foreach (char c in name)
+        {
+            if (c is < '0' or > '9' || num >= 100_000_000)
+            {
+                return -1;
+            }
+
+            num = (num * 10) + (c - '0');
+        }
+
+        return num;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Pattern;
+}

@@ -1,0 +1,83 @@
+namespace MetricsCluster.Agent.Tests.Discovery;
+
+/// <summary>A clock whose timers fire only when the test advances it (TimeProvider.Testing is not available here).</summary>
+public sealed class ManualClock : TimeProvider
+{
+    private readonly object _lock = new();
+    private readonly List<Timer> _timers = [];
+    private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public override DateTimeOffset GetUtcNow()
+    {
+        lock (_lock)
+        {
+            return _now;
+        }
+    }
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var t = new Timer(this, callback, state);
+        t.Change(dueTime, period);
+        lock (_lock)
+        {
+            _timers.Add(t);
+        }
+
+        return t;
+    }
+
+    /// <summary>Moves time forward and runs every timer that became due, on the calling thread.</summary>
+    public void Advance(TimeSpan by)
+    {
+        List<Timer> due;
+        lock (_lock)
+        {
+            _now += by;
+            due = [.. _timers.Where(t => t.Next is { } n && n <= _now)];
+            foreach (var t in due)
+            {
+                t.Next = t.Period > TimeSpan.Zero ? _now + t.Period : null;
+            }
+        }
+
+        foreach (var t in due)
+        {
+            t.Fire();
+        }
+    }
+
+    private sealed class Timer(ManualClock clock, TimerCallback callback, object? state) : ITimer
+    {
+        public DateTimeOffset? Next { get; set; }
+
+        public TimeSpan Period { get; private set; }
+
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            lock (clock._lock)
+            {
+                Period = period;
+                Next = dueTime == Timeout.InfiniteTimeSpan ? null : clock._now + dueTime;
+            }
+
+            return true;
+        }
+
+        public void Fire() => callback(state);
+
+        public void Dispose()
+        {
+            lock (clock._lock)
+            {
+                clock._timers.Remove(this);
+            }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
