@@ -264,7 +264,7 @@ public sealed class Ingester : IIngesterClient, IHostedService, IDisposable
     /// <summary>
     /// Deletes every open tenant's local blocks that were shipped (listed in the shipper's <c>thanos.shipper.json</c>)
     /// and whose maxTime is older than <see cref="IngesterOptions.LocalRetentionPeriod"/>. Runs after each head
-    /// compaction round; public for the flush path and tests.
+    /// compaction round; public so tests and operators' tools can run it on demand.
     /// </summary>
     /// <returns>The number of blocks deleted.</returns>
     public int ApplyLocalRetention()
