@@ -183,36 +183,14 @@ public sealed class IndexHeader
         uint len = d.ReadBE32();
         long contentAt = d.Offset;
         var content = d.ReadBytes(checked((int)Math.Min(len, int.MaxValue)), "content");
-        long crcAt = d.Offset;
-        uint stored = d.ReadBE32();
-        uint actual = Crc32C.Compute(content);
-        if (stored != actual)
-        {
-            d.Fail(crcAt, $"CRC32C mismatch over {content.Length} bytes from {contentAt}: stored 0x{stored:x8}, computed 0x{actual:x8}");
-        }
-
+        IndexRangeDecoder.CheckCrc(ref d, content, contentAt);
         return data[..d.Position].ToArray();
     }
 
     private static (string[] Symbols, (int Offset, int Length)[] Bytes) ReadSymbols(byte[] section, string file)
     {
         var d = new ByteDecoder(section.AsSpan(4, section.Length - 8), 4, file, "symbol table");
-        uint count = d.ReadBE32();
-        if (count > (uint)d.Remaining)
-        {
-            d.Fail(d.Offset - 4, $"symbol count {count} exceeds the {d.Remaining} bytes of the table");
-        }
-
-        var symbols = new string[count];
-        var bytes = new (int, int)[count];
-        for (int i = 0; i < count; i++)
-        {
-            var s = d.ReadUvarintBytes("symbol");
-            symbols[i] = System.Text.Encoding.UTF8.GetString(s);
-            bytes[i] = ((int)(d.Offset - s.Length), s.Length);
-        }
-
-        return (symbols, bytes);
+        return IndexRangeDecoder.DecodeSymbols(ref d);
     }
 
     private static (string[] Names, Dictionary<string, Entries> Postings, long FirstList) ReadPostingsTable(byte[] section, long tableOffset, string file)

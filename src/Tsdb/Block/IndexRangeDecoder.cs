@@ -81,6 +81,30 @@ public static class IndexRangeDecoder
         return (encoding, bytes.Slice(encAt + 1, len));
     }
 
+    /// <summary>
+    /// The body of a symbol table after its length: a BE32 count, then uvarint-length-prefixed UTF-8 strings. Returns
+    /// the strings and each one's offset (in the decoder's offsets, which include its base) and length.
+    /// </summary>
+    internal static (string[] Symbols, (int Offset, int Length)[] Bytes) DecodeSymbols(ref ByteDecoder d)
+    {
+        uint count = d.ReadBE32();
+        if (count > (uint)d.Remaining)
+        {
+            d.Fail(d.Offset - 4, $"symbol count {count} exceeds the {d.Remaining} bytes of the table");
+        }
+
+        var symbols = new string[count];
+        var bytes = new (int, int)[count];
+        for (int i = 0; i < count; i++)
+        {
+            var s = d.ReadUvarintBytes("symbol");
+            symbols[i] = System.Text.Encoding.UTF8.GetString(s);
+            bytes[i] = ((int)(d.Offset - s.Length), s.Length);
+        }
+
+        return (symbols, bytes);
+    }
+
     /// <summary>Reads the BE32 CRC32C after <paramref name="content"/> and compares.</summary>
     internal static void CheckCrc(ref ByteDecoder d, ReadOnlySpan<byte> content, long contentAt)
     {

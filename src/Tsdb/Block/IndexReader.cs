@@ -150,42 +150,17 @@ public sealed partial class IndexReader : IDisposable
         uint len = d.ReadBE32();
         long contentAt = d.Offset;
         var content = d.ReadBytes(checked((int)Math.Min(len, int.MaxValue)), "content");
-        CheckCrc(ref d, content, contentAt);
+        IndexRangeDecoder.CheckCrc(ref d, content, contentAt);
         return new ByteDecoder(content, contentAt, _file, section);
-    }
-
-    private static void CheckCrc(ref ByteDecoder d, ReadOnlySpan<byte> content, long contentAt)
-    {
-        long crcAt = d.Offset;
-        uint stored = d.ReadBE32();
-        uint actual = Crc32C.Compute(content);
-        if (stored != actual)
-        {
-            d.Fail(crcAt, $"CRC32C mismatch over {content.Length} bytes from {contentAt}: stored 0x{stored:x8}, computed 0x{actual:x8}");
-        }
     }
 
     private (string[] Symbols, (int Offset, int Length)[] Bytes) ReadSymbols(long offset)
     {
         var d = OpenLengthPrefixed(offset, "symbol table");
-        uint count = d.ReadBE32();
-        if (count > (uint)d.Remaining)
-        {
-            d.Fail(d.Offset - 4, $"symbol count {count} exceeds the {d.Remaining} bytes of the table");
-        }
-
-        var symbols = new string[count];
-        var bytes = new (int, int)[count];
-        for (int i = 0; i < count; i++)
-        {
-            var s = d.ReadUvarintBytes("symbol");
-            symbols[i] = System.Text.Encoding.UTF8.GetString(s);
-            bytes[i] = ((int)(d.Offset - s.Length), s.Length);
-        }
-
+        var (symbols, bytes) = IndexRangeDecoder.DecodeSymbols(ref d);
         if (d.Remaining != 0)
         {
-            d.Fail(d.Offset, $"{d.Remaining} bytes after the last of {count} symbols");
+            d.Fail(d.Offset, $"{d.Remaining} bytes after the last of {symbols.Length} symbols");
         }
 
         return (symbols, bytes);
@@ -276,7 +251,7 @@ public sealed partial class IndexReader : IDisposable
         int len = d.ReadUvarintInt32("series entry length");
         long contentAt = d.Offset;
         var content = d.ReadBytes(len, "series entry");
-        CheckCrc(ref d, content, contentAt);
+        IndexRangeDecoder.CheckCrc(ref d, content, contentAt);
         var c = new ByteDecoder(content, contentAt, _file, "series");
         var labels = IndexRangeDecoder.DecodeLabels(ref c, _data.Span, _symbolBytes);
         if (chunks is not null)

@@ -39,13 +39,24 @@ internal sealed unsafe class MappedFile : MemoryManager<byte>
             return new MappedFile(null, null, null, 0);
         }
 
-        var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        return MapWhole(MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read), (int)length);
+    }
+
+    /// <summary>
+    /// Maps the first <paramref name="length"/> bytes of an open file read-only; the stream stays open and owned by
+    /// the caller, who may keep writing to it with positional writes (the mapping shares the page cache).
+    /// </summary>
+    public static MappedFile Map(FileStream file, int length) =>
+        MapWhole(MemoryMappedFile.CreateFromFile(file, null, length, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true), length);
+
+    private static MappedFile MapWhole(MemoryMappedFile file, int length)
+    {
         try
         {
             var view = file.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
             byte* p = null;
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
-            return new MappedFile(file, view, p + view.PointerOffset, (int)length);
+            return new MappedFile(file, view, p + view.PointerOffset, length);
         }
         catch
         {

@@ -1,7 +1,6 @@
-using System.Buffers;
 using System.Buffers.Binary;
-using System.IO.MemoryMappedFiles;
 using MetricsCluster.Core;
+using MetricsCluster.Tsdb.Block;
 
 namespace MetricsCluster.Tsdb.Head;
 
@@ -10,7 +9,7 @@ namespace MetricsCluster.Tsdb.Head;
 /// and mapped read-only once, written with positional writes, readable up to <see cref="Length"/> while it
 /// is being written. Writes are serialised by <see cref="ChunkDiskMapper"/>; reads may run concurrently.
 /// </summary>
-internal sealed unsafe class HeadChunkSegment : MemoryManager<byte>
+internal sealed class HeadChunkSegment : IDisposable
 {
     /// <summary>Magic number at the start of every head chunk file (Prometheus' <c>MagicHeadChunks</c>).</summary>
     internal const uint Magic = 0x0130BC91;
@@ -19,21 +18,17 @@ internal sealed unsafe class HeadChunkSegment : MemoryManager<byte>
     internal const int HeaderSize = 8;
 
     private readonly FileStream _file;
-    private readonly MemoryMappedFile _map;
-    private readonly MemoryMappedViewAccessor _view;
-    private readonly byte* _pointer;
+    private readonly MappedFile _mapped;
     private readonly int _capacity;
     private int _length;
     private bool _disposed;
 
-    private HeadChunkSegment(int seq, string path, FileStream file, MemoryMappedFile map, MemoryMappedViewAccessor view, byte* pointer, int capacity)
+    private HeadChunkSegment(int seq, string path, FileStream file, MappedFile mapped, int capacity)
     {
         Seq = seq;
         Path = path;
         _file = file;
-        _map = map;
-        _view = view;
-        _pointer = pointer;
+        _mapped = mapped;
         _capacity = capacity;
         _length = HeaderSize;
     }
@@ -68,11 +63,7 @@ internal sealed unsafe class HeadChunkSegment : MemoryManager<byte>
             header[4] = 1;
             RandomAccess.Write(file.SafeFileHandle, header, 0);
             file.SetLength(capacity);
-            var map = MemoryMappedFile.CreateFromFile(file, null, capacity, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
-            var view = map.CreateViewAccessor(0, capacity, MemoryMappedFileAccess.Read);
-            byte* p = null;
-            view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
-            return new HeadChunkSegment(seq, path, file, map, view, p + view.PointerOffset, capacity);
+            return new HeadChunkSegment(seq, path, file, MappedFile.Map(file, capacity), capacity);
         }
         catch
         {
@@ -106,7 +97,8 @@ internal sealed unsafe class HeadChunkSegment : MemoryManager<byte>
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         int length = Length;
-        var span = new ReadOnlySpan<byte>(_pointer, length);
+        var memory = _mapped.Memory[..length];
+        var span = memory.Span;
         int pos = offset + HeadChunkRecord.MetaSize;
         if (offset < HeaderSize || pos >= length)
         {
@@ -127,7 +119,7 @@ internal sealed unsafe class HeadChunkSegment : MemoryManager<byte>
             throw Corrupt(offset, "checksum mismatch");
         }
 
-        return Memory.Slice(pos, (int)dataLen);
+        return memory.Slice(pos, (int)dataLen);
     }
 
     /// <summary>Shrinks the file to what was written (the segment takes no more records); best effort.</summary>
@@ -148,22 +140,7 @@ internal sealed unsafe class HeadChunkSegment : MemoryManager<byte>
     }
 
     /// <inheritdoc/>
-    public override Span<byte> GetSpan()
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return new Span<byte>(_pointer, _capacity);
-    }
-
-    /// <inheritdoc/>
-    public override MemoryHandle Pin(int elementIndex = 0) => new(_pointer + elementIndex);
-
-    /// <inheritdoc/>
-    public override void Unpin()
-    {
-    }
-
-    /// <inheritdoc/>
-    protected override void Dispose(bool disposing)
+    public void Dispose()
     {
         if (_disposed)
         {
@@ -171,9 +148,7 @@ internal sealed unsafe class HeadChunkSegment : MemoryManager<byte>
         }
 
         _disposed = true;
-        _view.SafeMemoryMappedViewHandle.ReleasePointer();
-        _view.Dispose();
-        _map.Dispose();
+        ((IDisposable)_mapped).Dispose();
         Seal();
         _file.Dispose();
     }
