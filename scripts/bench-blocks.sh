@@ -56,7 +56,6 @@ BENCH_FIRST_PORT=19300
 # shellcheck source=scripts/bench-common.sh
 source "$REPO/scripts/bench-common.sh"
 
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit; if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 # (index + chunks bytes) and samples summed over the 2h blocks directly under a directory: "bytes samples blocks".
 # With a second directory, only blocks whose [minTime, maxTime) and sample count are the same in both are counted

@@ -1,5 +1,5 @@
-# Shared by scripts/bench-ingest.sh and scripts/bench-query.sh (sourced, not run): process cleanup, ports,
-# readiness, stopping, /proc readings. Expects WORK, RESULTS_DIR, READY_TIMEOUT, BENCH_FIRST_PORT and log/die.
+# Shared by scripts/bench-ingest.sh, scripts/bench-query.sh and scripts/bench-blocks.sh (sourced, not run): process cleanup, ports,
+# readiness, stopping, /proc readings, median. Expects WORK, RESULTS_DIR, READY_TIMEOUT, BENCH_FIRST_PORT and log/die.
 # shellcheck shell=bash
 STARTED_PIDS=()
 
@@ -82,3 +82,6 @@ status_kib() { # pid field -> value in KiB from /proc/<pid>/status
 cpu_jiffies() {
   awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t; exit }' /proc/stat
 }
+
+# Median of the numbers on stdin, one a line.
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit; if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }

@@ -128,8 +128,6 @@ wait_quiet() { # name
   done
 }
 
-# Median of the numbers on stdin, one a line.
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit; if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 # One query run. Sets Q_MS (milliseconds), Q_SERIES (series in the answer) and Q_ERR (empty when it succeeded).
 QUERY_HEADERS=()
