@@ -20,6 +20,9 @@ public sealed class DependencyDirectionTests
 
         // Block-level storage on top of the bucket (shipper, bucket index), shared by ingester, store-gateway and compactor.
         { "MetricsCluster.Storage", ["MetricsCluster.Core", "MetricsCluster.Tsdb", "MetricsCluster.ObjectStore"] },
+
+        // Cluster mode (ring, membership stores, RPC) adapts the Core and Storage contracts; no component.
+        { "MetricsCluster.Cluster", ["MetricsCluster.Core", "MetricsCluster.Tsdb", "MetricsCluster.ObjectStore", "MetricsCluster.Storage"] },
         { "MetricsCluster.Distributor", s_shared },
         { "MetricsCluster.Ingester", s_shared },
         { "MetricsCluster.Querier", s_shared },
