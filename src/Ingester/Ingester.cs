@@ -15,7 +15,7 @@ namespace MetricsCluster.Ingester;
 /// directory. On start it replays every tenant's WAL before it reports ready; on stop it waits for
 /// in-flight pushes and closes the WALs cleanly (flush + fsync).
 /// </summary>
-public sealed class Ingester : IIngesterClient, IHostedService, IDisposable
+public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposable
 {
     private readonly IngesterOptions _options;
     private readonly IOverrides _overrides;
@@ -126,6 +126,7 @@ public sealed class Ingester : IIngesterClient, IHostedService, IDisposable
             }
 
             _metrics.Appended(tenant, result.Accepted);
+            RecordIngested(tenant, result.Accepted);
             return ValueTask.FromResult(result);
         }
         finally
