@@ -30,8 +30,8 @@ public static class ModuleRegistry
     public const string Querier = "querier";
 
     /// <summary>
-    /// Target: store-gateway. Until the RPC transport exists only an in-process querier (<c>all</c>) reads it; alone it
-    /// syncs the bucket and serves its readiness.
+    /// Target: store-gateway. An in-process querier (<c>all</c>) reads it directly; in cluster mode it joins the
+    /// store-gateway ring and serves its blocks over RPC.
     /// </summary>
     public const string StoreGateway = "store-gateway";
 
@@ -103,13 +103,6 @@ public static class ModuleRegistry
         if (result.Count == 0)
         {
             throw new Config.ConfigException("target must name at least one module");
-        }
-
-        // Until the RPC transport exists, the distributor and querier reach the ingester in-process only.
-        if ((result.Contains(Distributor) || result.Contains(Querier)) && !result.Contains(Ingester))
-        {
-            throw new Config.ConfigException(
-                "target: distributor and querier need an ingester in the same process until cluster mode (RPC) is available; use --target=all or add ingester");
         }
 
         return result;

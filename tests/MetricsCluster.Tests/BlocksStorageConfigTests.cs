@@ -26,7 +26,7 @@ public sealed class BlocksStorageConfigTests
         var s = c.ShipperOptions();
         Assert.Equal((Path.Combine("/tmp/d", "tsdb"), TimeSpan.FromSeconds(30)), (s.TsdbDir, s.ShipInterval));
         Assert.Equal(TimeSpan.FromHours(2), c.IngesterOptions().LocalRetentionPeriod);
-        Assert.Contains("secret_access_key: ********", ConfigDump.ToYaml(c), StringComparison.Ordinal);
+        Assert.Contains("secret_access_key: \"********\"", ConfigDump.ToYaml(c), StringComparison.Ordinal);
         Assert.DoesNotContain("SK", ConfigDump.ToYaml(c), StringComparison.Ordinal);
     }
 

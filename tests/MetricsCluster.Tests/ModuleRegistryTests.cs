@@ -13,13 +13,14 @@ public sealed class ModuleRegistryTests
     [InlineData("store-gateway", new[] { "store-gateway", "server" })]
     [InlineData("compactor", new[] { "compactor", "server", "overrides" })]
     [InlineData("agent", new[] { "agent", "server" })]
+    [InlineData("distributor", new[] { "distributor", "server", "overrides", "distributor-service" })]
+    [InlineData("querier", new[] { "querier", "server" })]
     public void Targets_expand_to_their_dependencies(string target, string[] expected) =>
         Assert.Equal(expected.Order(), ModuleRegistry.Resolve(target).Order());
 
     [Theory]
     [InlineData("ruler", "not available in this version")]
     [InlineData("nope", "unknown target \"nope\"")]
-    [InlineData("distributor", "need an ingester in the same process")]
     [InlineData("", "at least one module")]
     public void Bad_targets_are_explained(string target, string expected) =>
         Assert.Contains(expected, Assert.Throws<ConfigException>(() => ModuleRegistry.Resolve(target)).Message);

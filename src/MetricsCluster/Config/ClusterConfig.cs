@@ -11,7 +11,7 @@ using MetricsCluster.StoreGateway;
 namespace MetricsCluster.Config;
 
 /// <summary>The whole effective configuration: defaults, then the YAML file, then flags (flags win).</summary>
-public sealed class ClusterConfig
+public sealed partial class ClusterConfig
 {
     /// <summary>Comma-separated targets (<c>--target</c>).</summary>
     public string Target { get; set; } = "all";
@@ -249,6 +249,7 @@ public sealed class ClusterConfig
             throw new ConfigException($"log.format must be logfmt or json (got \"{LogFormat}\")");
         }
 
+        ValidateCluster();
         try
         {
             Limits.Validate();

@@ -26,10 +26,14 @@ public static class ConfigDump
 
             string value = o.Get(config);
             sb.Append(' ', (parts.Length - 1) * 2).Append(parts[^1]).Append(": ")
-                .Append(value.Length == 0 || value.Contains(':') ? "\"" + value + "\"" : value).Append('\n');
+                .Append(NeedsQuotes(value) ? "\"" + value + "\"" : value).Append('\n');
             previous = parts;
         }
 
         return sb.ToString();
     }
+
+    // A plain scalar may not be empty, hold ": ", or start with a YAML indicator (a masked secret starts with '*', an alias).
+    private static bool NeedsQuotes(string value) =>
+        value.Length == 0 || value.Contains(':') || value[0] is '*' or '&' or '!' or '#' or '%' or '@' or '`' or '|' or '>' or '{' or '[' or '\'' or '"';
 }

@@ -1,0 +1,189 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+
+namespace MetricsCluster.Config;
+
+/// <summary>The cluster-mode settings: ring, membership store and RPC (issue 5, ARCHITECTURE "Cluster mode").</summary>
+public sealed partial class ClusterConfig
+{
+    /// <summary>The single-process membership store (<c>--ring.store=memory</c>).</summary>
+    public const string RingStoreMemory = "memory";
+
+    /// <summary>The shared membership store (<c>--ring.store=postgres</c>).</summary>
+    public const string RingStorePostgres = "postgres";
+
+    /// <summary>Membership store of every ring: <c>memory</c> (one process) or <c>postgres</c> (<c>--ring.store</c>).</summary>
+    public string RingStore { get; set; } = RingStoreMemory;
+
+    /// <summary>Npgsql connection string of the <c>postgres</c> store (<c>--ring.postgres.connection-string</c>); masked in /config.</summary>
+    public string RingPostgresConnectionString { get; set; } = string.Empty;
+
+    /// <summary>This process's id in every ring it joins (<c>--ring.instance-id</c>); the host name by default, as Mimir.</summary>
+    public string RingInstanceId { get; set; } = Environment.MachineName;
+
+    /// <summary>
+    /// Address other processes reach this one at (<c>--ring.instance-addr</c>); empty = the HTTP listen address when it
+    /// names one, else the first non-loopback IPv4 address, else 127.0.0.1 (see <see cref="EffectiveInstanceAddr"/>).
+    /// </summary>
+    public string RingInstanceAddr { get; set; } = string.Empty;
+
+    /// <summary>Availability zone of this instance; empty = zones not used (<c>--ring.zone</c>).</summary>
+    public string RingZone { get; set; } = string.Empty;
+
+    /// <summary>How often an instance refreshes its heartbeat in the ring (<c>--ring.heartbeat-period</c>).</summary>
+    public TimeSpan RingHeartbeatPeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>An instance whose heartbeat is older than this is unhealthy (<c>--ring.heartbeat-timeout</c>).</summary>
+    public TimeSpan RingHeartbeatTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Ingesters each series is written to (<c>--ingester.replication-factor</c>).</summary>
+    public int IngesterReplicationFactor { get; set; } = 3;
+
+    /// <summary>Where the ingester keeps its ring tokens across restarts; empty = <c>&lt;data.dir&gt;/tokens</c>.</summary>
+    public string IngesterRingTokensFilePath { get; set; } = string.Empty;
+
+    /// <summary>Tokens each ingester owns in the ring (<c>--ingester.ring.num-tokens</c>).</summary>
+    public int IngesterRingNumTokens { get; set; } = 128;
+
+    /// <summary>Store-gateways each block is loaded by (<c>--store-gateway.sharding-ring.replication-factor</c>).</summary>
+    public int StoreGatewayReplicationFactor { get; set; } = 3;
+
+    /// <summary>HTTP/2 cleartext port of the internal RPC (<c>--server.rpc-listen-port</c>).</summary>
+    public int RpcListenPort { get; set; } = 9095;
+
+    /// <summary>Deadline of one push to one ingester (<c>--ingester.client.remote-timeout</c>).</summary>
+    public TimeSpan IngesterClientRemoteTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The tokens file path with its default applied.</summary>
+    public string EffectiveTokensFilePath =>
+        IngesterRingTokensFilePath.Length > 0 ? IngesterRingTokensFilePath : Path.Combine(DataDir, "tokens");
+
+    /// <summary>The address registered in the rings, with its defaults applied (host only, no port).</summary>
+    public string EffectiveInstanceAddr
+    {
+        get
+        {
+            if (RingInstanceAddr.Length > 0)
+            {
+                return RingInstanceAddr;
+            }
+
+            // A process bound to one address is only reachable there; 0.0.0.0 says nothing about where.
+            if (HttpListenAddress.Length > 0 && IPAddress.TryParse(HttpListenAddress, out var bound) && !bound.Equals(IPAddress.Any))
+            {
+                return HttpListenAddress;
+            }
+
+            return FirstNonLoopbackIPv4() ?? "127.0.0.1";
+        }
+    }
+
+    /// <summary>
+    /// The distributor and querier reach the ingesters (and the querier the store-gateways) in process, exactly as
+    /// before cluster mode (G3), when this process runs them and the ring lives only in this process.
+    /// </summary>
+    /// <param name="modules">The resolved modules.</param>
+    /// <param name="module">The module serving the calls: ingester-service or store-gateway.</param>
+    public bool InProcess(IReadOnlySet<string> modules, string module) => RingStore == RingStoreMemory && modules.Contains(module);
+
+    /// <summary>
+    /// The replication factor the ingester ring uses: 1 in a single process with the memory store, where the one
+    /// ingester holds everything; the configured value otherwise.
+    /// </summary>
+    public int EffectiveIngesterReplicationFactor => RingStore == RingStoreMemory ? 1 : IngesterReplicationFactor;
+
+    /// <summary>The store-gateway ring's replication factor, with the same single-process rule.</summary>
+    public int EffectiveStoreGatewayReplicationFactor => RingStore == RingStoreMemory ? 1 : StoreGatewayReplicationFactor;
+
+    /// <summary>Checks the cluster settings; each failure names its key.</summary>
+    public void ValidateCluster()
+    {
+        if (RingStore is not (RingStoreMemory or RingStorePostgres))
+        {
+            throw new ConfigException($"ring.store must be memory or postgres (got \"{RingStore}\")");
+        }
+
+        if (RingStore == RingStorePostgres && RingPostgresConnectionString.Length == 0)
+        {
+            throw new ConfigException("ring.postgres.connection-string is required when ring.store is postgres");
+        }
+
+        if (RingInstanceId.Length == 0)
+        {
+            throw new ConfigException("ring.instance-id must not be empty");
+        }
+
+        if (RingHeartbeatPeriod <= TimeSpan.Zero)
+        {
+            throw new ConfigException("ring.heartbeat-period must be positive");
+        }
+
+        if (RingHeartbeatTimeout <= RingHeartbeatPeriod)
+        {
+            throw new ConfigException("ring.heartbeat-timeout must be longer than ring.heartbeat-period");
+        }
+
+        if (IngesterReplicationFactor < 1)
+        {
+            throw new ConfigException("ingester.replication-factor must be at least 1");
+        }
+
+        if (StoreGatewayReplicationFactor < 1)
+        {
+            throw new ConfigException("store-gateway.sharding-ring.replication-factor must be at least 1");
+        }
+
+        if (IngesterRingNumTokens < 1)
+        {
+            throw new ConfigException("ingester.ring.num-tokens must be at least 1");
+        }
+
+        if (RpcListenPort is < 0 or > 65535)
+        {
+            throw new ConfigException("server.rpc-listen-port must be between 0 and 65535");
+        }
+
+        if (RpcListenPort != 0 && RpcListenPort == HttpListenPort)
+        {
+            throw new ConfigException("server.rpc-listen-port must differ from server.http-listen-port");
+        }
+
+        if (IngesterClientRemoteTimeout <= TimeSpan.Zero)
+        {
+            throw new ConfigException("ingester.client.remote-timeout must be positive");
+        }
+    }
+
+    /// <summary>
+    /// Checks what only the resolved modules tell: a distributor or querier without an ingester in its process can
+    /// only find the ingesters through a shared ring store.
+    /// </summary>
+    /// <param name="modules">The resolved modules.</param>
+    public void ValidateModules(IReadOnlySet<string> modules)
+    {
+        bool needsRemote = (modules.Contains(ModuleRegistry.Distributor) || modules.Contains(ModuleRegistry.Querier)) && !modules.Contains(ModuleRegistry.IngesterService);
+        if (needsRemote && RingStore == RingStoreMemory)
+        {
+            throw new ConfigException(
+                "ring.store: a distributor or querier without an ingester in the same process finds the ingesters through a shared ring; set --ring.store=postgres and --ring.postgres.connection-string, or add the ingester to --target");
+        }
+    }
+
+    private static string? FirstNonLoopbackIPv4()
+    {
+        try
+        {
+            return NetworkInterface.GetAllNetworkInterfaces()
+                .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+                .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+                .Select(a => a.Address)
+                .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
+                ?.ToString();
+        }
+        catch (NetworkInformationException)
+        {
+            return null;
+        }
+    }
+}
