@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using MetricsCluster.Cluster.Replication;
+using MetricsCluster.Cluster.Ring;
 using MetricsCluster.Core;
 using MetricsCluster.Core.Ingest;
 using MetricsCluster.Core.Limits;
@@ -123,9 +125,17 @@ public sealed class Distributor
             {
                 throw;
             }
+            catch (QuorumException e)
+            {
+                return QuorumOutcomes.From(e);
+            }
+            catch (RingUnavailableException e)
+            {
+                return QuorumOutcomes.From(e);
+            }
             catch (Exception e)
             {
-                // Anything the ingester client throws is a fault the sender should retry.
+                // Anything else the ingester client throws is a fault the sender should retry.
                 return new PushOutcome(500, $"failed pushing to ingester: {e.Message}");
             }
 
