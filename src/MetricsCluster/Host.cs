@@ -2,6 +2,7 @@ using System.Net;
 using MetricsCluster.Config;
 using MetricsCluster.Core.Metrics;
 using MetricsCluster.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Console;
 
 namespace MetricsCluster;
@@ -17,6 +18,7 @@ public static class Host
         {
             modules = ModuleRegistry.Resolve(config.Target);
             AgentModule.Expand(modules, config);
+            config.ValidateModules(modules);
         }
         catch (ConfigException e)
         {
@@ -54,6 +56,11 @@ public static class Host
             k.Limits.MaxRequestBodySize = null;
             var address = config.HttpListenAddress.Length == 0 ? IPAddress.Any : IPAddress.Parse(config.HttpListenAddress);
             k.Listen(address, config.HttpListenPort);
+            if (ClusterModule.ServesRpc(config, modules))
+            {
+                // The internal RPC is protobuf over HTTP/2 cleartext (prior knowledge): no HTTP/1.1 on this port.
+                k.Listen(address, config.RpcListenPort, o => o.Protocols = HttpProtocols.Http2);
+            }
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = config.GracefulShutdownTimeout);
         var registry = new MetricsRegistry();

@@ -33,11 +33,20 @@ internal static class Modules
             services.AddSingleton<IOverrides>(new StaticOverrides(config.Limits));
         }
 
+        // Cluster mode: the ring store, the rings read here and the remote clients (the in-process binding otherwise).
+        ClusterModule.Register(services, config, modules);
+
         if (modules.Contains(ModuleRegistry.IngesterService))
         {
             services.AddSingleton(config.IngesterOptions());
             services.AddSingleton<Ingester.Ingester>();
-            services.AddSingleton<IIngesterClient>(sp => sp.GetRequiredService<Ingester.Ingester>());
+            if (config.InProcess(modules, ModuleRegistry.IngesterService))
+            {
+                services.AddSingleton<IIngesterClient>(sp => sp.GetRequiredService<Ingester.Ingester>());
+            }
+
+            // Hosted services start in this order and stop in reverse: join PENDING, replay the WAL, ship, go ACTIVE.
+            ClusterModule.RegisterIngesterJoin(services, config);
             services.AddHostedService(sp => sp.GetRequiredService<Ingester.Ingester>());
 
             // Shipping: the ingester's cut blocks go to the blocks bucket (Mimir ingester shipBlocksLoop).
@@ -46,6 +55,7 @@ internal static class Modules
             services.AddSingleton<ShipperMetrics>();
             services.AddSingleton<ShipperService>();
             services.AddHostedService(sp => sp.GetRequiredService<ShipperService>());
+            ClusterModule.RegisterIngesterActivation(services, config);
         }
 
         if (modules.Contains(ModuleRegistry.DistributorService))
@@ -56,10 +66,11 @@ internal static class Modules
         if (modules.Contains(ModuleRegistry.StoreGateway))
         {
             AddBlocksBucket(services, config);
-            services.AddSingleton(config.BucketStoreOptions());
+            ClusterModule.RegisterStoreGatewayOptions(services, config, modules);
             services.AddSingleton<BucketStores>();
             services.AddSingleton<StoreGatewayService>();
             services.AddHostedService(sp => sp.GetRequiredService<StoreGatewayService>());
+            ClusterModule.RegisterStoreGatewayLifecycle(services, config);
         }
 
         if (modules.Contains(ModuleRegistry.Compactor))
@@ -70,6 +81,7 @@ internal static class Modules
             services.AddSingleton<BlocksCleanerMetrics>();
             services.AddSingleton<BlocksCleaner>();
             services.AddHostedService<CompactorService>();
+            ClusterModule.RegisterCompactorLifecycle(services, config);
         }
 
         if (modules.Contains(ModuleRegistry.Agent))
@@ -79,11 +91,18 @@ internal static class Modules
 
         if (modules.Contains(ModuleRegistry.Querier))
         {
-            // With an in-process store-gateway (target all) the querier reads the blocks bucket too; over RPC later.
+            // The querier reads the blocks through the in-process store-gateway (target all) or, in cluster mode,
+            // through the store-gateways of the ring; it reads the bucket index itself either way.
+            bool remoteStores = !config.InProcess(modules, ModuleRegistry.StoreGateway) && config.RingStore != ClusterConfig.RingStoreMemory;
+            if (remoteStores)
+            {
+                AddBlocksBucket(services, config);
+            }
+
             services.AddSingleton<IQueryable>(sp =>
             {
                 var ingesters = new IngesterQueryable(sp.GetRequiredService<IIngesterClient>());
-                if (!modules.Contains(ModuleRegistry.StoreGateway))
+                if (!modules.Contains(ModuleRegistry.StoreGateway) && !remoteStores)
                 {
                     return ingesters;
                 }
@@ -91,9 +110,10 @@ internal static class Modules
                 // Blocks come from the bucket index and every one of them must be read (consistency check).
                 var time = sp.GetRequiredService<TimeProvider>();
                 var blocksOptions = config.BlocksStoreOptions();
+                IStoreGatewayClient gateways = remoteStores ? sp.GetRequiredService<IStoreGatewayClient>() : sp.GetRequiredService<BucketStores>();
                 var store = new BlocksStoreQueryable(
                     new BucketIndexBlocksFinder(new BucketIndexReader(sp.GetRequiredService<IBucket>()), blocksOptions, time),
-                    sp.GetRequiredService<BucketStores>(),
+                    gateways,
                     new BlocksConsistencyChecker(blocksOptions, time, sp.GetRequiredService<MetricsRegistry>()));
                 return new MergeQueryable(ingesters, store, config.MergeQueryableOptions(), time);
             });
@@ -121,6 +141,7 @@ internal static class Modules
         var tenants = app.Services.GetRequiredService<TenantResolver>();
         var ingester = modules.Contains(ModuleRegistry.IngesterService) ? app.Services.GetRequiredService<Ingester.Ingester>() : null;
         var stores = modules.Contains(ModuleRegistry.StoreGateway) ? app.Services.GetRequiredService<BucketStores>() : null;
+        var lifecycle = ingester is null ? null : app.Services.GetRequiredService<IngesterLifecycle>();
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         app.MapOperations(config, () =>
         {
@@ -134,6 +155,12 @@ internal static class Modules
                 return (false, "Ingester not ready: replaying WAL");
             }
 
+            // Mimir: an ingester is ready once ACTIVE in the ring (and no longer once it starts leaving).
+            if (lifecycle is not null && lifecycle.State != Cluster.Ring.InstanceState.Active)
+            {
+                return (false, $"Ingester not ready: {lifecycle.State} in the ring");
+            }
+
             // Mimir: the store-gateway is not ready during its first bucket sync.
             return stores is { IsReady: false } ? (false, "Store-gateway not ready: initial bucket sync") : (true, string.Empty);
         });
@@ -142,12 +169,16 @@ internal static class Modules
         {
             var shipper = app.Services.GetRequiredService<ShipperService>();
             app.MapIngesterFlush(ingester, shipper);
-            app.MapIngesterShutdown(ingester, shipper);
+            app.MapIngesterShutdown(lifecycle!);
         }
+
+        ClusterModule.MapRingPages(app, config, modules);
+        ClusterModule.MapRpc(app, config, modules);
 
         if (modules.Contains(ModuleRegistry.Distributor))
         {
             DistributorModule.Map(app, tenants);
+            app.MapAllUserStats(app.Services.GetRequiredService<IIngesterStats>());
         }
 
         if (modules.Contains(ModuleRegistry.Agent))

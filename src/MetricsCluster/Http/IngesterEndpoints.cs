@@ -36,24 +36,27 @@ internal static class IngesterEndpoints
     }
 
     /// <summary>
-    /// <c>POST /ingester/shutdown</c> (Mimir): flushes every tenant's head to blocks, ships them, answers 204 and then
-    /// stops the process; <c>/ready</c> answers 503 from the moment the stop begins. Writes that arrive during the
-    /// flush still go to the head and the WAL, so nothing acknowledged is lost: a restart replays them.
+    /// <c>POST /ingester/shutdown</c> (Mimir): leaves the ring (LEAVING, so distributors write to the other replicas),
+    /// flushes every tenant's head to blocks, ships them, unregisters, answers 204 and then stops the process;
+    /// <c>/ready</c> answers 503 from the moment the ingester leaves ACTIVE. Writes that arrive during the flush still
+    /// go to the head and the WAL, so nothing acknowledged is lost: a restart replays them.
     /// </summary>
-    internal static void MapIngesterShutdown(this WebApplication app, Ingester.Ingester ingester, ShipperService shipper)
+    internal static void MapIngesterShutdown(this WebApplication app, IngesterLifecycle lifecycle)
     {
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MetricsCluster.Http.IngesterEndpoints");
         app.MapPost("/ingester/shutdown", async (HttpContext ctx) =>
         {
-            logger.LogInformation("shutdown requested over HTTP: flushing and shipping every tenant");
-            await FlushAndShipAsync(ingester, shipper, [], lifetime.ApplicationStopping);
+            logger.LogInformation("shutdown requested over HTTP: leaving the ring, flushing and shipping every tenant");
+            var failure = await lifecycle.LeaveAsync(flush: true);
             ctx.Response.OnCompleted(() =>
             {
                 lifetime.StopApplication();
                 return Task.CompletedTask;
             });
-            return Results.NoContent();
+            return failure is null
+                ? Results.NoContent()
+                : Results.Text($"flushing or shipping failed: {failure.Message}\n", statusCode: StatusCodes.Status500InternalServerError);
         });
     }
 
