@@ -46,7 +46,8 @@ public sealed class MetricsClusterProcess : IAsyncDisposable
             .. _extraArgs,
         ];
         _child = ChildProcess.Start("dotnet", args);
-        await WaitReadyAsync(TimeSpan.FromSeconds(60));
+        // Generous: a cluster test starts several of these at once on a shared 2-core machine.
+        await WaitReadyAsync(TimeSpan.FromSeconds(120));
     }
 
     /// <summary>SIGKILL.</summary>

@@ -1,0 +1,147 @@
+using MetricsCluster.EndToEnd.Tests.Infra;
+using Xunit;
+
+namespace MetricsCluster.EndToEnd.Tests;
+
+/// <summary>The cluster of issue 5 shared by the tests of <see cref="ClusterModeTests"/>; each test leaves it whole.</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    /// <summary>The running cluster.</summary>
+    public LocalCluster Cluster { get; private set; } = null!;
+
+    /// <inheritdoc/>
+    public async Task InitializeAsync() => Cluster = await LocalCluster.StartAsync();
+
+    /// <inheritdoc/>
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+/// <summary>
+/// Issue 5's acceptance: real processes on 127.0.0.1 (PostgreSQL, 3 ingesters RF 3, distributor, querier,
+/// store-gateway, filesystem bucket) under a steady remote-write load of 200 series every 100 ms. Losing an ingester,
+/// restarting all of them one by one, or losing PostgreSQL for over a minute fails no write, and queries return
+/// exactly the acknowledged samples, each once (the querier de-duplicates the replicas).
+/// </summary>
+public sealed class ClusterModeTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>, IDisposable
+{
+    private const string Tenant = "cluster-e2e";
+    private const int Series = 200;
+    private static readonly TimeSpan s_generous = TimeSpan.FromSeconds(120);
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
+    private readonly LocalCluster _cluster = fixture.Cluster;
+
+    public void Dispose() => _http.Dispose();
+
+    [Fact]
+    public async Task Kill_9_of_an_ingester_fails_no_write_and_every_acknowledged_sample_is_returned_before_and_after_its_replay()
+    {
+        await using var writer = new LoadWriter(_cluster.Distributor.BaseUri, Tenant, "kill9_load", Series);
+        writer.Start();
+        await writer.WaitForMoreAsync(30, s_generous);
+        await AssertEveryAckedSampleAsync(writer, "before the kill");
+
+        var victim = _cluster.Ingesters[1];
+        victim.Kill9();
+
+        // Its ring entry stays ACTIVE until the heartbeat timeout: the distributor keeps trying it and must not fail.
+        await writer.WaitForMoreAsync(50, s_generous);
+        await AssertEveryAckedSampleAsync(writer, "with ingester-1 killed");
+
+        await victim.RestartAsync();
+        Assert.Matches(@"tenant cluster-e2e: replayed [1-9]\d* series, [1-9]\d* samples", victim.Child.Output);
+        await _cluster.WaitIngestersActiveAsync(_http, s_generous);
+        await writer.WaitForMoreAsync(30, s_generous);
+        await writer.StopAsync();
+        await AssertEveryAckedSampleAsync(writer, "after ingester-1 restarted and replayed its WAL");
+        Assert.True(writer.Failures.Count == 0, "failed writes:\n" + string.Join('\n', writer.Failures.Take(20)));
+    }
+
+    [Fact]
+    public async Task A_rolling_restart_of_the_three_ingesters_fails_no_write_and_loses_no_sample()
+    {
+        await using var writer = new LoadWriter(_cluster.Distributor.BaseUri, Tenant, "rolling_load", Series);
+        writer.Start();
+        await writer.WaitForMoreAsync(20, s_generous);
+        for (int i = 0; i < _cluster.Ingesters.Length; i++)
+        {
+            var ingester = _cluster.Ingesters[i];
+
+            // SIGTERM: LEAVING, head flushed to blocks and shipped, unregistered, exit 0.
+            Assert.Equal(0, await ingester.Child.TerminateAsync(s_generous));
+            Assert.Contains("leaving the ring: flushed the heads", ingester.Child.Output, StringComparison.Ordinal);
+            await writer.WaitForMoreAsync(10, s_generous);
+            await AssertEveryAckedSampleAsync(writer, $"with ingester-{i} stopped");
+
+            await ingester.RestartAsync();
+            await _cluster.WaitIngestersActiveAsync(_http, s_generous);
+            await writer.WaitForMoreAsync(10, s_generous);
+            await AssertEveryAckedSampleAsync(writer, $"after ingester-{i} restarted");
+        }
+
+        await writer.StopAsync();
+        await AssertEveryAckedSampleAsync(writer, "after the rolling restart");
+        Assert.True(writer.Failures.Count == 0, "failed writes:\n" + string.Join('\n', writer.Failures.Take(20)));
+        Assert.True(
+            Directory.Exists(Path.Combine(_cluster.BucketDir, Tenant)) && Directory.EnumerateFiles(Path.Combine(_cluster.BucketDir, Tenant), "meta.json", SearchOption.AllDirectories).Any(),
+            "the leaving ingesters shipped no block to the bucket");
+    }
+
+    [Fact]
+    public async Task With_postgres_down_for_over_a_minute_ingest_and_queries_go_on_with_the_last_known_ring()
+    {
+        await using var writer = new LoadWriter(_cluster.Distributor.BaseUri, Tenant, "pg_outage_load", Series);
+        writer.Start();
+        await writer.WaitForMoreAsync(20, s_generous);
+        await AssertEveryAckedSampleAsync(writer, "before stopping PostgreSQL");
+
+        await _cluster.Postgres.StopAsync();
+        try
+        {
+            // Longer than the 1m heartbeat timeout: nobody's heartbeat reaches the store meanwhile.
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(65);
+            while (DateTime.UtcNow < until)
+            {
+                await writer.WaitForMoreAsync(50, s_generous);
+                await AssertEveryAckedSampleAsync(writer, $"with PostgreSQL down ({(until - DateTime.UtcNow).TotalSeconds:F0} s to go)");
+            }
+        }
+        finally
+        {
+            await _cluster.Postgres.RestartAsync();
+        }
+
+        await writer.WaitForMoreAsync(30, s_generous);
+        await _cluster.WaitIngestersActiveAsync(_http, s_generous);
+        await writer.StopAsync();
+        await AssertEveryAckedSampleAsync(writer, "after PostgreSQL came back");
+        Assert.True(writer.Failures.Count == 0, "failed writes:\n" + string.Join('\n', writer.Failures.Take(20)));
+    }
+
+    private async Task AssertEveryAckedSampleAsync(LoadWriter writer, string when)
+    {
+        Assert.True(writer.Failures.Count == 0, $"{when}: failed writes:\n{string.Join('\n', writer.Failures.Take(20))}\n{_cluster.Logs()}");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            string? problem;
+            try
+            {
+                problem = await AckedSamples.CheckAsync(_http, _cluster.Querier.BaseUri, Tenant, writer);
+            }
+            catch (Exception e) when (e is InvalidOperationException or HttpRequestException or TaskCanceledException)
+            {
+                // A query answered with an error is retried for a while; a wrong answer fails at once (below).
+                if (DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(500);
+                    continue;
+                }
+
+                problem = $"the query kept failing: {e.Message}";
+            }
+
+            Assert.True(problem is null, $"{when}: {problem}\n{_cluster.Logs()}");
+            return;
+        }
+    }
+}

@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Text.Json;
+using MetricsCluster.Tests.Shared;
+
+namespace MetricsCluster.EndToEnd.Tests.Infra;
+
+/// <summary>
+/// A whole cluster of real processes on 127.0.0.1 (issue 5): PostgreSQL holding the rings, three ingesters with
+/// RF 3, one distributor, one querier and one store-gateway, all sharing a filesystem bucket.
+/// </summary>
+public sealed class LocalCluster : IAsyncDisposable
+{
+    private LocalCluster(PostgresServer postgres, string bucketDir)
+    {
+        Postgres = postgres;
+        BucketDir = bucketDir;
+    }
+
+    /// <summary>The ring store.</summary>
+    public PostgresServer Postgres { get; }
+
+    /// <summary>The shared filesystem bucket.</summary>
+    public string BucketDir { get; }
+
+    /// <summary>The three ingesters, ids ingester-0..2.</summary>
+    public MetricsClusterProcess[] Ingesters { get; private set; } = [];
+
+    /// <summary>The distributor.</summary>
+    public MetricsClusterProcess Distributor { get; private set; } = null!;
+
+    /// <summary>The querier.</summary>
+    public MetricsClusterProcess Querier { get; private set; } = null!;
+
+    /// <summary>The store-gateway.</summary>
+    public MetricsClusterProcess StoreGateway { get; private set; } = null!;
+
+    /// <summary>Starts PostgreSQL, then the ingesters, store-gateway, distributor and querier, and waits until the distributor sees three ACTIVE ingesters.</summary>
+    public static async Task<LocalCluster> StartAsync()
+    {
+        var postgres = await PostgresServer.StartAsync();
+        var cluster = new LocalCluster(postgres, Repo.TempDir("cluster-bucket"));
+        try
+        {
+            // Started one after the other: each one JIT-compiles the whole binary, and the machine has two cores.
+            var ingesters = new List<MetricsClusterProcess>();
+            for (int i = 0; i < 3; i++)
+            {
+                ingesters.Add(await cluster.StartAsync("ingester", $"ingester-{i}"));
+                cluster.Ingesters = [.. ingesters];
+            }
+
+            cluster.StoreGateway = await cluster.StartAsync("store-gateway", "store-gateway-0", "--blocks-storage.bucket-store.sync-interval=15s");
+            // A push to a live but busy ingester may take seconds on a loaded 2-core machine; a dead one fails at
+            // connect either way. The 2s default would turn load into failed replicas, not what is tested here.
+            cluster.Distributor = await cluster.StartAsync("distributor", "distributor-0", "--ingester.client.remote-timeout=10s");
+            cluster.Querier = await cluster.StartAsync("querier", "querier-0");
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            await cluster.WaitIngestersActiveAsync(http, TimeSpan.FromSeconds(120));
+            await cluster.WarmUpAsync(http);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Ingester states as the distributor's ring page shows them, by instance id.</summary>
+    public async Task<Dictionary<string, (string State, bool Healthy)>> IngesterRingAsync(HttpClient http, MetricsClusterProcess viewer)
+    {
+        using var resp = await http.GetAsync(new Uri(viewer.BaseUri, "/ingester/ring?format=json"));
+        string raw = await resp.Content.ReadAsStringAsync();
+        if (!resp.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"/ingester/ring answered {(int)resp.StatusCode}: {raw}");
+        }
+
+        using var json = JsonDocument.Parse(raw);
+        return json.RootElement.GetProperty("shards").EnumerateArray().ToDictionary(
+            s => s.GetProperty("id").GetString()!,
+            s => (s.GetProperty("state").GetString()!.ToUpperInvariant(), s.GetProperty("healthy").GetBoolean()));
+    }
+
+    /// <summary>Waits until the distributor's and querier's rings show every ingester ACTIVE and healthy.</summary>
+    public async Task WaitIngestersActiveAsync(HttpClient http, TimeSpan timeout)
+    {
+        foreach (var viewer in new[] { Distributor, Querier })
+        {
+            await Poll.UntilAsync(
+                async () =>
+                {
+                    var ring = await IngesterRingAsync(http, viewer);
+                    bool all = Enumerable.Range(0, Ingesters.Length).All(i => ring.TryGetValue($"ingester-{i}", out var s) && s is ("ACTIVE", true));
+                    return all ? null : string.Join(", ", ring.Select(kv => $"{kv.Key}={kv.Value.State}{(kv.Value.Healthy ? string.Empty : " (unhealthy)")}"));
+                },
+                timeout,
+                $"every ingester ACTIVE in the ring seen by {viewer.BaseUri}");
+        }
+    }
+
+    /// <summary>
+    /// Pushes and queries one warm-up series until both succeed: every process compiles its whole push and query
+    /// path on first use (tiered compilation is off), which on a loaded machine can outlast a push deadline. Not
+    /// part of what the tests count.
+    /// </summary>
+    public async Task WarmUpAsync(HttpClient http)
+    {
+        long t = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await Poll.UntilAsync(
+            async () =>
+            {
+                var body = RemoteWrite.Body(RemoteWrite.Series([(t++, 1)], "__name__", "cluster_warmup"));
+                var (status, text) = await RemoteWrite.PostAsync(http, Distributor.BaseUri, body, "warmup");
+                if (status != 200)
+                {
+                    return $"push answered {status}: {text}";
+                }
+
+                var (qs, _, raw) = await QueryApi.GetAsync(http, Querier.BaseUri, "/prometheus/api/v1/query?query=cluster_warmup", "warmup");
+                return qs == 200 ? null : $"query answered {qs}: {raw}";
+            },
+            TimeSpan.FromSeconds(120),
+            "a warm-up push and query through the cluster");
+    }
+
+    /// <summary>Everything the processes printed, for failure messages.</summary>
+    public string Logs() =>
+        string.Join("\n", Ingesters.Select((p, i) => $"--- ingester-{i}\n{Tail(p)}").Append($"--- distributor\n{Tail(Distributor)}").Append($"--- querier\n{Tail(Querier)}"));
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var p in new[] { Distributor, Querier, StoreGateway }.Concat(Ingesters))
+        {
+            if (p is not null)
+            {
+                await p.DisposeAsync();
+            }
+        }
+
+        await Postgres.DisposeAsync();
+        try
+        {
+            Directory.Delete(BucketDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static string Tail(MetricsClusterProcess? p)
+    {
+        if (p is null)
+        {
+            return "(not started)";
+        }
+
+        string[] lines = p.Child.Output.Split('\n');
+        return string.Join('\n', lines.TakeLast(40));
+    }
+
+    private Task<MetricsClusterProcess> StartAsync(string target, string id, params string[] more) =>
+        MetricsClusterProcess.StartAsync(
+        [
+            $"--target={target}",
+            "--ring.store=postgres",
+            $"--ring.postgres.connection-string={Postgres.ConnectionString}",
+            $"--ring.instance-id={id}",
+            "--ring.instance-addr=127.0.0.1",
+            string.Create(CultureInfo.InvariantCulture, $"--server.rpc-listen-port={Repo.FreePort()}"),
+            "--store-gateway.sharding-ring.replication-factor=1",
+            "--blocks-storage.backend=filesystem",
+            $"--blocks-storage.filesystem.dir={BucketDir}",
+            .. more,
+        ]);
+}
