@@ -45,17 +45,22 @@ pg_tool() { # tool args...: runs a PostgreSQL server tool, as the postgres user 
 }
 
 if [[ -z "$RING_PG" ]]; then
-  PGDATA="$CLUSTER_DIR/postgres"
+  PG_DIR="$CLUSTER_DIR/postgres"
+  # As root the server runs as the postgres user, which must reach its directory; a private CLUSTER_DIR (mktemp)
+  # is not traversable by it, so the server then lives in a directory of its own under /tmp.
+  if (( EUID == 0 )) && ! runuser -u postgres -- test -x "$CLUSTER_DIR"; then
+    PG_DIR="/tmp/metrics-cluster-pg-$PG_PORT"
+  fi
+  PGDATA="$PG_DIR/data"
+  mkdir -p "$PG_DIR"
+  (( EUID == 0 )) && chown postgres "$PG_DIR"
   if [[ ! -f "$PGDATA/PG_VERSION" ]]; then
     log "initdb in $PGDATA"
-    mkdir -p "$PGDATA"
-    (( EUID == 0 )) && chown postgres "$PGDATA"
     pg_tool initdb -D "$PGDATA" -U postgres --auth=trust >"$LOGS/initdb.log" 2>&1 || die "initdb failed (see $LOGS/initdb.log)"
   fi
-  (( EUID == 0 )) && touch "$LOGS/postgres.log" && chown postgres "$LOGS/postgres.log"
-  log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
-  pg_tool pg_ctl start -D "$PGDATA" -l "$LOGS/postgres.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k /tmp" >/dev/null || die "PostgreSQL did not start (see $LOGS/postgres.log)"
+  log "starting PostgreSQL on 127.0.0.1:$PG_PORT (log $PG_DIR/postgres.log)"
+  pg_tool pg_ctl start -D "$PGDATA" -l "$PG_DIR/postgres.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k /tmp" >/dev/null || die "PostgreSQL did not start (see $PG_DIR/postgres.log)"
   PG_STARTED="$PGDATA"
   RING_PG="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres"
 fi
