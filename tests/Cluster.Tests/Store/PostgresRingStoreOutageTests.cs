@@ -66,6 +66,22 @@ public sealed class PostgresRingStoreOutageTests : IClassFixture<PostgresFixture
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watch);
     }
 
+    [Fact]
+    public async Task First_calls_after_a_restart_succeed_although_the_pool_holds_dead_connections()
+    {
+        var options = _pg.Options();
+        await using var store = PostgresFixture.Store(options);
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(i =>
+            store.CasAsync("ingester", d => RingDescs.With(d, "i" + i), CancellationToken.None)));
+
+        // No call while the server is down, so nothing has told the pool that its idle connections died.
+        await _pg.Server.StopAsync();
+        await _pg.Server.RestartAsync();
+
+        Assert.Equal(4, (await store.GetAsync("ingester", CancellationToken.None))!.Desc.Instances.Count);
+        Assert.Equal(5, (await store.CasAsync("ingester", d => RingDescs.With(d, "after"), CancellationToken.None))!.Version);
+    }
+
     private static async Task AssertFailsFastAsync(Func<Task> call, TimeSpan operationTimeout)
     {
         var clock = Stopwatch.StartNew();

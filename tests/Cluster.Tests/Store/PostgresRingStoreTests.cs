@@ -219,14 +219,22 @@ public sealed class PostgresRingStoreTests : IClassFixture<PostgresFixture>
 
         using var cts = new CancellationTokenSource(s_patience);
         var yields = new List<VersionedRingDesc>();
+        var sinceFirst = new System.Diagnostics.Stopwatch();
         await foreach (var v in store.WatchAsync("ingester", cts.Token))
         {
+            sinceFirst.Start();
             yields.Add(v);
             if (yields.Count == 4)
             {
                 break;
             }
         }
+
+        // Paced by the poll interval, not a busy loop: a lower bound, which a slow machine only makes easier to meet
+        // (less 50 ms for the granularity of the two clocks).
+        Assert.True(
+            sinceFirst.Elapsed >= (options.PollInterval * 3) - TimeSpan.FromMilliseconds(50),
+            $"4 yields in {sinceFirst.Elapsed}, under 3 poll intervals of {options.PollInterval}");
 
         // A key never written: an empty descriptor at version 0, yielded again and again as a liveness signal.
         Assert.All(yields, v => Assert.Equal(0, v.Version));
