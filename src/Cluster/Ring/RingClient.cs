@@ -22,6 +22,7 @@ public sealed class RingClient : IReadRing, IHostedService, IDisposable
     private readonly CancellationTokenSource _stop = new();
     private volatile State _state;
     private Task? _loop;
+    private int _disposed;
 
     /// <summary>Creates the client; it reads nothing until started.</summary>
     public RingClient(IRingStore store, RingOptions options, TimeProvider time, ILogger<RingClient> logger)
@@ -100,8 +101,11 @@ public sealed class RingClient : IReadRing, IHostedService, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _stop.Cancel();
-        _stop.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _stop.Cancel();
+            _stop.Dispose();
+        }
     }
 
     private async Task RunAsync(CancellationToken cancellationToken)
