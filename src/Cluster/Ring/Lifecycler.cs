@@ -25,6 +25,7 @@ public sealed class Lifecycler : IAsyncDisposable
     private InstanceState _state;
     private uint[] _tokens = [];
     private long _registeredMs;
+    private int _disposed;
 
     /// <summary>Creates the lifecycler; nothing is written until <see cref="StartAsync"/>.</summary>
     public Lifecycler(IRingStore store, LifecyclerOptions options, TimeProvider time, ILogger<Lifecycler> logger)
@@ -164,6 +165,11 @@ public sealed class Lifecycler : IAsyncDisposable
     /// <summary>Stops heartbeating without touching the ring entry.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await StopHeartbeatAsync();
         _heartbeatStop?.Dispose();
     }

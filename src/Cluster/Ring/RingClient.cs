@@ -36,7 +36,7 @@ public sealed class RingClient : IReadRing, IHostedService, IDisposable
         _options = options;
         _time = time;
         _logger = logger;
-        _state = new State(new RingSnapshot(new RingDesc(), options, time.GetUtcNow()), -1, HealthClock.Never);
+        _state = new State(new RingSnapshot(new RingDesc(), options, time.GetUtcNow()), new RingDesc(), -1, HealthClock.Never);
     }
 
     /// <inheritdoc />
@@ -162,12 +162,14 @@ public sealed class RingClient : IReadRing, IHostedService, IDisposable
         DateTimeOffset now = _time.GetUtcNow();
         State old = _state;
 
-        // Every answer proves the store alive; only a new version needs a new token table.
-        RingSnapshot snapshot = version == old.Version && version >= 0 ? old.Snapshot : new RingSnapshot(desc, _options, now);
-        _state = new State(snapshot, version, old.Clock.Refreshed(now, _options.RefreshSlack));
+        // Every answer proves the store alive; only a changed descriptor needs a new token table. The content is
+        // compared too, not only the version: a store recreated from scratch counts its versions from 1 again.
+        bool same = version == old.Version && version >= 0 && desc.Equals(old.Desc);
+        RingSnapshot snapshot = same ? old.Snapshot : new RingSnapshot(desc, _options, now);
+        _state = new State(snapshot, same ? old.Desc : desc, version, old.Clock.Refreshed(now, _options.RefreshSlack));
         _ready.TrySetResult();
     }
 
     // Swapped as one reference so a reader sees a snapshot and the clock of the same refresh.
-    private sealed record State(RingSnapshot Snapshot, long Version, HealthClock Clock);
+    private sealed record State(RingSnapshot Snapshot, RingDesc Desc, long Version, HealthClock Clock);
 }
