@@ -143,20 +143,20 @@ public sealed class RingSnapshot : IReadRing
     {
         int wanted = _options.ReplicationFactor;
         var picked = new List<InstanceDesc>(wanted + 2);
-        var zones = new List<string>(wanted);
+        List<string>? zones = _options.ZoneAwarenessEnabled ? new List<string>(wanted) : null;
         int start = SearchToken(key);
         for (int iterations = 0, i = start;
-             picked.Count < Math.Min(_instances.Count, wanted) && zones.Count < _zonesWithTokens && iterations < _tokens.Length;
+             picked.Count < Math.Min(_instances.Count, wanted) && (zones?.Count ?? 0) < _zonesWithTokens && iterations < _tokens.Length;
              iterations++, i++)
         {
             InstanceDesc owner = _owners[i % _tokens.Length];
-            if (picked.Exists(p => ReferenceEquals(p, owner)))
+            if (ContainsInstance(picked, owner))
             {
                 continue;
             }
 
-            bool zoned = _options.ZoneAwarenessEnabled && owner.Zone.Length > 0;
-            if (zoned && zones.Contains(owner.Zone))
+            bool zoned = zones is not null && owner.Zone.Length > 0;
+            if (zoned && zones!.Contains(owner.Zone))
             {
                 continue;
             }
@@ -168,7 +168,7 @@ public sealed class RingSnapshot : IReadRing
             }
             else if (zoned)
             {
-                zones.Add(owner.Zone);
+                zones!.Add(owner.Zone);
             }
         }
 
@@ -183,19 +183,24 @@ public sealed class RingSnapshot : IReadRing
         int possible = _options.ZoneAwarenessEnabled ? Math.Min(_instancesWithTokens, _zonesWithTokens) : _instancesWithTokens;
         int replicas = Math.Max(Math.Min(_options.ReplicationFactor, possible), picked.Count);
         int minSuccess = (replicas / 2) + 1;
-        var healthy = new List<InstanceDesc>(picked.Count);
+
+        // Filter in place (this runs once per series on the write path): healthy ones move to the front.
+        int kept = 0;
         List<string>? unhealthy = null;
-        foreach (InstanceDesc instance in picked)
+        for (int i = 0; i < picked.Count; i++)
         {
-            if (IsHealthy(instance, operation, reference))
+            if (IsHealthy(picked[i], operation, reference))
             {
-                healthy.Add(instance);
+                picked[kept++] = picked[i];
             }
             else
             {
-                (unhealthy ??= []).Add(instance.Id);
+                (unhealthy ??= []).Add(picked[i].Id);
             }
         }
+
+        picked.RemoveRange(kept, picked.Count - kept);
+        List<InstanceDesc> healthy = picked;
 
         if (healthy.Count < minSuccess)
         {
@@ -245,6 +250,20 @@ public sealed class RingSnapshot : IReadRing
         }
 
         return new ReplicationSet(healthy, 0, maxUnavailableZones - failedZones.Count);
+    }
+
+    // A loop, not List.Exists with a lambda: the lambda would capture owner and allocate once per visited token.
+    private static bool ContainsInstance(List<InstanceDesc> picked, InstanceDesc owner)
+    {
+        foreach (InstanceDesc p in picked)
+        {
+            if (ReferenceEquals(p, owner))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // The index of the first token strictly above key, wrapping to 0 (Mimir's searchToken).
