@@ -212,8 +212,30 @@ public sealed class RingSnapshot : IReadRing
 
         int maxErrors = healthy.Count - minSuccess;
 
-        // Zone-aware sets hold one counted replica per zone, so the errors tolerated are also the zones tolerated.
-        return new ReplicationSet(healthy, maxErrors, _options.ZoneAwarenessEnabled ? maxErrors : 0);
+        // When every replica sits in its own (named) zone, the errors tolerated are also the zones tolerated. Otherwise
+        // (no zones declared, or an extension put two in one zone) zone counting would over-tolerate: report 0.
+        return new ReplicationSet(healthy, maxErrors, _options.ZoneAwarenessEnabled && OnePerNamedZone(healthy) ? maxErrors : 0);
+    }
+
+    private static bool OnePerNamedZone(List<InstanceDesc> instances)
+    {
+        for (int i = 0; i < instances.Count; i++)
+        {
+            if (instances[i].Zone.Length == 0)
+            {
+                return false;
+            }
+
+            for (int j = 0; j < i; j++)
+            {
+                if (instances[j].Zone == instances[i].Zone)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     // Mimir's GetReplicationSetForOperation without zones: every healthy instance, tolerating RF/2 failures minus the

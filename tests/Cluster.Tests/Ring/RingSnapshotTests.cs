@@ -130,6 +130,26 @@ public sealed class RingSnapshotTests
     }
 
     [Fact]
+    public void Zone_aware_without_declared_zones_reports_no_zone_tolerance()
+    {
+        // Zone awareness on, but nobody declared a zone: plain RF walk, and the errors must be counted per instance.
+        ReplicationSet set = Snapshot(Four(), zoneAware: true).Get(50, RingOperation.Write);
+        Assert.Equal(["a", "b", "c"], Ids(set));
+        Assert.Equal(1, set.MaxErrors);
+        Assert.Equal(0, set.MaxUnavailableZones);
+    }
+
+    [Fact]
+    public void Zone_aware_extension_with_two_healthy_in_one_zone_reports_no_zone_tolerance()
+    {
+        // For reads a PENDING instance is healthy but extends the set: zone za then holds two replicas of four.
+        ReplicationSet set = Snapshot(SixInThreeZones(a1: InstanceState.Pending), zoneAware: true).Get(50, RingOperation.Read);
+        Assert.Equal(["a1", "a2", "b1", "c1"], Ids(set));
+        Assert.Equal(1, set.MaxErrors);
+        Assert.Equal(0, set.MaxUnavailableZones);
+    }
+
+    [Fact]
     public void Zone_aware_with_fewer_zones_than_rf_needs_all_zones()
     {
         var desc = Desc(Instance("a", [100], zone: "z1"), Instance("b", [200], zone: "z2"), Instance("c", [300], zone: "z1"), Instance("d", [400], zone: "z2"));
