@@ -29,7 +29,15 @@ internal sealed class RpcServerCall : IDisposable
             && long.TryParse(v.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out long ms))
         {
             DeadlineMs = ms;
-            _cts.CancelAfter(TimeSpan.FromMilliseconds(Math.Min(ms, int.MaxValue)));
+            if (ms == 0)
+            {
+                // CancelAfter(0) would only fire on a timer, after a quick handler already answered.
+                _cts.Cancel();
+            }
+            else
+            {
+                _cts.CancelAfter(TimeSpan.FromMilliseconds(Math.Min(ms, int.MaxValue)));
+            }
         }
     }
 
@@ -55,7 +63,11 @@ internal sealed class RpcServerCall : IDisposable
         try
         {
             await call.ReadBodyAsync().ConfigureAwait(false);
+            call.Token.ThrowIfCancellationRequested();
             var reply = await handler(call).ConfigureAwait(false);
+
+            // A reply after the deadline is useless to the caller, which has given up.
+            call.Token.ThrowIfCancellationRequested();
             await call.WriteMessageAsync(reply).ConfigureAwait(false);
         }
         catch (Exception e)
@@ -72,6 +84,7 @@ internal sealed class RpcServerCall : IDisposable
         try
         {
             await call.ReadBodyAsync().ConfigureAwait(false);
+            call.Token.ThrowIfCancellationRequested();
             var end = await handler(call, writer).ConfigureAwait(false);
             await writer.CompleteAsync(end).ConfigureAwait(false);
         }
