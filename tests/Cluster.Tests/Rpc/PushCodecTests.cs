@@ -55,6 +55,14 @@ public sealed class PushCodecTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Worked_example_of_docs_format_rpc_md()
+    {
+        using var batch = new PushBatch();
+        Add(batch, Labels.FromStrings("a", "1"), (10, 1.5));
+        Assert.Equal("0A01741213" + "0A040161013112010A1A080000000000" + "00F83F", Convert.ToHexString(Encode("t", batch)));
+    }
+
+    [Fact]
     public void Decode_restores_the_batch_and_recomputes_hashes()
     {
         using var batch = SampleBatch();

@@ -201,5 +201,7 @@ public sealed class RpcTransportTests
         Assert.Equal(RpcProtocol.ContentType, response.Content.Headers.ContentType?.MediaType);
         var error = RpcError.Parser.ParseFrom(await response.Content.ReadAsByteArrayAsync());
         Assert.Equal(ErrorCode.DeadlineExceeded, error.Code);
+        Assert.Equal("08071201" + "78", Convert.ToHexString(new RpcError { Code = ErrorCode.Unavailable, Message = "x" }.ToByteArray()));
+        Assert.Equal("041A021002", Convert.ToHexString(new StreamFrame { End = new EndFrame { Frames = 2 } }.ToByteArray().Prepend((byte)4).ToArray()));
     }
 }
