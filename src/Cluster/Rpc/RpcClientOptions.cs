@@ -18,14 +18,15 @@ public sealed class RpcClientOptions
     /// <summary>Throws when a setting is out of range, naming its key.</summary>
     public void Validate()
     {
-        if (Timeout <= TimeSpan.Zero)
+        // Deadlines become CancelAfter timers and a header of whole milliseconds; a day is far beyond any real call.
+        if (Timeout <= TimeSpan.Zero || Timeout > TimeSpan.FromDays(1))
         {
-            throw new ArgumentException("rpc.client.timeout must be positive");
+            throw new ArgumentException("rpc.client.timeout must be positive and at most 24h");
         }
 
-        if (PushTimeout <= TimeSpan.Zero)
+        if (PushTimeout <= TimeSpan.Zero || PushTimeout > TimeSpan.FromDays(1))
         {
-            throw new ArgumentException("rpc.client.push-timeout must be positive");
+            throw new ArgumentException("rpc.client.push-timeout must be positive and at most 24h");
         }
 
         if (ConnectTimeout <= TimeSpan.Zero)

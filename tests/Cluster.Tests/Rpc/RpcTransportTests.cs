@@ -146,6 +146,18 @@ public sealed class RpcTransportTests
         Assert.Contains(method, e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(30, 0)]
+    [InlineData(90_000_000, 1)]
+    public void Options_validation_names_the_key(int timeoutSeconds, int maxConnections)
+    {
+        var o = new RpcClientOptions { Timeout = TimeSpan.FromSeconds(timeoutSeconds), MaxConnectionsPerServer = maxConnections };
+        var e = Assert.Throws<ArgumentException>(o.Validate);
+        Assert.StartsWith("rpc.client.", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new RpcClientPool(o, NullLoggerFactory.Instance));
+    }
+
     [Fact]
     public async Task Concurrent_pushes_share_the_pool()
     {
