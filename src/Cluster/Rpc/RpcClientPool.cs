@@ -33,6 +33,9 @@ public sealed class RpcClientPool : IDisposable
     /// <summary>The settings.</summary>
     public RpcClientOptions Options { get; }
 
+    /// <summary>Number of addresses with a pooled client (tests check calls share them).</summary>
+    internal int PooledAddresses => _clients.Count;
+
     /// <inheritdoc/>
     public void Dispose()
     {

@@ -175,6 +175,7 @@ public sealed class RpcTransportTests
         Assert.All(results, r => Assert.Equal(1, r.Accepted));
         Assert.Equal(200, fake.Pushes.Count);
         Assert.Equal(200, fake.Pushes.Select(p => p.Tenant).Distinct().Count());
+        Assert.Equal(1, server.Pool.PooledAddresses);
     }
 
     [Fact]

@@ -57,6 +57,29 @@ public sealed class StoreGatewayRpcTests
     }
 
     [Fact]
+    public async Task Samples_outside_the_querier_range_are_clipped_by_the_client()
+    {
+        var stores = new FakeStoreGateway { Series = [new ListSeries(Labels.FromStrings("__name__", "a"), [.. Enumerable.Range(0, 300).Select(i => ((long)i * 10, (double)i))])] };
+        await using var server = await RpcTestServer.StartAsync(app => app.MapStoreGatewayRpc(stores));
+        var client = new RemoteStoreGatewayClient(server.Pool, server.Address);
+
+        var ts = new List<long>();
+        await using var q = client.Querier("t", 1185, 1250, new HashSet<Ulid>(), new QueriedBlocks());
+        await foreach (var s in q.SelectAsync(false, null, [], CancellationToken.None))
+        {
+            var it = s.Iterator(null);
+            while (it.Next())
+            {
+                ts.Add(it.T);
+            }
+        }
+
+        // The range straddles the boundary between the first two chunks (120 samples each: t ≤ 1190, then t ≥ 1200).
+        Assert.Equal([1190L, 1200L, 1210, 1220, 1230, 1240, 1250], ts);
+        Assert.Null(stores.LastHints);
+    }
+
+    [Fact]
     public void Series_are_cut_into_chunks_of_at_most_120_samples()
     {
         var series = new ListSeries(Labels.FromStrings("__name__", "a"), [.. Enumerable.Range(0, 250).Select(i => ((long)i, (double)i))]);
