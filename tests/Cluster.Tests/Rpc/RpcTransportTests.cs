@@ -58,25 +58,31 @@ public sealed class RpcTransportTests
     [Fact]
     public async Task Deadline_exceeded_cancels_the_server_side_work()
     {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var serverCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var fake = new FakeIngester
         {
             OnPush = async (_, _, ct) =>
             {
                 using var reg = ct.Register(serverCancelled.SetResult);
+                started.TrySetResult();
                 await Task.Delay(Timeout.Infinite, ct);
                 return new PushResult();
             },
         };
-        var options = new RpcClientOptions { PushTimeout = TimeSpan.FromMilliseconds(300) };
+
+        // 2 s leaves a loaded machine time to deliver the request; the connection is opened beforehand.
+        var options = new RpcClientOptions { PushTimeout = TimeSpan.FromSeconds(2) };
         await using var server = await RpcTestServer.StartAsync(app => app.MapIngesterRpc(fake, fake), options);
         var client = new RemoteIngesterClient(server.Pool, server.Address);
+        await client.UserStatsAsync("warm-up", CancellationToken.None);
         using var batch = PushCodecTests.SampleBatch();
 
         var e = await Assert.ThrowsAsync<RpcException>(() => client.PushAsync("t", batch, CancellationToken.None).AsTask()).WaitAsync(s_wait);
         Assert.Equal(RpcStatusCode.DeadlineExceeded, e.Code);
         Assert.True(e.Retryable);
         Assert.Contains(server.Address, e.Message, StringComparison.Ordinal);
+        await started.Task.WaitAsync(s_wait);
         await serverCancelled.Task.WaitAsync(s_wait);
     }
 
