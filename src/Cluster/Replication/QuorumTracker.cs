@@ -11,7 +11,6 @@ namespace MetricsCluster.Cluster.Replication;
 /// </summary>
 internal sealed class QuorumTracker
 {
-    private readonly ReplicationSet _set;
     private readonly int[] _unitOf;
     private readonly int[] _pending;
     private readonly bool[] _unitFailed;
@@ -23,7 +22,6 @@ internal sealed class QuorumTracker
 
     public QuorumTracker(ReplicationSet set)
     {
-        _set = set;
         _unitOf = new int[set.Instances.Count];
         bool zoned = set.MaxUnavailableZones > 0;
         var units = new List<string>();
@@ -53,20 +51,6 @@ internal sealed class QuorumTracker
 
     /// <summary>Gets a value indicating whether the set needs no call at all (every unit may fail).</summary>
     public bool SucceededWithoutCalls => _needed == 0;
-
-    /// <summary>The position of <paramref name="instanceId"/> in the set, or -1.</summary>
-    public int IndexOf(string instanceId)
-    {
-        for (int i = 0; i < _set.Instances.Count; i++)
-        {
-            if (_set.Instances[i].Id == instanceId)
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
 
     /// <summary>Records instance <paramref name="index"/>'s outcome; returns the transition it caused, at most once per tracker.</summary>
     public QuorumOutcome Done(int index, bool success)
