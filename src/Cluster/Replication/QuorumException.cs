@@ -1,4 +1,3 @@
-using System.Reflection;
 using MetricsCluster.Cluster.Ring;
 
 namespace MetricsCluster.Cluster.Replication;
@@ -23,8 +22,8 @@ public sealed class QuorumException : Exception
 
     /// <summary>
     /// Gets a value indicating whether retrying may succeed: true unless every failure is permanent. A failure is
-    /// permanent when its exception implements <see cref="IRetryableError"/>, or has a public <c>bool Retryable</c>
-    /// property, saying false; anything else (timeouts, connection errors) is retryable.
+    /// permanent when its exception implements <see cref="IRetryableError"/> (the RPC layer's errors do) saying false;
+    /// anything else (timeouts, connection errors) is retryable.
     /// </summary>
     public bool Retryable => Failures.Count == 0 || Failures.Any(f => IsRetryable(f.Error));
 
@@ -34,14 +33,7 @@ public sealed class QuorumException : Exception
     public static bool IsRetryable(Exception error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        if (error is IRetryableError r)
-        {
-            return r.Retryable;
-        }
-
-        // Duck typing for error types defined where this assembly cannot reference them.
-        var p = error.GetType().GetProperty(nameof(IRetryableError.Retryable), BindingFlags.Public | BindingFlags.Instance);
-        return p is null || p.PropertyType != typeof(bool) || (bool)p.GetValue(error)!;
+        return error is not IRetryableError r || r.Retryable;
     }
 
     private static string Describe(string message, IReadOnlyList<InstanceFailure> failures) =>

@@ -5,7 +5,7 @@ namespace MetricsCluster.Cluster.Rpc;
 /// may succeed: unavailable servers, broken connections, truncated streams, deadlines and 5xx are retryable; invalid
 /// arguments, unknown methods, limits and failed preconditions are not. The message always names the address and method.
 /// </summary>
-public sealed class RpcException : Exception
+public sealed class RpcException : Exception, Replication.IRetryableError
 {
     /// <summary>Creates the exception; the message becomes "&lt;method&gt; to &lt;address&gt;: &lt;detail&gt;".</summary>
     /// <param name="code">Why the call failed.</param>

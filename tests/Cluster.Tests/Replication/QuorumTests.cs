@@ -1,5 +1,6 @@
 using MetricsCluster.Cluster.Replication;
 using MetricsCluster.Cluster.Ring;
+using MetricsCluster.Cluster.Rpc;
 using Xunit;
 
 namespace MetricsCluster.Cluster.Tests.Replication;
@@ -210,8 +211,8 @@ public sealed class QuorumTests
     {
         var i = FakeRing.Instance("a");
         var e = new QuorumException("lost", [
-            new InstanceFailure(i, firstPermanent ? new DuckTypedRpcException(false) : new TimeoutException()),
-            new InstanceFailure(i, secondPermanent ? new InterfaceRpcException(false) : new InterfaceRpcException(true)),
+            new InstanceFailure(i, firstPermanent ? Rpc(RpcStatusCode.InvalidArgument) : new TimeoutException()),
+            new InstanceFailure(i, secondPermanent ? Rpc(RpcStatusCode.NotFound) : Rpc(RpcStatusCode.Unavailable)),
         ]);
 
         Assert.Equal(retryable, e.Retryable);
@@ -227,14 +228,5 @@ public sealed class QuorumTests
         0,
         1);
 
-    /// <summary>Stands in for the RPC layer's exception, which this assembly does not reference.</summary>
-    private sealed class DuckTypedRpcException(bool retryable) : Exception("rpc")
-    {
-        public bool Retryable { get; } = retryable;
-    }
-
-    private sealed class InterfaceRpcException(bool retryable) : Exception("rpc"), IRetryableError
-    {
-        public bool Retryable { get; } = retryable;
-    }
+    private static RpcException Rpc(RpcStatusCode code) => new(code, "a:9095", "Push", "test");
 }
