@@ -338,13 +338,3 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
         return db;
     }
 }
-
-/// <summary>The ingester cannot take writes right now; the caller should retry (5xx).</summary>
-public sealed class IngesterUnavailableException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    public IngesterUnavailableException(string message)
-        : base(message)
-    {
-    }
-}

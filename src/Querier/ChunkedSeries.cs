@@ -5,7 +5,11 @@ using MetricsCluster.Tsdb.Chunks;
 
 namespace MetricsCluster.Querier;
 
-/// <summary>A series backed by encoded XOR chunks, iterated lazily and limited to [mint, maxt].</summary>
+/// <summary>
+/// A series backed by encoded XOR chunks, iterated lazily and limited to [mint, maxt]. Chunks may overlap in time —
+/// the replicas of one series from several ingesters, each with its own gaps — and then their samples are merged by
+/// timestamp, each timestamp returned once; chunks that follow one another are simply chained.
+/// </summary>
 public sealed class ChunkedSeries : ISeries
 {
     private readonly IReadOnlyList<EncodedChunk> _chunks;
@@ -27,12 +31,42 @@ public sealed class ChunkedSeries : ISeries
     /// <inheritdoc/>
     public SampleIterator Iterator(SampleIterator? reuse)
     {
+        if (Overlapping(_chunks, _mint, _maxt))
+        {
+            var merging = reuse as MergingChunksIterator ?? new MergingChunksIterator();
+            merging.Reset(_chunks, _mint, _maxt);
+            return merging;
+        }
+
         var it = reuse as ChunksIterator ?? new ChunksIterator();
         it.Reset(_chunks, _mint, _maxt);
         return it;
     }
 
-    /// <summary>Chains the chunk iterators; skips samples at or before the previous one (overlapping chunks).</summary>
+    /// <summary>Whether a chunk in range starts at or before the end of an earlier one (or the chunks are out of order).</summary>
+    private static bool Overlapping(IReadOnlyList<EncodedChunk> chunks, long mint, long maxt)
+    {
+        long end = long.MinValue;
+        for (int i = 0; i < chunks.Count; i++)
+        {
+            var c = chunks[i];
+            if (c.MaxTime < mint || c.MinTime > maxt)
+            {
+                continue;
+            }
+
+            if (c.MinTime <= end)
+            {
+                return true;
+            }
+
+            end = c.MaxTime;
+        }
+
+        return false;
+    }
+
+    /// <summary>Chains the chunk iterators of chunks that do not overlap (the fast path); skips samples at or before the previous one.</summary>
     private sealed class ChunksIterator : SampleIterator
     {
         private readonly XorIterator _xor = new();

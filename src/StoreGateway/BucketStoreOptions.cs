@@ -1,3 +1,5 @@
+using MetricsCluster.Tsdb.Block;
+
 namespace MetricsCluster.StoreGateway;
 
 /// <summary>Settings of the store-gateway's bucket stores (G5; Mimir <c>tsdb.BucketStoreConfig</c>).</summary>
@@ -30,6 +32,14 @@ public sealed class BucketStoreOptions
 
     /// <summary>Bytes read for a chunk whose length is not known yet (Mimir <c>EstimatedMaxChunkSize</c>, 16000); longer ones cost a second read.</summary>
     public long ChunkSizeEstimateBytes { get; set; } = 16_000;
+
+    /// <summary>
+    /// Which blocks this store-gateway loads when store-gateways are sharded (cluster mode: the ring's
+    /// <c>BlockOwnership.Owns</c>). A block not owned is not loaded, and is dropped at the next sync when it stops
+    /// being owned; queries then do not read it, so the querier retries it on another replica. Null (the default,
+    /// one store-gateway) owns every block. Set by the host, not by a flag.
+    /// </summary>
+    public Func<Ulid, bool>? OwnsBlock { get; set; }
 
     /// <summary>Throws when a setting is out of range, naming its flag.</summary>
     /// <exception cref="ArgumentException">A setting is invalid.</exception>

@@ -109,7 +109,7 @@ public sealed partial class BucketStores : IQueryable, IStoreGatewayClient, IDis
     /// Syncs one tenant: reads its block list (the bucket index when present, else a listing of
     /// <c>&lt;tenant&gt;/</c> and each block's meta.json; blocks without meta.json are still uploading and skipped),
     /// leaves out blocks whose deletion mark is older than <see cref="BucketStoreOptions.IgnoreDeletionMarksDelay"/>
-    /// (Mimir <c>IgnoreDeletionMarkFilter</c>), loads the new blocks' index-headers and drops the blocks no longer listed.
+    /// (Mimir <c>IgnoreDeletionMarkFilter</c>) and blocks of other shards (<see cref="BucketStoreOptions.OwnsBlock"/>), loads the new blocks' index-headers and drops the blocks no longer listed.
     /// </summary>
     /// <param name="tenant">The tenant.</param>
     /// <param name="cancellationToken">Stops the sync.</param>
@@ -118,6 +118,12 @@ public sealed partial class BucketStores : IQueryable, IStoreGatewayClient, IDis
     {
         ArgumentException.ThrowIfNullOrEmpty(tenant);
         var listed = await ListBlocksAsync(tenant, cancellationToken).ConfigureAwait(false);
+        if (_options.OwnsBlock is { } owns)
+        {
+            // Blocks of other shards count as not listed: never loaded, and dropped below once no longer ours.
+            listed.RemoveWhere(id => !owns(id));
+        }
+
         var blocks = _tenants.GetOrAdd(tenant, _ => new TenantBlocks()).Blocks;
         string tenantDir = Path.Combine(_options.SyncDir, tenant);
 
