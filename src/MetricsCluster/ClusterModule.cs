@@ -33,7 +33,10 @@ internal static class ClusterModule
     /// <summary>Registers the ring store, ring clients, lifecycles and remote clients the modules need.</summary>
     internal static void Register(IServiceCollection services, ClusterConfig config, HashSet<string> modules)
     {
-        services.AddSingleton(sp => RingStores.Create(config, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => RingStoreFactory.Create(
+            new RingStoreOptions { Store = config.RingStore, PostgresConnectionString = config.RingPostgresConnectionString },
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<TimeProvider>()));
 
         foreach (string key in RingKeys(config, modules))
         {
