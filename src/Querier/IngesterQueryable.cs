@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using MetricsCluster.Core;
 using MetricsCluster.Core.Ingest;
 using MetricsCluster.Core.Storage;
+using MetricsCluster.Tsdb.Chunks;
 
 using IQueryable = MetricsCluster.Core.Storage.IQueryable;
 
@@ -33,7 +34,7 @@ public sealed class IngesterQueryable : IQueryable
             // The ingester answers in label order already, so sorted and unsorted requests are the same stream.
             await foreach (var s in ingester.SelectAsync(tenant, mint, maxt, labelsOnly, matchers, cancellationToken))
             {
-                yield return new ChunkedSeries(s.Labels, s.Chunks, mint, maxt);
+                yield return new EncodedChunkSeries(s.Labels, s.Chunks, mint, maxt);
             }
         }
 

@@ -5,6 +5,7 @@ using MetricsCluster.Core;
 using MetricsCluster.Core.Storage;
 using MetricsCluster.Storage;
 using MetricsCluster.Tsdb.Block;
+using MetricsCluster.Tsdb.Chunks;
 
 namespace MetricsCluster.Cluster.Rpc;
 
@@ -53,7 +54,7 @@ public sealed class RemoteStoreGatewayClient : IStoreGatewayClient
                 foreach (var s in batch.Series)
                 {
                     var cs = RpcConvert.FromWire(s);
-                    yield return new ChunkBackedSeries(cs.Labels, cs.Chunks, mint, maxt);
+                    yield return new EncodedChunkSeries(cs.Labels, cs.Chunks, mint, maxt);
                 }
             }
         }

@@ -1,23 +1,22 @@
 using MetricsCluster.Core;
 using MetricsCluster.Core.Ingest;
 using MetricsCluster.Core.Storage;
-using MetricsCluster.Tsdb.Chunks;
 
-namespace MetricsCluster.Querier;
+namespace MetricsCluster.Tsdb.Chunks;
 
 /// <summary>
 /// A series backed by encoded XOR chunks, iterated lazily and limited to [mint, maxt]. Chunks may overlap in time —
 /// the replicas of one series from several ingesters, each with its own gaps — and then their samples are merged by
 /// timestamp, each timestamp returned once; chunks that follow one another are simply chained.
 /// </summary>
-public sealed class ChunkedSeries : ISeries
+public sealed class EncodedChunkSeries : ISeries
 {
     private readonly IReadOnlyList<EncodedChunk> _chunks;
     private readonly long _mint;
     private readonly long _maxt;
 
     /// <summary>Creates the series.</summary>
-    public ChunkedSeries(Labels labels, IReadOnlyList<EncodedChunk> chunks, long mint, long maxt)
+    public EncodedChunkSeries(Labels labels, IReadOnlyList<EncodedChunk> chunks, long mint, long maxt)
     {
         Labels = labels;
         _chunks = chunks;
@@ -42,6 +41,10 @@ public sealed class ChunkedSeries : ISeries
         it.Reset(_chunks, _mint, _maxt);
         return it;
     }
+
+    /// <summary>The error for a chunk this reader cannot decode (only XOR float chunks exist here so far).</summary>
+    internal static NotSupportedException UnsupportedEncoding(byte encoding) =>
+        new($"chunk encoding {encoding} is not supported (only XOR)");
 
     /// <summary>Whether a chunk in range starts at or before the end of an earlier one (or the chunks are out of order).</summary>
     private static bool Overlapping(IReadOnlyList<EncodedChunk> chunks, long mint, long maxt)
@@ -111,6 +114,12 @@ public sealed class ChunkedSeries : ISeries
                     if (c.MaxTime < _mint || c.MinTime > _maxt || c.MaxTime <= _t)
                     {
                         continue;
+                    }
+
+                    if (c.Encoding != ChunkEncoding.Xor)
+                    {
+                        _error = UnsupportedEncoding(c.Encoding);
+                        return false;
                     }
 
                     _xor.Reset(c.Data);

@@ -4,9 +4,9 @@ using MetricsCluster.Core.Storage;
 using MetricsCluster.Tsdb.Chunks;
 using Xunit;
 
-namespace MetricsCluster.Querier.Tests;
+namespace MetricsCluster.Tsdb.Tests.Chunks;
 
-public sealed class ChunkedSeriesTests
+public sealed class EncodedChunkSeriesTests
 {
     private static readonly Labels s_up = Labels.FromStrings("__name__", "up");
 
@@ -27,7 +27,7 @@ public sealed class ChunkedSeriesTests
     public void Iterates_every_timestamp_once_in_order(string name, long[][] chunks, long mint, long maxt, long[] expected)
     {
         Assert.NotNull(name);
-        var series = new ChunkedSeries(s_up, [.. chunks.Select(Chunk)], mint, maxt);
+        var series = new EncodedChunkSeries(s_up, [.. chunks.Select(Chunk)], mint, maxt);
 
         var got = Drain(series.Iterator(null));
 
@@ -39,8 +39,8 @@ public sealed class ChunkedSeriesTests
     [Fact]
     public void Iterators_are_reused_across_both_paths()
     {
-        var overlapping = new ChunkedSeries(s_up, [Chunk([0, 20]), Chunk([10, 30])], 0, 100);
-        var chained = new ChunkedSeries(s_up, [Chunk([0, 20]), Chunk([30, 40])], 0, 100);
+        var overlapping = new EncodedChunkSeries(s_up, [Chunk([0, 20]), Chunk([10, 30])], 0, 100);
+        var chained = new EncodedChunkSeries(s_up, [Chunk([0, 20]), Chunk([30, 40])], 0, 100);
 
         var it = overlapping.Iterator(null);
         Assert.Equal([0L, 10, 20, 30], Drain(it).Select(s => s.T));
@@ -55,11 +55,27 @@ public sealed class ChunkedSeriesTests
     {
         var good = Chunk([0, 10, 20]);
         var bad = new EncodedChunk(5, 25, ChunkEncoding.Xor, new byte[] { 0, 3, 0xFF });
-        var it = new ChunkedSeries(s_up, [good, bad], 0, 100).Iterator(null);
+        var it = new EncodedChunkSeries(s_up, [good, bad], 0, 100).Iterator(null);
 
         Drain(it);
 
         Assert.NotNull(it.Error);
+    }
+
+    [Theory]
+    [InlineData(30L)]
+    [InlineData(5L)]
+    public void A_chunk_of_an_unknown_encoding_is_an_error_not_a_gap(long minTime)
+    {
+        // minTime 30 chains after the first chunk (fast path); 5 overlaps it (merging path).
+        var good = Chunk([0, 10, 20]);
+        var odd = new EncodedChunk(minTime, 40, 9, good.Data);
+        var it = new EncodedChunkSeries(s_up, [good, odd], 0, 100).Iterator(null);
+
+        Drain(it);
+
+        Assert.IsType<NotSupportedException>(it.Error);
+        Assert.Contains("encoding 9", it.Error!.Message, StringComparison.Ordinal);
     }
 
     private static EncodedChunk Chunk(long[] ts)

@@ -1,8 +1,7 @@
 using MetricsCluster.Core.Ingest;
 using MetricsCluster.Core.Storage;
-using MetricsCluster.Tsdb.Chunks;
 
-namespace MetricsCluster.Querier;
+namespace MetricsCluster.Tsdb.Chunks;
 
 /// <summary>
 /// Iterates overlapping chunks of one series as one sample stream: a k-way merge by timestamp where a timestamp
@@ -92,6 +91,12 @@ internal sealed class MergingChunksIterator : SampleIterator
     /// <summary>Positions chunk <paramref name="i"/> at its first sample in range and queues it; false on a decoding error.</summary>
     private bool Open(int i)
     {
+        if (_chunks[i].Encoding != ChunkEncoding.Xor)
+        {
+            _error = EncodedChunkSeries.UnsupportedEncoding(_chunks[i].Encoding);
+            return false;
+        }
+
         var it = _pool[i];
         it.Reset(_chunks[i].Data);
         while (it.Next())
