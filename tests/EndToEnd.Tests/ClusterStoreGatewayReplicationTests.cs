@@ -48,32 +48,39 @@ public sealed class ClusterStoreGatewayReplicationTests(ClusterStoreGatewayRepli
     [Fact]
     public async Task With_RF_2_a_killed_store_gateway_fails_no_query_its_blocks_are_read_from_their_other_replica()
     {
+        // ShipAsync waits until every block is loaded by exactly two of the three store-gateways.
         var shipped = await ShippedBlocks.ShipAsync(_cluster, Tenant, "sg_e2e_rf2_metric", rf: 2);
-        Assert.All(shipped.Loaded, l => Assert.True(l.Count < shipped.Blocks.Count, $"a store-gateway loaded {l.Count} of {shipped.Blocks.Count} blocks: not sharded"));
+        var gateways = _cluster.StoreGateways;
+        double[] before = await Task.WhenAll(gateways.Select(g => PostingsRequestsAsync(_http, g)));
         await AssertEverySampleOnceAsync(_http, _cluster, Tenant, shipped.Data, "with three store-gateways up");
+        double[] after = await Task.WhenAll(gateways.Select(g => PostingsRequestsAsync(_http, g)));
+
+        // The victim is the one the querier asked for the most blocks (one postings lookup per block read), so the
+        // querier certainly sends it some blocks after the kill and has to retry them elsewhere.
+        int v = Enumerable.Range(0, gateways.Length).MaxBy(i => after[i] - before[i]);
+        Assert.True(after[v] > before[v], "no store-gateway served a postings lookup: the answer did not come from them");
+        var victim = gateways[v];
+        var survivors = gateways.Where(g => g != victim).ToArray();
 
         // Past the upload grace period, a block read nowhere would fail the query: only the retry can save it.
         await ShippedBlocks.WaitPastUploadGraceAsync(_cluster, Tenant, 3 * ClusterStoreGatewayReplicationFixture.QuerierSyncInterval);
-        var victim = _cluster.StoreGateways[0];
-        var survivors = _cluster.StoreGateways.Skip(1).ToArray();
-        double[] before = await Task.WhenAll(survivors.Select(g => PostingsRequestsAsync(_http, g)));
+        double[] survivorsBefore = await Task.WhenAll(survivors.Select(g => PostingsRequestsAsync(_http, g)));
         victim.Kill9();
 
-        // Still ACTIVE in the ring (heartbeat timeout 1m), so the querier tries it first for some blocks and must
+        // Still ACTIVE in the ring (heartbeat timeout 1m), so the querier tries it first for its blocks and must
         // fall back to their other replica: the first query after the kill already answers in full.
         var (status, raw) = await QueryRawAsync(_http, _cluster.Querier, Tenant, shipped.Data);
-        Assert.True(status == 200, $"expected 200 with store-gateway-0 killed (RF 2), got {status}: {Shorten(raw)}\n{_cluster.Logs()}");
+        Assert.True(status == 200, $"expected 200 with store-gateway-{v} killed (RF 2), got {status}: {Shorten(raw)}\n{_cluster.Logs()}");
+        AssertExactSamples(raw, shipped.Data, $"first query with store-gateway-{v} killed");
 
-        // The querier did try the dead one and moved its blocks on (ShardedStoreGatewayClient's warning).
+        // The survivors read every block between them, and the querier logged that it moved the victim's blocks on.
+        double[] survivorsAfter = await Task.WhenAll(survivors.Select(g => PostingsRequestsAsync(_http, g)));
+        double read = survivorsAfter.Sum() - survivorsBefore.Sum();
+        Assert.True(read >= shipped.Blocks.Count, $"the surviving store-gateways read postings {read} times for {shipped.Blocks.Count} blocks");
         await Poll.UntilAsync(
-            () => Task.FromResult(_cluster.Querier.Child.Output.Contains("store-gateway store-gateway-0 (", StringComparison.Ordinal)
+            () => Task.FromResult(_cluster.Querier.Child.Output.Contains($"store-gateway store-gateway-{v} (", StringComparison.Ordinal)
                 && _cluster.Querier.Child.Output.Contains("retrying them on other replicas", StringComparison.Ordinal) ? null : "no retry logged"),
             TimeSpan.FromSeconds(30),
-            "the querier logging that store-gateway-0 failed and its blocks were retried");
-        await AssertEverySampleOnceAsync(_http, _cluster, Tenant, shipped.Data, "with store-gateway-0 killed");
-
-        // The survivors served every block between them: each read postings for at least the blocks the victim had.
-        double[] after = await Task.WhenAll(survivors.Select(g => PostingsRequestsAsync(_http, g)));
-        Assert.True(after.Sum() - before.Sum() >= shipped.Blocks.Count, $"the surviving store-gateways read postings {after.Sum() - before.Sum()} times for {shipped.Blocks.Count} blocks");
+            $"the querier logging that store-gateway-{v} failed and its blocks were retried");
     }
 }

@@ -50,7 +50,15 @@ public static partial class StoreGatewayReads
             },
             TimeSpan.FromSeconds(120),
             $"{when}: every sample from the store-gateways");
+        AssertExactSamples(raw, data, when);
+    }
 
+    /// <summary>Asserts that a 200 answer of <see cref="QueryRawAsync"/> holds every sample of every series exactly once.</summary>
+    /// <param name="raw">The answer.</param>
+    /// <param name="data">The data written.</param>
+    /// <param name="when">The situation, for failure messages.</param>
+    public static void AssertExactSamples(string raw, PastSeries data, string when)
+    {
         using var json = JsonDocument.Parse(raw);
         var result = json.RootElement.GetProperty("data").GetProperty("result").EnumerateArray().ToList();
         Assert.Equal(data.SeriesCount, result.Count);
