@@ -6,12 +6,16 @@ namespace MetricsCluster.EndToEnd.Tests.Infra;
 
 /// <summary>
 /// A whole cluster of real processes on 127.0.0.1 (issue 5): PostgreSQL holding the rings, three ingesters with
-/// RF 3, one distributor, one querier and one store-gateway, all sharing a filesystem bucket.
+/// RF 3, one distributor, one querier and one store-gateway (or <see cref="LocalClusterOptions.StoreGateways"/>, and
+/// optionally a compactor), all sharing a filesystem bucket.
 /// </summary>
 public sealed class LocalCluster : IAsyncDisposable
 {
-    private LocalCluster(PostgresServer postgres, string bucketDir)
+    private readonly int _storeGatewayRf;
+
+    private LocalCluster(PostgresServer postgres, string bucketDir, int storeGatewayRf)
     {
+        _storeGatewayRf = storeGatewayRf;
         Postgres = postgres;
         BucketDir = bucketDir;
     }
@@ -31,14 +35,25 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>The querier.</summary>
     public MetricsClusterProcess Querier { get; private set; } = null!;
 
-    /// <summary>The store-gateway.</summary>
-    public MetricsClusterProcess StoreGateway { get; private set; } = null!;
+    /// <summary>The first store-gateway.</summary>
+    public MetricsClusterProcess StoreGateway => StoreGateways[0];
 
-    /// <summary>Starts PostgreSQL, then the ingesters, store-gateway, distributor and querier, and waits until the distributor sees three ACTIVE ingesters.</summary>
-    public static async Task<LocalCluster> StartAsync()
+    /// <summary>The store-gateways, ids store-gateway-0..n-1.</summary>
+    public MetricsClusterProcess[] StoreGateways { get; private set; } = [];
+
+    /// <summary>The compactor, when <see cref="LocalClusterOptions.Compactor"/> asked for one.</summary>
+    public MetricsClusterProcess? Compactor { get; private set; }
+
+    /// <summary>
+    /// Starts PostgreSQL, then the ingesters, store-gateway(s), optional compactor, distributor and querier, and waits
+    /// until the distributor sees three ACTIVE ingesters.
+    /// </summary>
+    /// <param name="options">Optional shape and flags; the default is issue 5's cluster.</param>
+    public static async Task<LocalCluster> StartAsync(LocalClusterOptions? options = null)
     {
+        options ??= new LocalClusterOptions();
         var postgres = await PostgresServer.StartAsync();
-        var cluster = new LocalCluster(postgres, Repo.TempDir("cluster-bucket"));
+        var cluster = new LocalCluster(postgres, Repo.TempDir("cluster-bucket"), options.StoreGatewayReplicationFactor);
         try
         {
             // Started one after the other: each one JIT-compiles the whole binary, and the machine has two cores.
@@ -49,11 +64,23 @@ public sealed class LocalCluster : IAsyncDisposable
                 cluster.Ingesters = [.. ingesters];
             }
 
-            cluster.StoreGateway = await cluster.StartAsync("store-gateway", "store-gateway-0", "--blocks-storage.bucket-store.sync-interval=15s");
+            var gateways = new List<MetricsClusterProcess>();
+            for (int i = 0; i < options.StoreGateways; i++)
+            {
+                gateways.Add(await cluster.StartAsync("store-gateway", $"store-gateway-{i}", ["--blocks-storage.bucket-store.sync-interval=15s", .. options.StoreGatewayArgs]));
+                cluster.StoreGateways = [.. gateways];
+            }
+
+            if (options.Compactor)
+            {
+                // The compactor rewrites every tenant's bucket index each cleanup; the querier finds blocks only there.
+                cluster.Compactor = await cluster.StartAsync("compactor", "compactor-0", "--compactor.cleanup-interval=1s");
+            }
+
             // A push to a live but busy ingester may take seconds on a loaded 2-core machine; a dead one fails at
             // connect either way. The 2s default would turn load into failed replicas, not what is tested here.
             cluster.Distributor = await cluster.StartAsync("distributor", "distributor-0", "--ingester.client.remote-timeout=10s");
-            cluster.Querier = await cluster.StartAsync("querier", "querier-0");
+            cluster.Querier = await cluster.StartAsync("querier", "querier-0", options.QuerierArgs);
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
             await cluster.WaitIngestersActiveAsync(http, TimeSpan.FromSeconds(120));
             await cluster.WarmUpAsync(http);
@@ -126,12 +153,13 @@ public sealed class LocalCluster : IAsyncDisposable
 
     /// <summary>Everything the processes printed, for failure messages.</summary>
     public string Logs() =>
-        string.Join("\n", Ingesters.Select((p, i) => $"--- ingester-{i}\n{Tail(p)}").Append($"--- distributor\n{Tail(Distributor)}").Append($"--- querier\n{Tail(Querier)}"));
+        string.Join("\n", Ingesters.Select((p, i) => $"--- ingester-{i}\n{Tail(p)}").Append($"--- distributor\n{Tail(Distributor)}").Append($"--- querier\n{Tail(Querier)}")
+            .Concat(StoreGateways.Select((p, i) => $"--- store-gateway-{i}\n{Tail(p)}")));
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        foreach (var p in new[] { Distributor, Querier, StoreGateway }.Concat(Ingesters))
+        foreach (var p in new[] { Distributor, Querier, Compactor }.Concat(StoreGateways).Concat(Ingesters))
         {
             if (p is not null)
             {
@@ -169,7 +197,7 @@ public sealed class LocalCluster : IAsyncDisposable
             $"--ring.instance-id={id}",
             "--ring.instance-addr=127.0.0.1",
             string.Create(CultureInfo.InvariantCulture, $"--server.rpc-listen-port={Repo.FreePort()}"),
-            "--store-gateway.sharding-ring.replication-factor=1",
+            $"--store-gateway.sharding-ring.replication-factor={_storeGatewayRf}",
             "--blocks-storage.backend=filesystem",
             $"--blocks-storage.filesystem.dir={BucketDir}",
             .. more,

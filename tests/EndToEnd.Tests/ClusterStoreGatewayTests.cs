@@ -1,0 +1,100 @@
+using MetricsCluster.EndToEnd.Tests.Infra;
+using Xunit;
+using static MetricsCluster.EndToEnd.Tests.Infra.StoreGatewayReads;
+
+namespace MetricsCluster.EndToEnd.Tests;
+
+/// <summary>
+/// The cluster of <see cref="ClusterStoreGatewayTests"/>: 3 ingesters RF 3, 2 store-gateways sharding the blocks with
+/// RF 1, a compactor keeping the bucket index current, and a querier that asks the ingesters only for the last 30m
+/// and the store-gateways for everything, re-reading the bucket index every 5s.
+/// </summary>
+public sealed class ClusterStoreGatewayFixture : IAsyncLifetime
+{
+    /// <summary>The tenant every test reads.</summary>
+    public const string Tenant = "sg-e2e";
+
+    /// <summary>The querier's bucket-store sync interval, which also sets its upload grace period (3×).</summary>
+    public static readonly TimeSpan QuerierSyncInterval = TimeSpan.FromSeconds(5);
+
+    private Task<ShippedBlocks>? _shipped;
+
+    /// <summary>The running cluster.</summary>
+    public LocalCluster Cluster { get; private set; } = null!;
+
+    /// <inheritdoc/>
+    public async Task InitializeAsync() => Cluster = await LocalCluster.StartAsync(new LocalClusterOptions
+    {
+        StoreGateways = 2,
+        StoreGatewayReplicationFactor = 1,
+        Compactor = true,
+        QuerierArgs = ["--querier.query-store-after=0s", "--querier.query-ingesters-within=30m", $"--blocks-storage.bucket-store.sync-interval={QuerierSyncInterval.TotalSeconds}s"],
+    });
+
+    /// <inheritdoc/>
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+
+    /// <summary>Writes, flushes and ships the data once, and waits until the store-gateways loaded every block.</summary>
+    public Task<ShippedBlocks> ShippedAsync() => _shipped ??= ShippedBlocks.ShipAsync(Cluster, Tenant, "sg_e2e_metric", rf: 1);
+}
+
+/// <summary>
+/// Cluster mode's read path to the bucket (issue 5): blocks shipped by three ingester replicas come back from two
+/// sharded store-gateways over RPC (<c>ShardedStoreGatewayClient</c> → <c>RemoteStoreGatewayClient</c> →
+/// <c>BlocksStoreQueryable</c> with the bucket index and the consistency check), each sample once; losing a
+/// store-gateway with RF 1 fails the queries for its blocks, naming them, until it is back (docs/replication.md).
+/// </summary>
+public sealed class ClusterStoreGatewayTests(ClusterStoreGatewayFixture fixture) : IClassFixture<ClusterStoreGatewayFixture>, IDisposable
+{
+    private const string Tenant = ClusterStoreGatewayFixture.Tenant;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
+    private readonly LocalCluster _cluster = fixture.Cluster;
+
+    /// <inheritdoc/>
+    public void Dispose() => _http.Dispose();
+
+    [Fact]
+    public async Task Replica_blocks_of_three_ingesters_come_back_through_two_sharded_store_gateways_each_sample_once()
+    {
+        var shipped = await fixture.ShippedAsync();
+
+        // Sharding: every block on exactly one store-gateway (ShipAsync waited for that), neither has them all.
+        Assert.True(shipped.Blocks.Count >= 4, $"expected at least 4 blocks (2h ranges x 3 replicas), got {shipped.Blocks.Count}");
+        Assert.Empty(shipped.Loaded[0].Intersect(shipped.Loaded[1]));
+        Assert.All(shipped.Loaded, l => Assert.True(l.Count > 0 && l.Count < shipped.Blocks.Count, $"a store-gateway loaded {l.Count} of {shipped.Blocks.Count} blocks"));
+
+        double[] before = await Task.WhenAll(_cluster.StoreGateways.Select(g => PostingsRequestsAsync(_http, g)));
+        await AssertEverySampleOnceAsync(_http, _cluster, Tenant, shipped.Data, "with both store-gateways up");
+
+        // The range ends over 30m ago, so the ingesters were not asked: both store-gateways must have read postings.
+        double[] after = await Task.WhenAll(_cluster.StoreGateways.Select(g => PostingsRequestsAsync(_http, g)));
+        for (int i = 0; i < after.Length; i++)
+        {
+            Assert.True(after[i] > before[i], $"store-gateway-{i} served no postings lookup ({before[i]} -> {after[i]}): the answer did not come from it\n{_cluster.Logs()}");
+        }
+    }
+
+    [Fact]
+    public async Task With_RF_1_a_killed_store_gateway_fails_queries_naming_its_blocks_until_it_is_back()
+    {
+        var shipped = await fixture.ShippedAsync();
+        var victim = _cluster.StoreGateways[1];
+        var victimBlocks = ShippedBlocks.LoadedBlocks(victim, Tenant);
+        Assert.Equal(shipped.Loaded[1].Order(), victimBlocks.Order());
+
+        // Blocks uploaded within the querier's grace period (3 sync intervals) are exempt from the check: the
+        // ingesters are assumed to still serve them. Past it, a missing block must fail the query.
+        await ShippedBlocks.WaitPastUploadGraceAsync(_cluster, Tenant, 3 * ClusterStoreGatewayFixture.QuerierSyncInterval);
+        victim.Kill9();
+
+        // Before the 1m heartbeat timeout its ring entry is still ACTIVE and the only owner of its blocks (RF 1):
+        // there is no replica to retry them on, so the consistency check fails the whole query naming them.
+        var (status, raw) = await QueryRawAsync(_http, _cluster.Querier, Tenant, shipped.Data);
+        Assert.True(status == 500, $"expected 500 with store-gateway-1 killed, got {status}: {Shorten(raw)}");
+        Assert.Contains("err-mimir-store-consistency-check-failed", raw, StringComparison.Ordinal);
+        Assert.Equal(victimBlocks.Order(), FailedBlocks(raw).Order());
+
+        await victim.RestartAsync();
+        await AssertEverySampleOnceAsync(_http, _cluster, Tenant, shipped.Data, "after store-gateway-1 restarted");
+    }
+}
