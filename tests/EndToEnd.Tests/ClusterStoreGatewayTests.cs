@@ -58,10 +58,11 @@ public sealed class ClusterStoreGatewayTests(ClusterStoreGatewayFixture fixture)
     {
         var shipped = await fixture.ShippedAsync();
 
-        // Sharding: every block on exactly one store-gateway (ShipAsync waited for that), neither has them all.
+        // Sharding: every block on exactly one store-gateway (ShipAsync waited for that). Block ids are random, so
+        // with 9 blocks one store-gateway gets all of them in 0.4% of runs: nothing below asserts an even split.
         Assert.True(shipped.Blocks.Count >= 4, $"expected at least 4 blocks (2h ranges x 3 replicas), got {shipped.Blocks.Count}");
         Assert.Empty(shipped.Loaded[0].Intersect(shipped.Loaded[1]));
-        Assert.All(shipped.Loaded, l => Assert.True(l.Count > 0 && l.Count < shipped.Blocks.Count, $"a store-gateway loaded {l.Count} of {shipped.Blocks.Count} blocks"));
+        Assert.Equal(shipped.Blocks.Count, shipped.Loaded[0].Count + shipped.Loaded[1].Count);
 
         double[] before = await Task.WhenAll(_cluster.StoreGateways.Select(g => PostingsRequestsAsync(_http, g)));
         await AssertEverySampleOnceAsync(_http, _cluster, Tenant, shipped.Data, "with both store-gateways up");
@@ -70,6 +71,11 @@ public sealed class ClusterStoreGatewayTests(ClusterStoreGatewayFixture fixture)
         double[] after = await Task.WhenAll(_cluster.StoreGateways.Select(g => PostingsRequestsAsync(_http, g)));
         for (int i = 0; i < after.Length; i++)
         {
+            if (shipped.Loaded[i].Count == 0)
+            {
+                continue;
+            }
+
             Assert.True(after[i] > before[i], $"store-gateway-{i} served no postings lookup ({before[i]} -> {after[i]}): the answer did not come from it\n{_cluster.Logs()}");
         }
     }
@@ -78,9 +84,11 @@ public sealed class ClusterStoreGatewayTests(ClusterStoreGatewayFixture fixture)
     public async Task With_RF_1_a_killed_store_gateway_fails_queries_naming_its_blocks_until_it_is_back()
     {
         var shipped = await fixture.ShippedAsync();
-        var victim = _cluster.StoreGateways[1];
+        // The store-gateway with more blocks, so the victim certainly owns some (ids are random; see above).
+        int v = shipped.Loaded[1].Count >= shipped.Loaded[0].Count ? 1 : 0;
+        var victim = _cluster.StoreGateways[v];
         var victimBlocks = ShippedBlocks.LoadedBlocks(victim, Tenant);
-        Assert.Equal(shipped.Loaded[1].Order(), victimBlocks.Order());
+        Assert.Equal(shipped.Loaded[v].Order(), victimBlocks.Order());
 
         // Blocks uploaded within the querier's grace period (3 sync intervals) are exempt from the check: the
         // ingesters are assumed to still serve them. Past it, a missing block must fail the query.
@@ -90,11 +98,11 @@ public sealed class ClusterStoreGatewayTests(ClusterStoreGatewayFixture fixture)
         // Before the 1m heartbeat timeout its ring entry is still ACTIVE and the only owner of its blocks (RF 1):
         // there is no replica to retry them on, so the consistency check fails the whole query naming them.
         var (status, raw) = await QueryRawAsync(_http, _cluster.Querier, Tenant, shipped.Data);
-        Assert.True(status == 500, $"expected 500 with store-gateway-1 killed, got {status}: {Shorten(raw)}");
+        Assert.True(status == 500, $"expected 500 with store-gateway-{v} killed, got {status}: {Shorten(raw)}");
         Assert.Contains("err-mimir-store-consistency-check-failed", raw, StringComparison.Ordinal);
         Assert.Equal(victimBlocks.Order(), FailedBlocks(raw).Order());
 
         await victim.RestartAsync();
-        await AssertEverySampleOnceAsync(_http, _cluster, Tenant, shipped.Data, "after store-gateway-1 restarted");
+        await AssertEverySampleOnceAsync(_http, _cluster, Tenant, shipped.Data, $"after store-gateway-{v} restarted");
     }
 }
