@@ -15,8 +15,9 @@ namespace MetricsCluster.Querier.Blocks;
 /// full before they are handed on, so a failed check returns nothing.
 /// </summary>
 /// <remarks>
-/// With one in-process store-gateway there is no other replica to retry a missing block on; once store-gateways are
-/// sharded with replication (cluster mode), missing blocks are retried on the other replicas before failing.
+/// In cluster mode <c>client</c> is the sharded store-gateway client, which has already retried a block
+/// missing on one store-gateway on the other replicas of that block (up to 3 attempts, docs/replication.md); what is
+/// still missing here fails the query. With one in-process store-gateway there is no other replica to try.
 /// </remarks>
 public sealed class BlocksStoreQueryable(BucketIndexBlocksFinder finder, IStoreGatewayClient client, BlocksConsistencyChecker checker) : IQueryable
 {
