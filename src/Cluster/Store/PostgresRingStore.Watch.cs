@@ -121,7 +121,10 @@ public sealed partial class PostgresRingStore
                     break;
                 }
 
-                await conn.WaitAsync(left, cancellationToken);
+                // Whole milliseconds, at least 1: Npgsql passes the timeout to the socket, where 0 means wait forever
+                // (a remainder under 1 ms hung the watch until the next notification).
+                int ms = Math.Max(1, (int)Math.Ceiling(left.TotalMilliseconds));
+                await conn.WaitAsync(ms, cancellationToken);
             }
         }
 
