@@ -242,9 +242,11 @@ public sealed class RingSnapshot : IReadRing
     // instances already unhealthy. With fewer instances than RF the same rule runs on the instances that exist.
     private ReplicationSet DefaultSetForOperation(List<InstanceDesc> healthy, RingOperation operation)
     {
+        // A ring smaller than RF may have lost the instances that held the rest of a series' replicas (an ingester
+        // that left after acknowledging with one other), so then every remaining instance must answer: a read fails
+        // loudly rather than return a partial answer. From RF instances on this is Mimir's n - RF/2.
         int all = _instances.Count;
-        int replicas = Math.Min(_options.ReplicationFactor, all);
-        int required = Math.Max(all, replicas) - (replicas / 2);
+        int required = all < _options.ReplicationFactor ? all : all - (_options.ReplicationFactor / 2);
         if (healthy.Count < required)
         {
             throw new RingUnavailableException(
