@@ -18,8 +18,10 @@ public sealed class LongTermStorageS3Tests
         // Store-gateway for every range, so 6h of recent-looking data can only come back from the bucket.
         "--querier.query-store-after=0s",
 
-        // The querier finds blocks in the bucket index, which the compactor rewrites every cleanup interval.
+        // The querier finds blocks in the bucket index, which the compactor rewrites every cleanup interval; the querier
+        // caches it for one sync interval (15m by default), so a restart must not keep an index read before the last upload.
         "--compactor.cleanup-interval=1s",
+        "--blocks-storage.bucket-store.sync-interval=1s",
         "--distributor.ingestion-rate-limit=100000000",
         "--distributor.ingestion-burst-size=100000000",
     ];

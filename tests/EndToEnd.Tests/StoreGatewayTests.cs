@@ -15,7 +15,9 @@ public sealed class StoreGatewayTests
     {
         // query-store-after=0: the store-gateway is asked for recent ranges too, so 6h of data proves the path.
         // The compactor rewrites the bucket index the querier reads blocks from every second here (15m by default).
-        await using var mc = await MetricsClusterProcess.StartAsync("--blocks-storage.tsdb.ship-interval=1s", "--querier.query-store-after=0s", "--compactor.cleanup-interval=1s");
+        // Sync interval 1s: the querier caches a tenant's bucket index for one sync interval (15m by default) and may
+        // first read the one written while blocks were still being shipped (see the poll below).
+        await using var mc = await MetricsClusterProcess.StartAsync("--blocks-storage.tsdb.ship-interval=1s", "--querier.query-store-after=0s", "--compactor.cleanup-interval=1s", "--blocks-storage.bucket-store.sync-interval=1s");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         long end = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / Step * Step) - Step;
         long start = end - (6 * 3_600_000);
@@ -39,10 +41,10 @@ public sealed class StoreGatewayTests
         Directory.Delete(tenantDir, recursive: true);
         await mc.RestartAsync();
 
-        // After the restart the compactor's first run writes the bucket index; until then the querier sees no blocks.
-        // Blocks uploaded within the querier's upload grace period are exempt from the consistency check (the ingesters
-        // are assumed to still hold them, which this test deliberately breaks), so an early answer may lack a block the
-        // store-gateway has not loaded yet: wait for every point, then compare them exactly.
+        // After the restart the compactor's first run writes the bucket index; until then the querier sees no blocks, or
+        // the blocks of the index written before the restart. Blocks uploaded within the querier's upload grace period
+        // are exempt from the consistency check (the ingesters are assumed to still hold them, which this test
+        // deliberately breaks), so an early answer may lack a block: wait for every point, then compare them exactly.
         System.Text.Json.JsonDocument? json = null;
         await Poll.UntilAsync(
             async () =>
