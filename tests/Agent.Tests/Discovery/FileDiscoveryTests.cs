@@ -1,6 +1,7 @@
-using Microsoft.Extensions.Logging;
 using MetricsCluster.Agent.Config;
 using MetricsCluster.Agent.Discovery;
+using MetricsCluster.Tests.Shared;
+using Microsoft.Extensions.Logging;
 using Xunit;
 
 namespace MetricsCluster.Agent.Tests.Discovery;
@@ -73,7 +74,7 @@ public sealed class FileDiscoveryTests : IDisposable
     {
         // The directory does not exist at start, so nothing can be watched: only the timer can find the file.
         string sub = Path.Combine(_dir, "later");
-        var clock = new ManualClock();
+        var clock = new ManualTimeProvider();
         using var sd = new FileDiscovery(
             new FileSdConfig { Files = [Path.Combine(sub, "*.json")], RefreshInterval = TimeSpan.FromMinutes(5) }, _log, clock);
         sd.Start();

@@ -1,5 +1,6 @@
 using MetricsCluster.Cluster.Ring;
 using MetricsCluster.Cluster.Store;
+using MetricsCluster.Tests.Shared;
 using Xunit;
 
 namespace MetricsCluster.Cluster.Tests.Ring;

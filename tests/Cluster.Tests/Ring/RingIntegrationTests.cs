@@ -1,5 +1,6 @@
 using MetricsCluster.Cluster.Ring;
 using MetricsCluster.Cluster.Store;
+using MetricsCluster.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using MetricsCluster.Cluster.Ring;
 using MetricsCluster.Cluster.Store;
+using MetricsCluster.Tests.Shared;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;

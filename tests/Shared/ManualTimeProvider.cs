@@ -1,4 +1,4 @@
-namespace MetricsCluster.Cluster.Tests.Ring;
+namespace MetricsCluster.Tests.Shared;
 
 /// <summary>
 /// A clock that moves only when told, and whose timers (so <c>Task.Delay(t, provider)</c>) fire when the test
