@@ -76,8 +76,21 @@ public sealed partial class ReplicatedIngesterClient : IIngesterClient, IIngeste
     /// <summary>Builds the batch of one ingester: the series (and metadata) at <paramref name="indexes"/>.</summary>
     private static PushBatch Slice(PushBatch batch, int[] indexes)
     {
-        var own = new PushBatch();
         int series = batch.SeriesCount;
+
+        // Sized like a remote-write body holding these series (PushBatch's rule: ≥ 16 bytes per series, ≥ 11 per
+        // sample), so copying into it never regrows its pooled arrays on the push path (G11).
+        int size = 0;
+        foreach (int i in indexes)
+        {
+            if (i < series)
+            {
+                var e = batch.Series[i];
+                size += e.LabelsLength + 16 + (11 * e.SampleCount);
+            }
+        }
+
+        var own = new PushBatch(size);
         var ts = batch.Timestamps;
         var vs = batch.Values;
         foreach (int i in indexes)
