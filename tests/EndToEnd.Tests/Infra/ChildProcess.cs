@@ -18,8 +18,24 @@ public sealed class ChildProcess : IDisposable
     /// <summary>The process id.</summary>
     public int Pid => _process.Id;
 
-    /// <summary>True once the process exited.</summary>
-    public bool HasExited => _process.HasExited;
+    /// <summary>
+    /// True once the process exited and its output was read to the end, so <see cref="Output"/> is complete: the
+    /// output is read by event handlers that may lag the exit (an AgentTests run saw an empty Output after exit).
+    /// </summary>
+    public bool HasExited
+    {
+        get
+        {
+            if (!_process.HasExited)
+            {
+                return false;
+            }
+
+            // The parameterless overload also waits for the redirected streams' end of file.
+            _process.WaitForExit();
+            return true;
+        }
+    }
 
     /// <summary>Exit code (after exit).</summary>
     public int ExitCode => _process.ExitCode;
