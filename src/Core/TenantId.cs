@@ -52,7 +52,7 @@ public static class TenantId
     }
 
     /// <summary>The rule <see cref="Validate"/> enforces, for error messages.</summary>
-    public const string Rule = "tenant IDs are 1 to 150 characters of [0-9a-zA-Z!-_.*'()], not '.', '..' or '__mimir_cluster'";
+    public const string Rule = "tenant IDs are 1 to 150 characters, each an ASCII letter, a digit or one of ! - _ . * ' ( ), and not '.', '..' or '__mimir_cluster'";
 
     /// <summary>
     /// Returns <paramref name="id"/> when valid, else throws <see cref="InvalidTenantIdException"/>. Every entry that
