@@ -1,3 +1,4 @@
+using MetricsCluster.Core;
 using MetricsCluster.Core.Limits;
 using MetricsCluster.ObjectStore;
 using MetricsCluster.Storage;
@@ -169,9 +170,10 @@ public sealed partial class BlocksCleaner
         var tenants = new List<string>();
         await foreach (string entry in _bucket.ListAsync(string.Empty, recursive: false, cancellationToken).ConfigureAwait(false))
         {
-            if (entry.EndsWith('/'))
+            // Every valid tenant id is a tenant (".a" and "x.tmp" included); anything else no write path can create.
+            if (entry.EndsWith('/') && TenantId.Validate(entry[..^1]) is null)
             {
-                tenants.Add(entry.TrimEnd('/'));
+                tenants.Add(entry[..^1]);
             }
         }
 

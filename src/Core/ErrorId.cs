@@ -67,6 +67,9 @@ public static class ErrorId
     /// <summary>Metadata unit too long.</summary>
     public const string UnitTooLong = "unit-too-long";
 
+    /// <summary>Tenant id breaks Mimir's rules (characters, length, "." or "..", reserved names).</summary>
+    public const string TenantIdInvalid = "tenant-id-invalid";
+
     /// <summary>Formats <c>"(err-mc-&lt;id&gt;)"</c>.</summary>
     public static string Tag(string id) => "(err-mc-" + id + ")";
 

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace MetricsCluster.Core;
 
 /// <summary>Mimir's tenant-id rules: at most 150 bytes of <c>[0-9a-zA-Z!-_.*'()]</c>, not "." or "..", not reserved.</summary>
@@ -49,6 +51,28 @@ public static class TenantId
         return true;
     }
 
+    /// <summary>The rule <see cref="Validate"/> enforces, for error messages.</summary>
+    public const string Rule = "tenant IDs are 1 to 150 characters, each an ASCII letter, a digit or one of ! - _ . * ' ( ), and not '.', '..' or '__mimir_cluster'";
+
+    /// <summary>
+    /// Returns <paramref name="id"/> when valid, else throws <see cref="InvalidTenantIdException"/>. Every entry that
+    /// takes a tenant id from outside the process (HTTP, RPC, directory and bucket listings) goes through
+    /// <see cref="Validate"/>, because the id becomes a directory name and an object key prefix.
+    /// </summary>
+    /// <param name="id">The tenant id to check.</param>
+    /// <returns><paramref name="id"/>.</returns>
+    /// <exception cref="InvalidTenantIdException">The id breaks <see cref="Rule"/>.</exception>
+    public static string ThrowIfInvalid(string? id)
+    {
+        string? error = Validate(id);
+        if (error is not null)
+        {
+            ThrowInvalid(id, error);
+        }
+
+        return id!;
+    }
+
     /// <summary>Returns null when valid, else the reason (Mimir's wording).</summary>
     public static string? Validate(string? id)
     {
@@ -82,6 +106,9 @@ public static class TenantId
 
         return null;
     }
+
+    [DoesNotReturn]
+    private static void ThrowInvalid(string? id, string reason) => throw new InvalidTenantIdException(id, reason);
 
     private static bool IsAllowed(char c) =>
         c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9')

@@ -113,7 +113,8 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
                 throw new IngesterUnavailableException("ingester is not accepting writes (starting or shutting down)");
             }
 
-            var db = Tenant(tenant);
+            // The tenant becomes a directory name: refuse it here too, whoever called (HTTP, RPC or in process).
+            var db = Tenant(TenantId.ThrowIfInvalid(tenant));
             var result = new PushResult();
             if (batch.SeriesCount > 0)
             {
@@ -322,7 +323,7 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
     private TenantDb OpenTenant(string tenant)
     {
         var started = DateTime.UtcNow;
-        var db = TenantDb.Open(tenant, Path.Combine(_options.TsdbDir, tenant), _options);
+        var db = TenantDb.Open(tenant, SafePath.Combine(_options.TsdbDir, tenant), _options);
         var r = db.Replay;
         if (r.Corruption is { } c)
         {

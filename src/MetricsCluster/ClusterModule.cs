@@ -199,7 +199,8 @@ internal static class ClusterModule
             return;
         }
 
-        var rpc = app.MapGroup(string.Empty).RequireHost(string.Create(CultureInfo.InvariantCulture, $"*:{config.RpcListenPort}"));
+        // Bound to the listening socket's port, not the Host header: a client of the public port can name any host.
+        var rpc = app.MapGroup(string.Empty).RequireLocalPort(config.RpcListenPort);
         if (modules.Contains(ModuleRegistry.IngesterService))
         {
             var ingester = app.Services.GetRequiredService<Ingester.Ingester>();

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using MetricsCluster.Core;
 
 namespace MetricsCluster.ObjectStore;
 
@@ -7,17 +8,21 @@ namespace MetricsCluster.ObjectStore;
 /// the key's '/'-separated segments being directories (Thanos objstore <c>filesystem</c> provider).
 /// </summary>
 /// <remarks>
-/// Uploads write a temporary file under <c>&lt;root&gt;/.mc-tmp/</c>, fsync it and rename it over the
+/// Uploads write a temporary file under <c>&lt;root&gt;/.mc~tmp/</c>, fsync it and rename it over the
 /// destination, so readers never see a partial object. The rename is atomic because both paths are on
 /// the same filesystem; the directory entry itself is not fsynced, so a crash right after an upload may lose
 /// it (the object is then absent, never partial). Because files and directories share one namespace, a key
 /// cannot be both an object and a "directory" (<c>a/b</c> and <c>a/b/c</c>). The first segment
-/// <c>.mc-tmp</c> is reserved.
+/// <c>.mc~tmp</c> is reserved; '~' is not allowed in tenant ids, so no tenant's keys can fall into it (the
+/// earlier <c>.mc-tmp</c> was a valid tenant id). Every path goes through <see cref="SafePath"/>, so no key leaves the root.
 /// </remarks>
 public sealed class FilesystemBucket : IBucket
 {
-    /// <summary>The reserved directory under the root that holds uploads in progress.</summary>
-    public const string TempDirectoryName = ".mc-tmp";
+    /// <summary>
+    /// The reserved directory under the root that holds uploads in progress; its '~' cannot appear in a tenant id
+    /// (<see cref="TenantId.Validate"/>), so it never collides with a tenant's directory.
+    /// </summary>
+    public const string TempDirectoryName = ".mc~tmp";
 
     private const int BufferSize = 81920;
     private readonly string _root;
@@ -104,7 +109,7 @@ public sealed class FilesystemBucket : IBucket
     public async IAsyncEnumerable<string> ListAsync(string prefix, bool recursive, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         string dirKey = ObjectKey.NormalizeDirectory(prefix);
-        string dir = dirKey.Length == 0 ? _root : Path.Combine(_root, dirKey[..^1]);
+        string dir = dirKey.Length == 0 ? _root : SafePath.Combine(_root, dirKey[..^1]);
         if (!Directory.Exists(dir))
         {
             yield break;
@@ -158,15 +163,8 @@ public sealed class FilesystemBucket : IBucket
             throw new ArgumentException($"invalid object key '{key}': '{TempDirectoryName}/' is reserved by the filesystem bucket", nameof(key));
         }
 
-        string path = Path.GetFullPath(Path.Combine(_root, key));
-
-        // Validate() already rejects '..'; this re-checks the result so no key can ever leave the root.
-        if (!path.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"invalid object key '{key}': it escapes the bucket root", nameof(key));
-        }
-
-        return path;
+        // Validate() already rejects '..'; SafePath re-checks the result so no key can ever leave the root.
+        return SafePath.Combine(_root, key);
     }
 
     private void MoveIntoPlace(string tmp, string path)

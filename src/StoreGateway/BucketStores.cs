@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using MetricsCluster.Core;
 using MetricsCluster.Core.Metrics;
 using MetricsCluster.Core.Storage;
 using MetricsCluster.ObjectStore;
@@ -76,9 +77,10 @@ public sealed partial class BucketStores : IQueryable, IStoreGatewayClient, IDis
         var tenants = new List<string>();
         await foreach (string entry in _bucket.ListAsync(string.Empty, recursive: false, cancellationToken).ConfigureAwait(false))
         {
-            if (entry.EndsWith('/'))
+            // Every valid tenant id is a tenant (".a" and "x.tmp" included); anything else no write path can create.
+            if (entry.EndsWith('/') && TenantId.Validate(entry[..^1]) is null)
             {
-                tenants.Add(entry.TrimEnd('/'));
+                tenants.Add(entry[..^1]);
             }
         }
 
@@ -111,12 +113,12 @@ public sealed partial class BucketStores : IQueryable, IStoreGatewayClient, IDis
     /// leaves out blocks whose deletion mark is older than <see cref="BucketStoreOptions.IgnoreDeletionMarksDelay"/>
     /// (Mimir <c>IgnoreDeletionMarkFilter</c>) and blocks of other shards (<see cref="BucketStoreOptions.OwnsBlock"/>), loads the new blocks' index-headers and drops the blocks no longer listed.
     /// </summary>
-    /// <param name="tenant">The tenant.</param>
+    /// <param name="tenant">The tenant; an invalid id throws <see cref="InvalidTenantIdException"/>.</param>
     /// <param name="cancellationToken">Stops the sync.</param>
     /// <returns>A task that completes when the tenant's block set is current.</returns>
     public async Task SyncTenantAsync(string tenant, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(tenant);
+        TenantId.ThrowIfInvalid(tenant);
         var listed = await ListBlocksAsync(tenant, cancellationToken).ConfigureAwait(false);
         if (_options.OwnsBlock is { } owns)
         {
@@ -125,7 +127,7 @@ public sealed partial class BucketStores : IQueryable, IStoreGatewayClient, IDis
         }
 
         var blocks = _tenants.GetOrAdd(tenant, _ => new TenantBlocks()).Blocks;
-        string tenantDir = Path.Combine(_options.SyncDir, tenant);
+        string tenantDir = SafePath.Combine(_options.SyncDir, tenant);
 
         foreach (var id in listed.Where(id => !blocks.ContainsKey(id)).Order())
         {

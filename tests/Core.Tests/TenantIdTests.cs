@@ -57,4 +57,24 @@ public class TenantIdTests
         Assert.False(TenantId.TryResolve("a|b", multitenancyEnabled: true, out _, out string? error));
         Assert.Equal("multiple org IDs present", error);
     }
+
+    [Theory]
+    [InlineData("../../x", "contains unsupported character '/'")]
+    [InlineData("/abs", "contains unsupported character '/'")]
+    [InlineData("..", "tenant ID is '.' or '..'")]
+    [InlineData("a\0b", "contains unsupported character")]
+    public void ThrowIfInvalidNamesTheTenantTheReasonAndTheRule(string id, string reason)
+    {
+        var e = Assert.Throws<InvalidTenantIdException>(() => TenantId.ThrowIfInvalid(id));
+        Assert.Equal(id, e.Tenant);
+        Assert.Contains(reason, e.Message, StringComparison.Ordinal);
+        Assert.Contains(TenantId.Rule, e.Message, StringComparison.Ordinal);
+        Assert.Contains("(err-mc-tenant-id-invalid)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(".a")]
+    [InlineData("x.tmp")]
+    [InlineData("a.tmp.b")]
+    public void ThrowIfInvalidReturnsValidIds(string id) => Assert.Same(id, TenantId.ThrowIfInvalid(id));
 }

@@ -68,6 +68,29 @@ public sealed class IngesterTests : IDisposable
         Assert.Contains(_log.Lines, l => l.Contains("corrupt at segment 0 offset", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("../../x")]
+    [InlineData("../tsdb-x")]
+    [InlineData("ABSOLUTE")]
+    [InlineData("..")]
+    public async Task Push_refuses_an_invalid_tenant_and_creates_no_directory(string tenant)
+    {
+        // The TSDB root sits two levels down so that "../../x" would land inside this test's directory, not in /tmp.
+        string tsdb = Path.Combine(_dir, "data", "tsdb");
+        tenant = tenant == "ABSOLUTE" ? Path.Combine(_dir, "abs") : tenant;
+        using (var ing = await Start(tsdb))
+        {
+            var e = await Assert.ThrowsAsync<InvalidTenantIdException>(() => Push(ing, tenant, "m", 1, 1));
+            Assert.Contains(TenantId.Rule, e.Message, StringComparison.Ordinal);
+            Assert.Empty(await ing.AllUserStatsAsync(default));
+            await ing.StopAsync(default);
+        }
+
+        Assert.Equal([Path.Combine(_dir, "data")], Directory.GetFileSystemEntries(_dir));
+        Assert.Equal([tsdb], Directory.GetFileSystemEntries(Path.Combine(_dir, "data")));
+        Assert.Empty(Directory.GetFileSystemEntries(tsdb));
+    }
+
     [Fact]
     public async Task Writes_are_refused_after_stop()
     {
@@ -86,9 +109,9 @@ public sealed class IngesterTests : IDisposable
         ing.Dispose();
     }
 
-    private async Task<Ingester> Start()
+    private async Task<Ingester> Start(string? tsdbDir = null)
     {
-        var ing = new Ingester(new IngesterOptions { TsdbDir = _dir, WalSegmentSize = 64 * 1024 }, new StaticOverrides(new Limits()), new MetricsRegistry(), _log);
+        var ing = new Ingester(new IngesterOptions { TsdbDir = tsdbDir ?? _dir, WalSegmentSize = 64 * 1024 }, new StaticOverrides(new Limits()), new MetricsRegistry(), _log);
         await ing.StartAsync(default);
         return ing;
     }

@@ -76,6 +76,37 @@ public sealed class ClusterModuleTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Flush_refuses_an_invalid_tenant_with_400_naming_the_rule()
+    {
+        var config = new ClusterConfig { DataDir = _dataDir, HttpListenAddress = "127.0.0.1", HttpListenPort = 0, RingInstanceId = "solo" };
+        config.Validate();
+        var build = typeof(ModuleRegistry).Assembly.GetType("MetricsCluster.Host", throwOnError: true)!.GetMethod("Build")!;
+        var app = (WebApplication)build.Invoke(null, [config, ModuleRegistry.Resolve(config.Target)])!;
+        await app.StartAsync();
+        try
+        {
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+            using var http = new HttpClient { BaseAddress = new Uri(addresses.Single()), Timeout = TimeSpan.FromSeconds(60) };
+            await Until(async () => (await http.GetAsync("/ready")).StatusCode == HttpStatusCode.OK, "ready");
+
+            foreach (string tenant in new[] { "../../x", "%2Fabs", ".." })
+            {
+                using var bad = await http.PostAsync($"/ingester/flush?tenant=ok&tenant={tenant}&wait=true", null);
+                Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+                Assert.Contains(TenantId.Rule, await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+
+            using var good = await http.PostAsync("/ingester/flush?tenant=.a&tenant=x.tmp&wait=true", null);
+            Assert.Equal(HttpStatusCode.NoContent, good.StatusCode);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
     private static async Task<(string Id, string State)[]> RingStatesAsync(HttpClient http, string ring)
     {
         using var json = JsonDocument.Parse(await http.GetStringAsync($"/{ring}/ring?format=json"));

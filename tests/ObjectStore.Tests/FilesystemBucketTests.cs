@@ -59,14 +59,50 @@ public sealed class FilesystemBucketTests : BucketConformance
     }
 
     [Theory]
-    [InlineData(".mc-tmp")]
-    [InlineData(".mc-tmp/x")]
+    [InlineData(".mc~tmp")]
+    [InlineData(".mc~tmp/x")]
     public async Task The_temp_directory_is_reserved_and_never_listed(string key)
     {
         await Assert.ThrowsAnyAsync<ArgumentException>(() => Bucket.UploadAsync(key, new MemoryStream([1]), Ct));
         await Put("a", "x");
         Assert.Equal(["a"], await List(string.Empty, recursive: false));
         Assert.Equal(["a"], await List(string.Empty, recursive: true));
+    }
+
+    [Fact]
+    public async Task The_temp_directory_name_is_not_a_valid_tenant_id()
+    {
+        // A tenant id must never name the reserved directory, or that tenant's blocks could not be stored.
+        Assert.NotNull(Core.TenantId.Validate(FilesystemBucket.TempDirectoryName));
+        string[] keys = [".mc-tmp/01A/meta.json", ".a/01A/meta.json", "x.tmp/01A/meta.json", "a.tmp.b/01A/meta.json"];
+        foreach (string key in keys)
+        {
+            await Put(key, key);
+        }
+
+        Assert.Equal([".a/", ".mc-tmp/", "a.tmp.b/", "x.tmp/"], await List(string.Empty, recursive: false));
+        Assert.Equal(keys.Order(StringComparer.Ordinal), await List(string.Empty, recursive: true));
+        Assert.Equal(".mc-tmp/01A/meta.json", await GetString(".mc-tmp/01A/meta.json"));
+    }
+
+    [Theory]
+    [InlineData("../x")]
+    [InlineData("../bucket-evil/x")]
+    [InlineData("a/../../x")]
+    [InlineData("/x")]
+    [InlineData("a\0b")]
+    [InlineData("a/\0/b")]
+    public async Task Keys_escaping_the_root_are_refused_by_every_operation_and_create_nothing(string key)
+    {
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Bucket.UploadAsync(key, new MemoryStream([1]), Ct));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Bucket.GetAsync(key, Ct));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Bucket.GetRangeAsync(key, 0, 1, Ct));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Bucket.ExistsAsync(key, Ct));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Bucket.DeleteAsync(key, Ct));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Bucket.AttributesAsync(key, Ct));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => List(key, recursive: true));
+        Assert.Equal([Path.Combine(_dir, "bucket")], Directory.GetFileSystemEntries(_dir));
+        Assert.False(File.Exists("/x"));
     }
 
     private sealed class FailingStream : Stream

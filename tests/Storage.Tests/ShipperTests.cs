@@ -148,6 +148,33 @@ public sealed class ShipperTests : IDisposable
         Assert.Equal(0, await service.ShipAllAsync());
     }
 
+    [Theory]
+    [InlineData(".a")]
+    [InlineData("x.tmp")]
+    [InlineData("a.tmp.b")]
+    [InlineData(".mc-tmp")]
+    public async Task Service_ships_tenants_whose_ids_look_hidden_or_temporary(string tenant)
+    {
+        // Valid Mimir tenant ids: a scan that skipped "hidden" or ".tmp" names never shipped them (issue 12, row 5).
+        string dir = Path.Combine(_dirs.TsdbDir, tenant);
+        Directory.CreateDirectory(dir);
+        var block = BlockWriter.Write(dir, Ulid.New(99, new Random(3)), [ChunkedSeries.FromSamples(Core.Labels.FromStrings("__name__", "x"), [(1000, 1.0)])]);
+
+        // A directory that is not a tenant id (no tenant can be pushed under it) is still left alone.
+        string stray = Path.Combine(_dirs.TsdbDir, "not a tenant");
+        Directory.CreateDirectory(stray);
+        BlockWriter.Write(stray, Ulid.New(98, new Random(4)), [ChunkedSeries.FromSamples(Core.Labels.FromStrings("__name__", "x"), [(1000, 1.0)])]);
+        using var bucket = new FilesystemBucket(_dirs.BucketDir);
+        using var service = new ShipperService(bucket, new ShipperOptions { TsdbDir = _dirs.TsdbDir }, new ShipperMetrics(new MetricsRegistry()),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<ShipperService>.Instance, new FixedClock(block.MaxTime));
+
+        Assert.Equal(1, await service.ShipAllAsync());
+
+        Assert.True(await bucket.ExistsAsync($"{tenant}/{block.Ulid}/meta.json"));
+        Assert.Equal([block.Ulid], ShipperState.ReadFrom(dir).Uploaded);
+        Assert.Equal([$"{tenant}/"], await bucket.ListAsync(string.Empty, recursive: false).ToListAsync());
+    }
+
     [Fact]
     public async Task Service_keeps_shipped_blocks_locally_by_default()
     {

@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using MetricsCluster.Cluster.Rpc.Wire;
+using MetricsCluster.Core;
 using MetricsCluster.Core.Ingest;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -16,9 +17,11 @@ public static class IngesterRpcService
     private const string Prefix = RpcProtocol.PathPrefix + RpcProtocol.IngesterService + "/";
 
     /// <summary>
-    /// Maps the ingester methods onto <paramref name="app"/> (the host restricts the group to the RPC port). Errors:
-    /// <see cref="IngesterUnavailableException"/> → 503 (retryable), the deadline → 408, malformed requests → 400, the
-    /// rest → 500 (logged).
+    /// Maps the ingester methods onto <paramref name="app"/> (the host restricts the group to the RPC port with
+    /// <see cref="RpcPortFilter.RequireLocalPort"/>). Every method that takes a tenant validates it first
+    /// (<see cref="TenantId.ThrowIfInvalid"/>): the ingester turns it into a directory name. Errors:
+    /// <see cref="IngesterUnavailableException"/> → 503 (retryable), the deadline → 408, malformed requests and invalid
+    /// tenants → 400, the rest → 500 (logged).
     /// </summary>
     /// <param name="app">The route builder.</param>
     /// <param name="ingester">The local ingester.</param>
@@ -30,25 +33,28 @@ public static class IngesterRpcService
         MapUnary(app, "Push", log, async call =>
         {
             using var batch = new PushBatch(call.Body.Length);
-            string tenant = PushCodec.Decode(call.Body, batch);
+            string tenant = TenantId.ThrowIfInvalid(PushCodec.Decode(call.Body, batch));
             var result = await ingester.PushAsync(tenant, batch, call.Token).ConfigureAwait(false);
             return RpcConvert.ToWire(result);
         });
         MapUnary(app, "LabelNames", log, async call =>
         {
             var req = call.Parse(IngesterLabelNamesRequest.Parser);
+            TenantId.ThrowIfInvalid(req.Tenant);
             var names = await ingester.LabelNamesAsync(req.Tenant, req.Mint, req.Maxt, RpcConvert.FromWire(req.Matchers), call.Token).ConfigureAwait(false);
             return new LabelsResponse { Values = { names } };
         });
         MapUnary(app, "LabelValues", log, async call =>
         {
             var req = call.Parse(IngesterLabelValuesRequest.Parser);
+            TenantId.ThrowIfInvalid(req.Tenant);
             var values = await ingester.LabelValuesAsync(req.Tenant, req.Name, req.Mint, req.Maxt, RpcConvert.FromWire(req.Matchers), call.Token).ConfigureAwait(false);
             return new LabelsResponse { Values = { values } };
         });
         MapUnary(app, "Metadata", log, async call =>
         {
             var req = call.Parse(MetadataRequest.Parser);
+            TenantId.ThrowIfInvalid(req.Tenant);
             var metadata = await ingester.MetadataAsync(req.Tenant, req.Metric.Length == 0 ? null : req.Metric, req.Limit, call.Token).ConfigureAwait(false);
             var resp = new MetadataResponse();
             resp.Metadata.AddRange(metadata.Select(RpcConvert.ToWire));
@@ -57,6 +63,7 @@ public static class IngesterRpcService
         MapUnary(app, "UserStats", log, async call =>
         {
             var req = call.Parse(UserStatsRequest.Parser);
+            TenantId.ThrowIfInvalid(req.Tenant);
             return RpcConvert.ToWire(await stats.UserStatsAsync(req.Tenant, call.Token).ConfigureAwait(false));
         });
         MapUnary(app, "AllUserStats", log, async call =>
@@ -69,6 +76,7 @@ public static class IngesterRpcService
         app.MapPost(Prefix + "Select", ctx => RpcServerCall.RunStreamAsync(ctx, RpcProtocol.IngesterService + "/Select", log, async (call, writer) =>
         {
             var req = call.Parse(IngesterSelectRequest.Parser);
+            TenantId.ThrowIfInvalid(req.Tenant);
             var matchers = RpcConvert.FromWire(req.Matchers);
             await foreach (var s in ingester.SelectAsync(req.Tenant, req.Mint, req.Maxt, req.LabelsOnly, matchers, call.Token).ConfigureAwait(false))
             {

@@ -18,7 +18,10 @@ public static class StoreGatewayRpcService
 {
     private const string Prefix = RpcProtocol.PathPrefix + RpcProtocol.StoreGatewayService + "/";
 
-    /// <summary>Maps the store-gateway methods onto <paramref name="app"/> (the host restricts the group to the RPC port).</summary>
+    /// <summary>
+    /// Maps the store-gateway methods onto <paramref name="app"/> (the host restricts the group to the RPC port with
+    /// <see cref="RpcPortFilter.RequireLocalPort"/>); each validates its tenant first (<see cref="TenantId.ThrowIfInvalid"/>).
+    /// </summary>
     /// <param name="app">The route builder.</param>
     /// <param name="stores">The local store-gateway (its BucketStores).</param>
     /// <returns><paramref name="app"/>.</returns>
@@ -28,6 +31,7 @@ public static class StoreGatewayRpcService
         app.MapPost(Prefix + "Select", ctx => RpcServerCall.RunStreamAsync(ctx, RpcProtocol.StoreGatewayService + "/Select", log, async (call, writer) =>
         {
             var req = call.Parse(StoreSelectRequest.Parser);
+            TenantId.ThrowIfInvalid(req.Tenant);
             var matchers = RpcConvert.FromWire(req.Matchers);
             var hints = req.Hints is { } h ? new SelectHints(h.Start, h.End, h.Step, h.Func.Length == 0 ? null : h.Func) : null;
             var queried = new QueriedBlocks();
@@ -107,6 +111,7 @@ public static class StoreGatewayRpcService
         {
             var req = call.Parse(parser);
             var (tenant, mint, maxt, blocks) = target(req);
+            TenantId.ThrowIfInvalid(tenant);
             var queried = new QueriedBlocks();
             var querier = stores.Querier(tenant, mint, maxt, RpcConvert.BlockIds(blocks), queried);
             IReadOnlyList<string> values;

@@ -1,3 +1,4 @@
+using MetricsCluster.Core;
 using MetricsCluster.Storage.Shipping;
 
 namespace MetricsCluster.Http;
@@ -7,7 +8,7 @@ internal static class IngesterEndpoints
 {
     /// <summary>
     /// <c>POST /ingester/flush[?tenant=a&amp;tenant=b][&amp;wait=true]</c>: cuts everything in the heads of the
-    /// given tenants (all when none) into local blocks, regardless of age, and ships them. With <c>wait=true</c> it
+    /// given tenants (all when none; an invalid tenant id answers 400) into local blocks, regardless of age, and ships them. With <c>wait=true</c> it
     /// answers 204 once done; otherwise it answers 202 at once and the flush runs in the background (failures are
     /// logged), as Mimir. A block whose upload fails stays local and is retried by the shipper's next round.
     /// </summary>
@@ -18,6 +19,15 @@ internal static class IngesterEndpoints
         app.MapPost("/ingester/flush", async (HttpRequest request) =>
         {
             string[] tenants = [.. request.Query["tenant"].Where(t => !string.IsNullOrEmpty(t)).Select(t => t!)];
+            foreach (string tenant in tenants)
+            {
+                // Validated like every other tenant input (issue 12): a bad id is a client error, not an empty flush.
+                if (TenantId.Validate(tenant) is { } error)
+                {
+                    return Results.Text(new InvalidTenantIdException(tenant, error).Message + "\n", statusCode: StatusCodes.Status400BadRequest);
+                }
+            }
+
             bool wait = string.Equals(request.Query["wait"], "true", StringComparison.OrdinalIgnoreCase);
             var flush = FlushAndShipAsync(ingester, shipper, tenants, stopping);
             if (wait)

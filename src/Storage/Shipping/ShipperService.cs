@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using MetricsCluster.Core;
 using MetricsCluster.ObjectStore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -117,9 +118,11 @@ public sealed class ShipperService : BackgroundService
         return Directory.EnumerateDirectories(_options.TsdbDir)
             .Select(Path.GetFileName)
             .OfType<string>()
-            .Where(t => !t.StartsWith('.') && !t.Contains(".tmp", StringComparison.Ordinal))
+            // Every directory named by a valid tenant id is a tenant (".a" and "x.tmp" included: the ingester keeps its
+            // temporary directories inside the tenant's), and nothing else is: the ingester never creates one.
+            .Where(t => TenantId.Validate(t) is null)
             .Order(StringComparer.Ordinal)
-            .Select(t => _shippers.GetOrAdd(t, tenant => new Shipper(_bucket, tenant, Path.Combine(_options.TsdbDir, tenant), _metrics, _logger, _time)))
+            .Select(t => _shippers.GetOrAdd(t, tenant => new Shipper(_bucket, tenant, SafePath.Combine(_options.TsdbDir, tenant), _metrics, _logger, _time)))
             .ToList();
     }
 }
