@@ -51,6 +51,9 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
     /// <summary>True once every existing tenant's WAL has been replayed.</summary>
     public bool IsReady { get; private set; }
 
+    /// <summary>Cuts heads into blocks; internal so tests can make its block writes fail.</summary>
+    internal HeadCompactor Compactor => _compactor;
+
     internal IEnumerable<TenantDb> OpenTenants => _tenants.Values.Where(l => l.IsValueCreated).Select(l => l.Value);
 
     /// <inheritdoc/>
