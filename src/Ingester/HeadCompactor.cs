@@ -92,8 +92,16 @@ internal sealed class HeadCompactor
         // (3) Drop what the block now holds from memory.
         int removed = head.Truncate(to);
 
-        // (4) Checkpoint the closed WAL segments at the boundary and delete them.
-        TruncateWal(db, to);
+        // (4) Checkpoint the closed WAL segments at the boundary and delete them. The block is durable by now, so a
+        // failure here (a full disk) only delays reclaiming WAL space: the next compaction checkpoints them.
+        try
+        {
+            TruncateWal(db, to);
+        }
+        catch (IOException e)
+        {
+            _logger.LogWarning(e, "tenant {Tenant}: checkpointing the WAL at {Boundary} failed; retried at the next compaction", db.Tenant, to);
+        }
         _logger.LogInformation(
             "tenant {Tenant}: head truncated before {Boundary}, {Removed} series removed, WAL checkpointed in {Ms} ms",
             db.Tenant, to, removed, (int)_time.GetElapsedTime(started).TotalMilliseconds);

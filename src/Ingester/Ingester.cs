@@ -69,7 +69,7 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
                 continue;
             }
 
-            _ = Tenant(tenant);
+            OpenAtStart(tenant);
         }
 
         IsReady = true;
@@ -120,7 +120,7 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
             var result = new PushResult();
             if (batch.SeriesCount > 0)
             {
-                db.Head.Append(batch, result, _overrides.For(tenant).MaxGlobalSeriesPerUser);
+                Append(db, batch, result);
             }
 
             if (batch.Metadata.Count > 0)
@@ -222,13 +222,23 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
             {
                 foreach (var db in OpenTenants)
                 {
+                    // A failed WAL is healed here too, so a tenant nobody pushes to does not stay failed.
+                    if (!db.WalGuard.TryRecover(db.Wal))
+                    {
+                        continue;
+                    }
+
                     try
                     {
                         db.Wal.Sync();
                     }
-                    catch (Exception e) when (e is IOException or ObjectDisposedException)
+                    catch (IOException e)
                     {
-                        _logger.LogError(e, "fsync of the WAL of tenant {Tenant} failed", db.Tenant);
+                        _ = db.WalGuard.OnWriteError(e);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // Closed by shutdown.
                     }
                 }
             }
@@ -319,13 +329,11 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
         return false;
     }
 
-    private TenantDb Tenant(string tenant) =>
-        _tenants.GetOrAdd(tenant, t => new Lazy<TenantDb>(() => OpenTenant(t), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
-
     private TenantDb OpenTenant(string tenant)
     {
         var started = DateTime.UtcNow;
-        var db = TenantDb.Open(tenant, Path.Combine(_options.TsdbDir, tenant), _options);
+        var guard = new WalGuard(tenant, _options.WalRecoveryInterval, _time, _logger);
+        var db = TenantDb.Open(tenant, Path.Combine(_options.TsdbDir, tenant), _options, guard);
         var r = db.Replay;
         if (r.Corruption is { } c)
         {
