@@ -167,11 +167,14 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
     /// <c>/ingester/flush</c>), else only what Prometheus' 1.5 × block range rule allows. Null or empty
     /// <paramref name="tenants"/> means every open tenant. Returns the number of blocks written.
     /// </summary>
+    /// <exception cref="IOException">Some tenants could not be compacted (the message names them); every other tenant was.</exception>
     public Task<int> CompactHeadsAsync(bool force, IReadOnlyCollection<string>? tenants, CancellationToken cancellationToken) =>
         Task.Run(
             () =>
             {
                 int blocks = 0;
+                var failed = new List<string>();
+                Exception? first = null;
                 foreach (var db in OpenTenants)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -180,12 +183,32 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
                         continue;
                     }
 
-                    blocks += _compactor.Compact(db, force);
+                    // One tenant's full disk or broken block must not keep the others' heads from being cut.
+                    try
+                    {
+                        blocks += _compactor.Compact(db, force);
+                    }
+                    catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+                    {
+                        _logger.LogError(e, "head compaction of tenant {Tenant} failed; its head and WAL keep the samples", db.Tenant);
+                        failed.Add($"{db.Tenant} ({e.Message})");
+                        first ??= e;
+                    }
                 }
 
-                return blocks;
+                return first is null ? blocks : throw new IOException($"cutting the head into blocks failed for tenants {string.Join(", ", failed)}", first);
             },
             cancellationToken);
+
+    /// <summary>
+    /// Tenants whose samples are not all in local blocks: a head still holding samples after a flush, or a quarantined
+    /// tenant (its WAL was never replayed). Sorted.
+    /// </summary>
+    public IReadOnlyList<string> UnflushedTenants() =>
+        [.. OpenTenants.Where(db => db.Head.NumSeries > 0 && Math.Max(db.Head.MinTime, db.Head.MinValidTime) <= db.Head.MaxTime)
+            .Select(db => db.Tenant)
+            .Concat(_quarantined.Keys)
+            .Order(StringComparer.Ordinal)];
 
     /// <inheritdoc/>
     public ValueTask<IReadOnlyList<MetricMetadata>> MetadataAsync(string tenant, string? metric, int limit, CancellationToken cancellationToken) =>
