@@ -201,14 +201,26 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
             cancellationToken);
 
     /// <summary>
-    /// Tenants whose samples are not all in local blocks: a head still holding samples after a flush, or a quarantined
-    /// tenant (its WAL was never replayed). Sorted.
+    /// Tenants whose samples are not all in local blocks: a head still holding samples after a flush, or a tenant
+    /// directory with a WAL that is not open (quarantined, or its open failed and waits for the next push). Sorted.
     /// </summary>
-    public IReadOnlyList<string> UnflushedTenants() =>
-        [.. OpenTenants.Where(db => db.Head.NumSeries > 0 && Math.Max(db.Head.MinTime, db.Head.MinValidTime) <= db.Head.MaxTime)
+    public IReadOnlyList<string> UnflushedTenants()
+    {
+        var open = OpenTenants.ToList();
+        var openNames = open.Select(db => db.Tenant).ToHashSet(StringComparer.Ordinal);
+        var notOpen = Directory.Exists(_options.TsdbDir)
+            ? Directory.EnumerateDirectories(_options.TsdbDir)
+                .Where(d => !openNames.Contains(Path.GetFileName(d)) && TenantId.Validate(Path.GetFileName(d)) is null)
+                .Where(d => Directory.Exists(Path.Combine(d, "wal")) && Directory.EnumerateFileSystemEntries(Path.Combine(d, "wal")).Any())
+                .Select(Path.GetFileName)
+                .OfType<string>()
+            : [];
+        return [.. open.Where(db => db.Head.NumSeries > 0 && Math.Max(db.Head.MinTime, db.Head.MinValidTime) <= db.Head.MaxTime)
             .Select(db => db.Tenant)
-            .Concat(_quarantined.Keys)
+            .Concat(notOpen)
+            .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)];
+    }
 
     /// <inheritdoc/>
     public ValueTask<IReadOnlyList<MetricMetadata>> MetadataAsync(string tenant, string? metric, int limit, CancellationToken cancellationToken) =>

@@ -110,6 +110,11 @@ public sealed class IngesterDiskFaultTests : IDisposable
         Assert.Contains("metricscluster_ingester_tenant_quarantined{user=\"t2\"} 1", _registry.WriteText(), StringComparison.Ordinal);
         Assert.Contains(_log.Snapshot(), l => l.Contains("tenant t2 quarantined", StringComparison.Ordinal) && l.Contains(Path.GetFullPath(broken), StringComparison.Ordinal));
         Assert.Equal(before, Directory.GetFiles(broken, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList());
+
+        // A shutdown must not report the quarantined tenant's WAL as flushed.
+        Assert.Equal(["t1", "t2"], again.UnflushedTenants());
+        await again.CompactHeadsAsync(force: true, null, default);
+        Assert.Equal(["t2"], again.UnflushedTenants());
     }
 
     private async Task<Ingester> Start(string dir, MetricsRegistry registry)
