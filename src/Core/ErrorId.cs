@@ -70,6 +70,12 @@ public static class ErrorId
     /// <summary>Tenant id breaks Mimir's rules (characters, length, "." or "..", reserved names).</summary>
     public const string TenantIdInvalid = "tenant-id-invalid";
 
+    /// <summary>The ingester cannot write the tenant's WAL (e.g. a full disk); retryable, nothing was acknowledged.</summary>
+    public const string IngesterWalWriteFailing = "ingester-wal-write-failing";
+
+    /// <summary>The tenant's TSDB on this ingester could not be opened and was quarantined; its data is left in place.</summary>
+    public const string IngesterTenantQuarantined = "ingester-tenant-quarantined";
+
     /// <summary>Formats <c>"(err-mc-&lt;id&gt;)"</c>.</summary>
     public static string Tag(string id) => "(err-mc-" + id + ")";
 

@@ -1,4 +1,5 @@
 using MetricsCluster.Tsdb.Block;
+using MetricsCluster.Tsdb.Head;
 using MetricsCluster.Tsdb.Wal;
 using Microsoft.Extensions.Logging;
 
@@ -25,6 +26,9 @@ internal sealed class HeadCompactor
         _time = time;
         _logger = logger;
     }
+
+    /// <summary>Writes one block (<see cref="BlockWriter.Write"/>); tests swap it to fail like a full disk does.</summary>
+    internal Func<string, Ulid, IEnumerable<ChunkedSeries>, BlockWriteOptions, BlockMeta> WriteBlock { get; set; } = BlockWriter.Write;
 
     /// <summary>Compacts <paramref name="db"/> while it qualifies (or everything when <paramref name="force"/>); returns the blocks written.</summary>
     internal int Compact(TenantDb db, bool force)
@@ -77,32 +81,78 @@ internal sealed class HeadCompactor
         long started = _time.GetTimestamp();
 
         // (1) From here on no append below `to` is accepted, and none is in flight: the snapshot is final.
-        head.SetMinValidTime(to);
+        long previousMinValid = head.SetMinValidTime(to);
         var series = head.SnapshotRange(from, to);
         string? blockDir = null;
         if (series.Count > 0)
         {
-            // (2) The block is complete only once BlockWriter has renamed it from <ULID>.tmp-for-creation.
-            var ulid = Ulid.New(_time);
-            var thanos = new ThanosMeta();
-            thanos.Labels["__org_id__"] = db.Tenant;
-            var meta = BlockWriter.Write(db.Dir, ulid, series, new BlockWriteOptions { MinTime = from, MaxTime = to, Thanos = thanos });
-            blockDir = Path.Combine(db.Dir, ulid.ToString());
-            db.AddBlock(blockDir);
-            _logger.LogInformation(
-                "tenant {Tenant}: cut head block {Ulid} [{MinTime}, {MaxTime}) with {Series} series, {Samples} samples",
-                db.Tenant, ulid, meta.MinTime, meta.MaxTime, meta.Stats.NumSeries, meta.Stats.NumSamples);
+            blockDir = WriteAndOpenBlock(db, series, from, to, previousMinValid);
         }
 
         // (3) Drop what the block now holds from memory.
         int removed = head.Truncate(to);
 
-        // (4) Checkpoint the closed WAL segments at the boundary and delete them.
-        TruncateWal(db, to);
+        // (4) Checkpoint the closed WAL segments at the boundary and delete them. The block is durable by now, so a
+        // failure here (a full disk) only delays reclaiming WAL space: the next compaction checkpoints them.
+        try
+        {
+            TruncateWal(db, to);
+        }
+        catch (IOException e)
+        {
+            _logger.LogWarning(e, "tenant {Tenant}: checkpointing the WAL at {Boundary} failed; retried at the next compaction", db.Tenant, to);
+        }
         _logger.LogInformation(
             "tenant {Tenant}: head truncated before {Boundary}, {Removed} series removed, WAL checkpointed in {Ms} ms",
             db.Tenant, to, removed, (int)_time.GetElapsedTime(started).TotalMilliseconds);
         return blockDir is not null;
+    }
+
+    /// <summary>
+    /// (2) Writes the window as a block and makes it visible. The block is complete only once BlockWriter has renamed
+    /// it from &lt;ULID&gt;.tmp-for-creation (BlockWriter deletes the tmp dir when a write fails). On failure (a full
+    /// disk) the head is left exactly as before the attempt, minimum valid time included, so the next compaction
+    /// retries the same window; otherwise that window would stay closed to appends and never be cut again.
+    /// </summary>
+    private string WriteAndOpenBlock(TenantDb db, List<ChunkedSeries> series, long from, long to, long previousMinValid)
+    {
+        var ulid = Ulid.New(_time);
+        string blockDir = Path.Combine(db.Dir, ulid.ToString());
+        BlockMeta meta;
+        try
+        {
+            var thanos = new ThanosMeta();
+            thanos.Labels["__org_id__"] = db.Tenant;
+            meta = WriteBlock(db.Dir, ulid, series, new BlockWriteOptions { MinTime = from, MaxTime = to, Thanos = thanos });
+            db.AddBlock(blockDir);
+        }
+        catch
+        {
+            // A block renamed but not opened would be read again at restart, and duplicate the head's samples then.
+            DeleteIfExists(blockDir);
+            db.Head.RestoreMinValidTime(to, previousMinValid);
+            throw;
+        }
+
+        _logger.LogInformation(
+            "tenant {Tenant}: cut head block {Ulid} [{MinTime}, {MaxTime}) with {Series} series, {Samples} samples",
+            db.Tenant, ulid, meta.MinTime, meta.MaxTime, meta.Stats.NumSeries, meta.Stats.NumSamples);
+        return blockDir;
+    }
+
+    private void DeleteIfExists(string blockDir)
+    {
+        try
+        {
+            if (Directory.Exists(blockDir))
+            {
+                Directory.Delete(blockDir, recursive: true);
+            }
+        }
+        catch (IOException e)
+        {
+            _logger.LogWarning(e, "could not delete the unopened block {Dir}; it is deleted at the next start", blockDir);
+        }
     }
 
     /// <summary>

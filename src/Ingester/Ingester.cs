@@ -51,6 +51,9 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
     /// <summary>True once every existing tenant's WAL has been replayed.</summary>
     public bool IsReady { get; private set; }
 
+    /// <summary>Cuts heads into blocks; internal so tests can make its block writes fail.</summary>
+    internal HeadCompactor Compactor => _compactor;
+
     internal IEnumerable<TenantDb> OpenTenants => _tenants.Values.Where(l => l.IsValueCreated).Select(l => l.Value);
 
     /// <inheritdoc/>
@@ -66,7 +69,7 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
                 continue;
             }
 
-            _ = Tenant(tenant);
+            OpenAtStart(tenant);
         }
 
         IsReady = true;
@@ -118,7 +121,7 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
             var result = new PushResult();
             if (batch.SeriesCount > 0)
             {
-                db.Head.Append(batch, result, _overrides.For(tenant).MaxGlobalSeriesPerUser);
+                Append(db, batch, result);
             }
 
             if (batch.Metadata.Count > 0)
@@ -165,11 +168,14 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
     /// <c>/ingester/flush</c>), else only what Prometheus' 1.5 × block range rule allows. Null or empty
     /// <paramref name="tenants"/> means every open tenant. Returns the number of blocks written.
     /// </summary>
+    /// <exception cref="IOException">Some tenants could not be compacted (the message names them); every other tenant was.</exception>
     public Task<int> CompactHeadsAsync(bool force, IReadOnlyCollection<string>? tenants, CancellationToken cancellationToken) =>
         Task.Run(
             () =>
             {
                 int blocks = 0;
+                var failed = new List<string>();
+                Exception? first = null;
                 foreach (var db in OpenTenants)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -178,12 +184,44 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
                         continue;
                     }
 
-                    blocks += _compactor.Compact(db, force);
+                    // One tenant's full disk or broken block must not keep the others' heads from being cut.
+                    try
+                    {
+                        blocks += _compactor.Compact(db, force);
+                    }
+                    catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+                    {
+                        _logger.LogError(e, "head compaction of tenant {Tenant} failed; its head and WAL keep the samples", db.Tenant);
+                        failed.Add($"{db.Tenant} ({e.Message})");
+                        first ??= e;
+                    }
                 }
 
-                return blocks;
+                return first is null ? blocks : throw new IOException($"cutting the head into blocks failed for tenants {string.Join(", ", failed)}", first);
             },
             cancellationToken);
+
+    /// <summary>
+    /// Tenants whose samples are not all in local blocks: a head still holding samples after a flush, or a tenant
+    /// directory with a WAL that is not open (quarantined, or its open failed and waits for the next push). Sorted.
+    /// </summary>
+    public IReadOnlyList<string> UnflushedTenants()
+    {
+        var open = OpenTenants.ToList();
+        var openNames = open.Select(db => db.Tenant).ToHashSet(StringComparer.Ordinal);
+        var notOpen = Directory.Exists(_options.TsdbDir)
+            ? Directory.EnumerateDirectories(_options.TsdbDir)
+                .Where(d => !openNames.Contains(Path.GetFileName(d)) && TenantId.Validate(Path.GetFileName(d)) is null)
+                .Where(d => Directory.Exists(Path.Combine(d, "wal")) && Directory.EnumerateFileSystemEntries(Path.Combine(d, "wal")).Any())
+                .Select(Path.GetFileName)
+                .OfType<string>()
+            : [];
+        return [.. open.Where(db => db.Head.NumSeries > 0 && Math.Max(db.Head.MinTime, db.Head.MinValidTime) <= db.Head.MaxTime)
+            .Select(db => db.Tenant)
+            .Concat(notOpen)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)];
+    }
 
     /// <inheritdoc/>
     public ValueTask<IReadOnlyList<MetricMetadata>> MetadataAsync(string tenant, string? metric, int limit, CancellationToken cancellationToken) =>
@@ -220,13 +258,23 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
             {
                 foreach (var db in OpenTenants)
                 {
+                    // A failed WAL is healed here too, so a tenant nobody pushes to does not stay failed.
+                    if (!db.WalGuard.TryRecover(db.Wal))
+                    {
+                        continue;
+                    }
+
                     try
                     {
                         db.Wal.Sync();
                     }
-                    catch (Exception e) when (e is IOException or ObjectDisposedException)
+                    catch (IOException e)
                     {
-                        _logger.LogError(e, "fsync of the WAL of tenant {Tenant} failed", db.Tenant);
+                        _ = db.WalGuard.OnWriteError(e);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // Closed by shutdown.
                     }
                 }
             }
@@ -317,13 +365,11 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
         return false;
     }
 
-    private TenantDb Tenant(string tenant) =>
-        _tenants.GetOrAdd(tenant, t => new Lazy<TenantDb>(() => OpenTenant(t), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
-
     private TenantDb OpenTenant(string tenant)
     {
         var started = DateTime.UtcNow;
-        var db = TenantDb.Open(tenant, SafePath.Combine(_options.TsdbDir, tenant), _options);
+        var guard = new WalGuard(tenant, _options.WalRecoveryInterval, _time, _logger);
+        var db = TenantDb.Open(tenant, SafePath.Combine(_options.TsdbDir, tenant), _options, guard);
         var r = db.Replay;
         if (r.Corruption is { } c)
         {

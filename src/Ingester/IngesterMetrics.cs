@@ -25,6 +25,21 @@ internal sealed class IngesterMetrics
             () => ingester.OpenTenants.Select(t => (new[] { t.Tenant }, (double)t.Wal.BytesWritten)),
             "user");
         registry.GaugeCallback(
+            "metricscluster_ingester_tenant_write_failing",
+            "1 while the tenant's WAL cannot be written (e.g. a full disk) and its pushes are refused with a retryable error.",
+            () => ingester.OpenTenants.Select(t => (new[] { t.Tenant }, t.WriteFailing ? 1.0 : 0.0)),
+            "user");
+        registry.CounterCallback(
+            "metricscluster_ingester_wal_write_errors_total",
+            "WAL writes and recoveries that failed with an I/O error.",
+            () => ingester.OpenTenants.Select(t => (new[] { t.Tenant }, (double)t.WalGuard.Errors)),
+            "user");
+        registry.GaugeCallback(
+            "metricscluster_ingester_tenant_quarantined",
+            "1 for a tenant whose TSDB could not be opened; its directory is left in place and its pushes fail.",
+            () => ingester.QuarantinedTenants.Keys.Select(t => (new[] { t }, 1.0)),
+            "user");
+        registry.GaugeCallback(
             "metricscluster_ingester_memory_tenants",
             "Tenants with a TSDB open in this ingester.",
             () => [(Array.Empty<string>(), ingester.OpenTenants.Count())]);

@@ -15,6 +15,12 @@ public sealed class IngesterOptions
     /// <summary>How often every tenant's WAL is fsynced in the background; bounds the power-loss window. Zero disables.</summary>
     public TimeSpan WalSyncInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// After a WAL write error (a full disk), how often a push or the sync loop may try to recover the tenant's WAL;
+    /// pushes in between fail fast with a retryable error. Each attempt re-reads the current segment.
+    /// </summary>
+    public TimeSpan WalRecoveryInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Block range in ms (2h).</summary>
     public long BlockRangeMs { get; set; } = 2 * 60 * 60 * 1000;
 
@@ -39,6 +45,11 @@ public sealed class IngesterOptions
         if (WalSyncInterval < TimeSpan.Zero)
         {
             throw new ArgumentException("ingester.wal-sync-interval must be >= 0");
+        }
+
+        if (WalRecoveryInterval < TimeSpan.Zero)
+        {
+            throw new ArgumentException("ingester.wal-recovery-interval must be >= 0");
         }
 
         if (LocalRetentionPeriod <= TimeSpan.Zero)

@@ -17,9 +17,10 @@ internal sealed class TenantDb : IDisposable
     // Copy-on-write, so queries read a stable list without a lock.
     private LocalBlock[] _blocks;
 
-    private TenantDb(string tenant, string dir, Head head, WriteAheadLog wal, ReplayStats replay, LocalBlock[] blocks)
+    private TenantDb(string tenant, string dir, Head head, WriteAheadLog wal, ReplayStats replay, LocalBlock[] blocks, WalGuard guard)
     {
         Tenant = tenant;
+        WalGuard = guard;
         Dir = dir;
         Head = head;
         Wal = wal;
@@ -43,11 +44,17 @@ internal sealed class TenantDb : IDisposable
 
     internal ReplayStats Replay { get; }
 
+    /// <summary>Turns WAL write errors into retryable push errors and heals the WAL once the disk has room.</summary>
+    internal WalGuard WalGuard { get; }
+
+    /// <summary>True from a WAL write error (a full disk) until a write succeeds again; pushes meanwhile get a retryable error.</summary>
+    internal bool WriteFailing => Wal.Failed || WalGuard.Failing;
+
     /// <summary>
     /// Opens &lt;dir&gt;: replays the existing WAL into a new head (repairing a torn tail), then opens the WAL
     /// for writing, which starts a new segment after the replayed ones.
     /// </summary>
-    internal static TenantDb Open(string tenant, string dir, IngesterOptions options)
+    internal static TenantDb Open(string tenant, string dir, IngesterOptions options, WalGuard guard)
     {
         string walDir = Path.Combine(dir, "wal");
         Directory.CreateDirectory(walDir);
@@ -61,7 +68,7 @@ internal sealed class TenantDb : IDisposable
         var stats = replayHead.Replay(walDir, inBlocks);
         var wal = WriteAheadLog.Open(walDir, new WalOptions { SegmentSize = options.WalSegmentSize, FsyncOnEveryLog = options.WalFsyncEveryPush });
         var head = replayHead.AttachWal(wal);
-        return new TenantDb(tenant, dir, head, wal, stats, blocks);
+        return new TenantDb(tenant, dir, head, wal, stats, blocks, guard);
     }
 
     /// <summary>Opens a block just written under <see cref="Dir"/> and makes it visible to queries.</summary>

@@ -93,7 +93,8 @@ internal static class ClusterModule
             NewLifecycler(sp, config, IngesterRing, config.IngesterRingNumTokens, config.EffectiveTokensFilePath),
             sp.GetRequiredService<Ingester.Ingester>(),
             sp.GetRequiredService<ShipperService>(),
-            sp.GetRequiredService<ILogger<IngesterLifecycle>>()));
+            sp.GetRequiredService<ILogger<IngesterLifecycle>>(),
+            config.RingUnregisterTimeout));
         services.AddSingleton<IHostedService>(sp => new HostedStep(
             ct => sp.GetRequiredService<IngesterLifecycle>().JoinAsync(ct),
             _ => Task.CompletedTask));

@@ -31,6 +31,8 @@ public static class Host
         logger.LogInformation(
             "starting metrics-cluster: modules {Modules}, data dir {DataDir}, listening on {Address}:{Port}",
             string.Join(",", modules.Order(StringComparer.Ordinal)), Path.GetFullPath(config.DataDir), config.HttpListenAddress.Length == 0 ? "*" : config.HttpListenAddress, config.HttpListenPort);
+        // Resolved now: the container is disposed once RunAsync returns.
+        var lifecycle = app.Services.GetService<IngesterLifecycle>();
         try
         {
             await app.RunAsync();
@@ -39,6 +41,13 @@ public static class Host
         {
             logger.LogCritical("cannot listen on port {Port}: {Message}", config.HttpListenPort, e.Message);
             return 1;
+        }
+
+        // A shutdown that left blocks or heads outside the bucket says so to whatever runs the process.
+        if (lifecycle?.LeaveFailure is { } failure)
+        {
+            logger.LogCritical("metrics-cluster stopped with data not in the bucket, kept on local disk for the next start: {Message}", failure.Message);
+            return 3;
         }
 
         logger.LogInformation("metrics-cluster stopped");

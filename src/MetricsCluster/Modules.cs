@@ -155,6 +155,12 @@ internal static class Modules
                 return (false, "Ingester not ready: replaying WAL");
             }
 
+            // A tenant whose disk is full refuses writes until it heals: say so, so probes and operators see it.
+            if (ingester?.WriteFailingTenants is { Count: > 0 } failing)
+            {
+                return (false, $"Ingester cannot write the WAL of tenants {string.Join(", ", failing)} (is the disk full?); their pushes fail with a retryable error until it heals");
+            }
+
             // Mimir: an ingester is ready once ACTIVE in the ring (and no longer once it starts leaving).
             if (lifecycle is not null && lifecycle.State != Cluster.Ring.InstanceState.Active)
             {

@@ -95,6 +95,7 @@ public sealed class ClusterModeTests(ClusterFixture fixture) : IClassFixture<Clu
         await AssertEveryAckedSampleAsync(writer, "before stopping PostgreSQL");
 
         await _cluster.Postgres.StopAsync();
+        var leaving = _cluster.Ingesters[^1];
         try
         {
             // Longer than the 1m heartbeat timeout: nobody's heartbeat reaches the store meanwhile.
@@ -104,11 +105,20 @@ public sealed class ClusterModeTests(ClusterFixture fixture) : IClassFixture<Clu
                 await writer.WaitForMoreAsync(50, s_generous);
                 await AssertEveryAckedSampleAsync(writer, $"with PostgreSQL down ({(until - DateTime.UtcNow).TotalSeconds:F0} s to go)");
             }
+
+            // SIGTERM with the store down: the ingester flushes and ships, cannot unregister, and still exits, within
+            // the ring timeout (10s per ring write) plus the flush. The other two replicas keep taking every write.
+            int exit = await leaving.Child.TerminateAsync(TimeSpan.FromSeconds(60));
+            Assert.True(exit == 0, $"the ingester exited {exit}:\n{leaving.Child.Output}");
+            Assert.Contains("could not unregister", leaving.Child.Output, StringComparison.Ordinal);
+            await writer.WaitForMoreAsync(20, s_generous);
         }
         finally
         {
             await _cluster.Postgres.RestartAsync();
         }
+
+        await leaving.RestartAsync();
 
         await writer.WaitForMoreAsync(30, s_generous);
         await _cluster.WaitIngestersActiveAsync(_http, s_generous);

@@ -139,6 +139,38 @@ public sealed class HeadCompactorTests : IDisposable
         Assert.Equal(expected.Order(StringComparer.Ordinal), lines.Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task A_flush_that_failed_to_write_its_block_leaves_the_head_as_it_was_and_the_next_flush_cuts_it()
+    {
+        long end = T0 + Hour;
+        using var ing = await Start();
+        await PushRange(ing, T0, end);
+        var write = ing.Compactor.WriteBlock;
+        ing.Compactor.WriteBlock = (dir, ulid, series, options) =>
+        {
+            // The latest a write can fail: the block is renamed into place, then the parent's fsync fails.
+            write(dir, ulid, series, options);
+            throw new IOException("No space left on device");
+        };
+        await Assert.ThrowsAnyAsync<IOException>(() => ing.CompactHeadsAsync(force: true, null, default));
+
+        var db = ing.OpenTenants.Single();
+        Assert.Equal(long.MinValue, db.Head.MinValidTime);
+        Assert.Empty(db.Blocks);
+        Assert.Empty(BlockDirs());
+
+        // Samples the failed window covered are still accepted, and the next flush cuts everything.
+        using (var late = Batch(end - Step))
+        {
+            Assert.Null((await ing.PushAsync(Tenant, late, default)).FirstError);
+        }
+
+        ing.Compactor.WriteBlock = write;
+        Assert.Equal(1, await ing.CompactHeadsAsync(force: true, null, default));
+        Assert.Equal([(T0, end - Step + 1)], BlockDirs().Select(b => (b.Meta.MinTime, b.Meta.MaxTime)));
+        Assert.Equal(Expected(T0, end), await QueryAll(ing));
+    }
+
     private static Matcher All => new(MatcherType.Regex, "__name__", ".+");
 
     private static Labels SeriesLabels(string job) => Labels.FromStrings("__name__", "up", "job", job);

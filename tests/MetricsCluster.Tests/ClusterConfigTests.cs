@@ -56,6 +56,7 @@ public sealed class ClusterConfigTests : IDisposable
             "--ring.instance-addr=10.0.0.7",
             "--ingester.ring.tokens-file-path=/t/tokens",
             "--ring.heartbeat-timeout=30s",
+            "--ring.unregister-timeout=4s",
             "--ingester.client.remote-timeout=3s");
         Assert.Equal("postgres", c.RingStore);
         Assert.Equal("Host=127.0.0.1;Port=5432", c.RingPostgresConnectionString);
@@ -64,6 +65,7 @@ public sealed class ClusterConfigTests : IDisposable
         Assert.Equal("zone-a", c.RingZone);
         Assert.Equal(TimeSpan.FromSeconds(2), c.RingHeartbeatPeriod);
         Assert.Equal(TimeSpan.FromSeconds(30), c.RingHeartbeatTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(4), c.RingUnregisterTimeout);
         Assert.Equal(2, c.StoreGatewayReplicationFactor);
         Assert.Equal(9300, c.RpcListenPort);
         Assert.Equal("ingester-7", c.RingInstanceId);
@@ -94,6 +96,7 @@ public sealed class ClusterConfigTests : IDisposable
     [InlineData("ring.store must be memory or postgres")]
     [InlineData("ring.postgres.connection-string is required when ring.store is postgres")]
     [InlineData("ring.heartbeat-timeout must be longer than ring.heartbeat-period")]
+    [InlineData("ring.unregister-timeout must be positive")]
     [InlineData("ingester.replication-factor must be at least 1")]
     [InlineData("store-gateway.sharding-ring.replication-factor must be at least 1")]
     [InlineData("ingester.ring.num-tokens must be at least 1")]
@@ -108,6 +111,7 @@ public sealed class ClusterConfigTests : IDisposable
             case "ring.store": c.RingStore = "consul"; break;
             case "ring.postgres.connection-string": c.RingStore = "postgres"; break;
             case "ring.heartbeat-timeout": c.RingHeartbeatTimeout = TimeSpan.FromSeconds(5); break;
+            case "ring.unregister-timeout": c.RingUnregisterTimeout = TimeSpan.Zero; break;
             case "ingester.replication-factor": c.IngesterReplicationFactor = 0; break;
             case "store-gateway.sharding-ring.replication-factor": c.StoreGatewayReplicationFactor = 0; break;
             case "ingester.ring.num-tokens": c.IngesterRingNumTokens = 0; break;

@@ -37,6 +37,12 @@ public sealed partial class ClusterConfig
     /// <summary>An instance whose heartbeat is older than this is unhealthy (<c>--ring.heartbeat-timeout</c>).</summary>
     public TimeSpan RingHeartbeatTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long each ring write of a leaving instance (LEAVING, unregister) may take before shutdown goes on without
+    /// it, so a membership store that is down cannot keep the process from exiting (<c>--ring.unregister-timeout</c>).
+    /// </summary>
+    public TimeSpan RingUnregisterTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Ingesters each series is written to (<c>--ingester.replication-factor</c>).</summary>
     public int IngesterReplicationFactor { get; set; } = 3;
 
@@ -117,6 +123,11 @@ public sealed partial class ClusterConfig
         if (RingHeartbeatPeriod <= TimeSpan.Zero)
         {
             throw new ConfigException("ring.heartbeat-period must be positive");
+        }
+
+        if (RingUnregisterTimeout <= TimeSpan.Zero)
+        {
+            throw new ConfigException("ring.unregister-timeout must be positive");
         }
 
         if (RingHeartbeatTimeout <= RingHeartbeatPeriod)

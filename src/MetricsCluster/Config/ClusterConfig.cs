@@ -43,6 +43,9 @@ public sealed partial class ClusterConfig
     /// <summary>Background WAL fsync interval; zero disables.</summary>
     public TimeSpan WalSyncInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>After a WAL write error, how often a tenant's WAL is tried again (<c>--ingester.wal-recovery-interval</c>).</summary>
+    public TimeSpan WalRecoveryInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>WAL segment size.</summary>
     public int WalSegmentSize { get; set; } = 128 * 1024 * 1024;
 
@@ -139,6 +142,7 @@ public sealed partial class ClusterConfig
         WalFsyncEveryPush = WalFsyncEveryPush,
         WalSegmentSize = WalSegmentSize,
         WalSyncInterval = WalSyncInterval,
+        WalRecoveryInterval = WalRecoveryInterval,
         BlockRangeMs = (long)BlockRangesPeriod.TotalMilliseconds,
         HeadCompactionInterval = HeadCompactionInterval,
         LocalRetentionPeriod = TsdbRetentionPeriod,

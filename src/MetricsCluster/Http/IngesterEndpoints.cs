@@ -50,6 +50,9 @@ internal static class IngesterEndpoints
     /// flushes every tenant's head to blocks, ships them, unregisters, answers 204 and then stops the process;
     /// <c>/ready</c> answers 503 from the moment the ingester leaves ACTIVE. Writes that arrive during the flush still
     /// go to the head and the WAL, so nothing acknowledged is lost: a restart replays them.
+    /// When not every block reaches the bucket (it is unreachable, a disk is full) it answers 503 naming the tenants
+    /// and blocks left, keeps running LEAVING with all local data (the shipper keeps retrying, queriers still read it)
+    /// and can be called again; an operator who wants it gone anyway sends SIGTERM (it then exits non-zero, data kept).
     /// </summary>
     internal static void MapIngesterShutdown(this WebApplication app, IngesterLifecycle lifecycle)
     {
@@ -59,14 +62,18 @@ internal static class IngesterEndpoints
         {
             logger.LogInformation("shutdown requested over HTTP: leaving the ring, flushing and shipping every tenant");
             var failure = await lifecycle.LeaveAsync(flush: true);
+            if (failure is not null)
+            {
+                logger.LogWarning("shutdown over HTTP refused: {Message}; still running", failure.Message);
+                return Results.Text($"shutdown incomplete, still running: {failure.Message}\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
             ctx.Response.OnCompleted(() =>
             {
                 lifetime.StopApplication();
                 return Task.CompletedTask;
             });
-            return failure is null
-                ? Results.NoContent()
-                : Results.Text($"flushing or shipping failed: {failure.Message}\n", statusCode: StatusCodes.Status500InternalServerError);
+            return Results.NoContent();
         });
     }
 

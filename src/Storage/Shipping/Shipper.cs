@@ -100,6 +100,14 @@ public sealed class Shipper
         return shipped;
     }
 
+    /// <summary>The complete local blocks not recorded as shipped (what is not in the bucket yet), sorted by ULID.</summary>
+    /// <returns>Their IDs.</returns>
+    public IReadOnlyList<Ulid> Pending()
+    {
+        var uploaded = ReadState().Uploaded;
+        return [.. FindBlocks().Select(b => b.Ulid).Where(u => !uploaded.Contains(u))];
+    }
+
     /// <summary>Lists the complete blocks in <see cref="TenantDir"/>, sorted by ULID; unreadable metas are logged and skipped.</summary>
     /// <returns>The blocks.</returns>
     public IReadOnlyList<LocalBlock> FindBlocks()

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using MetricsCluster.Core;
 using MetricsCluster.ObjectStore;
+using MetricsCluster.Tsdb.Block;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -63,6 +64,14 @@ public sealed class ShipperService : BackgroundService
             _round.Release();
         }
     }
+
+    /// <summary>
+    /// Every complete local block not yet shipped, per tenant (tenants with none are left out): what a shutdown that
+    /// claims "everything is in the bucket" must find empty.
+    /// </summary>
+    /// <returns>Tenant to its unshipped block IDs, tenants sorted.</returns>
+    public IReadOnlyList<(string Tenant, IReadOnlyList<Ulid> Blocks)> PendingBlocks() =>
+        [.. TenantShippers().Select(s => (s.Tenant, s.Pending())).Where(p => p.Item2.Count > 0)];
 
     /// <inheritdoc/>
     public override void Dispose()

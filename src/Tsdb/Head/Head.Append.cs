@@ -171,7 +171,29 @@ public sealed partial class Head
                 s.WalLogged = true;
             }
 
-            _wal!.Log(seriesRec.Written, samplesRec.Written);
+            try
+            {
+                _wal!.Log(seriesRec.Written, samplesRec.Written);
+            }
+            catch
+            {
+                // The series records may not have reached the file (a full disk): log them again with the next
+                // push, or samples logged after the WAL recovers would name series that replay never saw.
+                if (begun)
+                {
+                    ResetWalLogged(batch, series);
+                }
+
+                throw;
+            }
+        }
+    }
+
+    private static void ResetWalLogged(PushBatch batch, MemSeries?[] series)
+    {
+        for (int i = 0; i < batch.SeriesCount; i++)
+        {
+            series[i]?.WalLogged = false;
         }
     }
 

@@ -20,12 +20,35 @@ public sealed partial class Head
     /// so once it returns no sample older than <paramref name="t"/> can enter the head: a snapshot of a range
     /// ending at <paramref name="t"/> is then final.
     /// </summary>
-    public void SetMinValidTime(long t)
+    /// <returns>The minimum before the call, for <see cref="RestoreMinValidTime"/>.</returns>
+    public long SetMinValidTime(long t)
     {
         _appendGate.EnterWriteLock();
         try
         {
+            long previous = Interlocked.Read(ref _minValidTime);
             RaiseMinValid(t);
+            return previous;
+        }
+        finally
+        {
+            _appendGate.ExitWriteLock();
+        }
+    }
+
+    /// <summary>
+    /// Undoes <see cref="SetMinValidTime"/> after the block of that range could not be written (a full disk): the
+    /// range is appendable again and the next compaction cuts it. Does nothing if the minimum moved on from
+    /// <paramref name="raisedTo"/> meanwhile.
+    /// </summary>
+    /// <param name="raisedTo">The value <see cref="SetMinValidTime"/> was called with.</param>
+    /// <param name="previous">The value it returned.</param>
+    public void RestoreMinValidTime(long raisedTo, long previous)
+    {
+        _appendGate.EnterWriteLock();
+        try
+        {
+            Interlocked.CompareExchange(ref _minValidTime, previous, raisedTo);
         }
         finally
         {

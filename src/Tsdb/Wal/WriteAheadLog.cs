@@ -12,9 +12,9 @@ namespace MetricsCluster.Tsdb.Wal;
 /// (a write syscall, so it survives kill -9) before Log returns. fsync happens when a segment is
 /// closed, on <see cref="Sync"/>, on <see cref="Dispose"/>, and on every Log when
 /// <see cref="WalOptions.FsyncOnEveryLog"/> is set. After an I/O error the instance refuses further
-/// writes: dispose it, run <see cref="WalReplay.ReadAndRepair"/> and open a new one.
+/// writes until <see cref="Recover"/> (WriteAheadLog.Recover.cs) succeeds.
 /// </summary>
-public sealed class WriteAheadLog : IDisposable
+public sealed partial class WriteAheadLog : IDisposable
 {
     // Pages buffered in memory. Records of 20-60 KB usually reach the file in one write syscall
     // with four pages (128 KiB), while a per-tenant WAL stays small in memory.

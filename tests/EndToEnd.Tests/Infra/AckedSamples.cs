@@ -48,6 +48,30 @@ public static class AckedSamples
         return string.Join('\n', lines);
     }
 
+    /// <summary>
+    /// Null when every acknowledged sample comes back, and besides them at most the samples of refused rounds (a push
+    /// answered 5xx may still have been stored; its sender retries it); else what differs.
+    /// </summary>
+    public static async Task<string?> CheckAtLeastOnceAsync(HttpClient http, Uri querier, string tenant, LoadWriter writer)
+    {
+        var acked = writer.Acked;
+        int refused = writer.Failures.Count;
+        if (acked.Count == 0)
+        {
+            return "nothing acknowledged yet";
+        }
+
+        string time = (writer.TimestampOf(Math.Max(acked[^1], acked.Count + refused)) / 1000.0).ToString("F3", CultureInfo.InvariantCulture);
+        var counts = await VectorAsync(http, querier, tenant, $"count_over_time({writer.Metric}[1h])", time);
+        var wrong = Enumerable.Range(0, writer.Series)
+            .Select(s => s.ToString(CultureInfo.InvariantCulture))
+            .Where(s => !counts.TryGetValue(s, out double n) || n < acked.Count || n > acked.Count + refused)
+            .ToList();
+        return wrong.Count == 0 ? null :
+            $"{wrong.Count} of {writer.Series} series of {writer.Metric} do not hold the {acked.Count} acknowledged samples (plus at most {refused} refused); counts: "
+            + string.Join(", ", wrong.Take(10).Select(s => $"s={s}: {(counts.TryGetValue(s, out double n) ? n : 0)}"));
+    }
+
     private static async Task<Dictionary<string, double>> VectorAsync(HttpClient http, Uri querier, string tenant, string query, string time)
     {
         using var data = await QueryAsync(http, querier, tenant, query, time);

@@ -33,6 +33,14 @@ public sealed class MetricsClusterProcess : IAsyncDisposable
         return p;
     }
 
+    /// <summary>Starts the binary on <paramref name="dataDir"/> (e.g. a small tmpfs) and waits until /ready answers 200.</summary>
+    public static async Task<MetricsClusterProcess> StartInAsync(string dataDir, params string[] extraArgs)
+    {
+        var p = new MetricsClusterProcess(dataDir, Repo.FreePort(), extraArgs);
+        await p.RestartAsync();
+        return p;
+    }
+
     /// <summary>(Re)starts the process on the same data dir and port.</summary>
     public async Task RestartAsync()
     {
