@@ -19,7 +19,7 @@ namespace MetricsCluster.Distributor;
 /// </summary>
 /// <remarks>
 /// Pooled-buffer note (G11): the snappy-decoded request is written into an array rented from
-/// <see cref="System.Buffers.ArrayPool{T}.Shared"/> by <see cref="SnappyBody.RentDecoded"/>. Its
+/// <see cref="BoundedArrayPool"/> by <see cref="SnappyBody.RentDecoded"/> (pooled only when small). Its
 /// only owner is the push that rented it, which returns it in a <c>finally</c> once the push has
 /// completed (ingester call included). Nothing retains it: the parser reads it synchronously and
 /// <see cref="PushBatch"/> copies label bytes and builds its own metadata strings, so neither the

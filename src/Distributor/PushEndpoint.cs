@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -92,7 +91,7 @@ public static class PushEndpoint
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            BoundedArrayPool.Return(buffer);
         }
     }
 
@@ -102,7 +101,7 @@ public static class PushEndpoint
     /// </summary>
     private static async Task<(byte[] Buffer, int Length)> ReadCappedAsync(Stream body, long? declared, int max, CancellationToken cancellationToken)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(declared is long d ? (int)Math.Max(d, 1) : Math.Min(InitialBuffer, max + 1));
+        byte[] buffer = BoundedArrayPool.Rent<byte>(declared is long d ? (int)Math.Max(d, 1) : Math.Min(InitialBuffer, max + 1));
         int length = 0;
         try
         {
@@ -110,9 +109,9 @@ public static class PushEndpoint
             {
                 if (length == buffer.Length)
                 {
-                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)length * 2, (long)max + 1));
+                    var bigger = BoundedArrayPool.Rent<byte>((int)Math.Min((long)length * 2, (long)max + 1));
                     buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    BoundedArrayPool.Return(buffer);
                     buffer = bigger;
                 }
 
@@ -130,7 +129,7 @@ public static class PushEndpoint
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            BoundedArrayPool.Return(buffer);
             throw;
         }
     }

@@ -148,6 +148,18 @@ public class DistributorTests
     }
 
     [Fact]
+    public void LargeDecodedBodiesAreNotKeptInThePoolAfterThePush()
+    {
+        // A 100 MiB decode buffer kept in the shared pool's per-thread and per-core slots is never released.
+        byte[] protobuf = Requests.Of(Requests.Series(1, 1, "__name__", "up", "pad", new string('x', 3 << 20))).ToByteArray();
+        byte[] decoded = SnappyBody.RentDecoded(IronSnappy.Snappy.Encode(protobuf), out int length);
+        SnappyBody.Return(decoded);
+        byte[] next = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        System.Buffers.ArrayPool<byte>.Shared.Return(next);
+        Assert.NotSame(decoded, next);
+    }
+
+    [Fact]
     public async Task BodyAtTheLimitIsAccepted()
     {
         var d = TestDistributor.Create(o => o.MaxRecvMsgSize = 1000);
