@@ -18,10 +18,16 @@ internal sealed class DistributorMetrics
     private readonly CounterFamily _metadata;
     private readonly CounterFamily _requests;
     private readonly CounterFamily _histograms;
+    private readonly CounterFamily _instanceRejected;
     private readonly ConcurrentDictionary<string, TenantMetrics> _tenants = new(StringComparer.Ordinal);
 
-    public DistributorMetrics(MetricsRegistry registry)
+    public DistributorMetrics(MetricsRegistry registry, InflightLimiter inflight)
     {
+        _instanceRejected = registry.Counter("metricscluster_distributor_instance_rejected_requests_total", "Push requests refused by a per-instance limit, by reason.", "reason");
+        _instanceRejected.WithLabels(ErrorId.Reason(ErrorId.DistributorMaxInflightPushRequests));
+        _instanceRejected.WithLabels(ErrorId.Reason(ErrorId.DistributorMaxInflightPushRequestsBytes));
+        registry.GaugeCallback("metricscluster_distributor_inflight_push_requests", "Push requests in flight in this distributor.", () => [(Array.Empty<string>(), inflight.Requests)]);
+        registry.GaugeCallback("metricscluster_distributor_inflight_push_requests_bytes", "Bytes reserved by the push requests in flight (compressed body plus twice the decoded length).", () => [(Array.Empty<string>(), inflight.Bytes)]);
         _received = registry.Counter("metricscluster_distributor_received_samples_total", "The total number of samples received in push requests, before validation.", "user");
         _accepted = registry.Counter("metricscluster_distributor_accepted_samples_total", "The total number of samples written by the ingesters.", "user");
         _discarded = registry.Counter("metricscluster_discarded_samples_total", "The total number of samples that were discarded, by reason.", "user", "reason");
@@ -29,6 +35,9 @@ internal sealed class DistributorMetrics
         _requests = registry.Counter("metricscluster_distributor_requests_total", "The total number of push requests, by HTTP status code.", "user", "status_code");
         _histograms = registry.Counter("metricscluster_distributor_ignored_native_histograms_total", "The total number of native histogram samples ignored because native histograms are not supported yet.", "user");
     }
+
+    /// <summary>Counts a push refused by the per-instance limit <paramref name="errorId"/>.</summary>
+    public void InstanceRejected(string errorId) => _instanceRejected.WithLabels(ErrorId.Reason(errorId)).Inc();
 
     public TenantMetrics For(string tenant) => _tenants.GetOrAdd(tenant, static (t, self) => new TenantMetrics(self, t), this);
 
