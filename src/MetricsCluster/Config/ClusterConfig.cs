@@ -41,6 +41,12 @@ public sealed partial class ClusterConfig
     /// <summary>Most bytes held by a distributor's pushes in flight (<c>--distributor.instance-limits.max-inflight-push-requests-bytes</c>).</summary>
     public long DistributorMaxInflightPushRequestsBytes { get; set; } = 1L << 30;
 
+    /// <summary>Most pushes in flight in an ingester (<c>--ingester.instance-limits.max-inflight-push-requests</c>).</summary>
+    public int IngesterMaxInflightPushRequests { get; set; } = 30_000;
+
+    /// <summary>Most tenants an ingester opens (<c>--ingester.instance-limits.max-tenants</c>).</summary>
+    public int IngesterMaxTenants { get; set; } = 1000;
+
     /// <summary>Default per-tenant limits.</summary>
     public Limits Limits { get; set; } = new();
 
@@ -157,6 +163,8 @@ public sealed partial class ClusterConfig
         BlockRangeMs = (long)BlockRangesPeriod.TotalMilliseconds,
         HeadCompactionInterval = HeadCompactionInterval,
         LocalRetentionPeriod = TsdbRetentionPeriod,
+        MaxInflightPushRequests = IngesterMaxInflightPushRequests,
+        MaxTenants = IngesterMaxTenants,
     };
 
     /// <summary>The blocks bucket settings derived from this config.</summary>

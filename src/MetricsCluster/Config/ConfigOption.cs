@@ -29,6 +29,8 @@ public sealed record ConfigOption(string Flag, string Help, bool IsBool, Func<Cl
         Dbl("distributor.ingestion-rate-limit", "Per-tenant ingestion rate limit in samples per second.", c => c.Limits.IngestionRate, (c, v) => c.Limits = c.Limits with { IngestionRate = v }),
         Int("distributor.ingestion-burst-size", "Per-tenant ingestion burst size in samples.", c => c.Limits.IngestionBurstSize, (c, v) => c.Limits = c.Limits with { IngestionBurstSize = v }),
         Long("ingester.max-global-series-per-user", "Per-tenant in-memory series limit; 0 = unlimited.", c => c.Limits.MaxGlobalSeriesPerUser, (c, v) => c.Limits = c.Limits with { MaxGlobalSeriesPerUser = v }),
+        Int("ingester.instance-limits.max-inflight-push-requests", "Most pushes an ingester handles at once; more are refused with a retryable 5xx; 0 = unlimited.", c => c.IngesterMaxInflightPushRequests, (c, v) => c.IngesterMaxInflightPushRequests = v),
+        Int("ingester.instance-limits.max-tenants", "Most tenants an ingester opens a TSDB for; a push for a new tenant beyond it is refused with a retryable 5xx (tenants on disk are opened at start anyway); 0 = unlimited.", c => c.IngesterMaxTenants, (c, v) => c.IngesterMaxTenants = v),
         Bool("ingester.wal-fsync-every-push", "fsync the WAL before acknowledging every push (default: at segment end and shutdown).", c => c.WalFsyncEveryPush, (c, v) => c.WalFsyncEveryPush = v),
         Dur("ingester.wal-sync-interval", "How often every WAL is fsynced in the background; bounds the power-loss window; 0 disables.", c => c.WalSyncInterval, (c, v) => c.WalSyncInterval = v),
         Int("ingester.wal-segment-size", "WAL segment size in bytes; a multiple of 32768.", c => c.WalSegmentSize, (c, v) => c.WalSegmentSize = v),
