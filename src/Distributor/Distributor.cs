@@ -101,7 +101,7 @@ public sealed class Distributor
     /// <summary>Handles one push admitted by <see cref="TryBeginPush"/>; the caller still owns <paramref name="lease"/>.</summary>
     internal async ValueTask<PushOutcome> PushAdmittedAsync(PushLease lease, string tenant, ReadOnlyMemory<byte> body, string? contentType, string? contentEncoding, CancellationToken cancellationToken)
     {
-        var metrics = _metrics.For(tenant);
+        var metrics = _metrics.For(tenant, _time.GetUtcNow());
         var outcome = await PushCoreAsync(lease, tenant, body, contentType, contentEncoding, metrics, cancellationToken);
         metrics.Requests(outcome.StatusCode).Inc();
         return outcome;
