@@ -109,4 +109,23 @@ public sealed class TenancyAndBadInputTests : IAsyncLifetime
         Assert.Contains("(err-mc-sample-timestamp-too-old). The affected sample has timestamp 0000-12-31T23:59:59.999Z and is from series {__name__=\"ancient_metric\", job=\"a\"}", text);
         Assert.Single(await QueryApi.SeriesAsync(_http, _mc.BaseUri, "fresh_metric", tenant));
     }
+
+    [Fact]
+    public async Task The_same_sample_twice_in_one_request_is_accepted_and_a_different_value_is_a_duplicate_timestamp()
+    {
+        // Prometheus' rule: an identical sample is a no-op; the same timestamp with another value is an error.
+        const string tenant = "duplicates";
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var same = RemoteWrite.Body(
+            RemoteWrite.Series([(now, 1)], "__name__", "dup_metric", "job", "a"),
+            RemoteWrite.Series([(now, 1)], "__name__", "dup_metric", "job", "a"));
+        Assert.Equal(200, (await RemoteWrite.PostAsync(_http, _mc.BaseUri, same, tenant)).Status);
+
+        var different = RemoteWrite.Body(
+            RemoteWrite.Series([(now + 1000, 1)], "__name__", "dup_metric", "job", "a"),
+            RemoteWrite.Series([(now + 1000, 2)], "__name__", "dup_metric", "job", "a"));
+        var (status, text) = await RemoteWrite.PostAsync(_http, _mc.BaseUri, different, tenant);
+        Assert.Equal(400, status);
+        Assert.Contains("(err-mc-sample-duplicate-timestamp)", text);
+    }
 }
