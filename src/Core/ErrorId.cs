@@ -76,11 +76,30 @@ public static class ErrorId
     /// <summary>The tenant's TSDB on this ingester could not be opened and was quarantined; its data is left in place.</summary>
     public const string IngesterTenantQuarantined = "ingester-tenant-quarantined";
 
+    /// <summary>The distributor has too many push requests in flight (a per-instance limit, 5xx).</summary>
+    public const string DistributorMaxInflightPushRequests = "distributor-max-inflight-push-requests";
+
+    /// <summary>The distributor's push requests in flight hold too many bytes (a per-instance limit, 5xx).</summary>
+    public const string DistributorMaxInflightPushRequestsBytes = "distributor-max-inflight-push-requests-bytes";
+
+    /// <summary>The ingester has too many push requests in flight (a per-instance limit, 5xx).</summary>
+    public const string IngesterMaxInflightPushRequests = "ingester-max-inflight-push-requests";
+
+    /// <summary>The ingester holds as many tenants as it may; a new one is refused (a per-instance limit, 5xx).</summary>
+    public const string IngesterMaxTenants = "ingester-max-tenants";
+
     /// <summary>Formats <c>"(err-mc-&lt;id&gt;)"</c>.</summary>
     public static string Tag(string id) => "(err-mc-" + id + ")";
 
     /// <summary>The metric reason label value for an id.</summary>
     public static string Reason(string id) => id.Replace('-', '_');
+
+    /// <summary>
+    /// Mimir's message for a per-instance limit: <c>"&lt;what&gt; (err-mc-&lt;id&gt;). To adjust the related limit, configure
+    /// -&lt;flag&gt;, or contact your service administrator."</c>
+    /// </summary>
+    public static string InstanceLimit(string message, string id, string flag) =>
+        $"{message} {Tag(id)}. To adjust the related limit, configure -{flag}, or contact your service administrator.";
 
     /// <summary>The standard suffix telling which limit to change.</summary>
     public static string AdjustLimit(string flag) =>

@@ -1,9 +1,7 @@
-using System.Buffers;
-
 namespace MetricsCluster.Core;
 
 /// <summary>
-/// A growable byte buffer the caller owns (G9): rented from <see cref="ArrayPool{T}"/> and returned
+/// A growable byte buffer the caller owns (G9): rented from <see cref="BoundedArrayPool"/> and returned
 /// by <see cref="Dispose"/>. Not thread-safe. Used to build label encodings and batches without
 /// per-item allocations.
 /// </summary>
@@ -14,7 +12,7 @@ public struct ValueBuffer : IDisposable
     /// <summary>Creates a buffer with at least <paramref name="capacity"/> bytes.</summary>
     public ValueBuffer(int capacity)
     {
-        _buf = ArrayPool<byte>.Shared.Rent(Math.Max(capacity, 64));
+        _buf = BoundedArrayPool.Rent<byte>(Math.Max(capacity, 64));
         Length = 0;
     }
 
@@ -44,7 +42,7 @@ public struct ValueBuffer : IDisposable
     {
         if (_buf is not null && _buf.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(_buf);
+            BoundedArrayPool.Return(_buf);
         }
 
         _buf = [];
@@ -53,11 +51,11 @@ public struct ValueBuffer : IDisposable
 
     private void Grow(int needed)
     {
-        var nb = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buf.Length * 2));
+        var nb = BoundedArrayPool.Rent<byte>(Math.Max(needed, _buf.Length * 2));
         _buf.AsSpan(0, Length).CopyTo(nb);
         if (_buf.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(_buf);
+            BoundedArrayPool.Return(_buf);
         }
 
         _buf = nb;

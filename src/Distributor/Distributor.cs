@@ -19,7 +19,7 @@ namespace MetricsCluster.Distributor;
 /// </summary>
 /// <remarks>
 /// Pooled-buffer note (G11): the snappy-decoded request is written into an array rented from
-/// <see cref="System.Buffers.ArrayPool{T}.Shared"/> by <see cref="SnappyBody.RentDecoded"/>. Its
+/// <see cref="BoundedArrayPool"/> by <see cref="SnappyBody.RentDecoded"/> (pooled only when small). Its
 /// only owner is the push that rented it, which returns it in a <c>finally</c> once the push has
 /// completed (ingester call included). Nothing retains it: the parser reads it synchronously and
 /// <see cref="PushBatch"/> copies label bytes and builds its own metadata strings, so neither the
@@ -31,6 +31,7 @@ public sealed class Distributor
     private readonly IOverrides _overrides;
     private readonly TimeProvider _time;
     private readonly DistributorMetrics _metrics;
+    private readonly InflightLimiter _inflight;
     private readonly ConcurrentDictionary<string, TokenBucket> _buckets = new(StringComparer.Ordinal);
 
     /// <summary>Creates the distributor; <paramref name="options"/> is validated here (G5).</summary>
@@ -51,7 +52,8 @@ public sealed class Distributor
         _overrides = overrides;
         Options = options;
         _time = timeProvider;
-        _metrics = new DistributorMetrics(metrics);
+        _inflight = new InflightLimiter(options.MaxInflightPushRequests, options.MaxInflightPushRequestsBytes);
+        _metrics = new DistributorMetrics(metrics, _inflight);
     }
 
     /// <summary>The settings in force.</summary>
@@ -67,19 +69,61 @@ public sealed class Distributor
     public async ValueTask<PushOutcome> PushAsync(string tenant, ReadOnlyMemory<byte> body, string? contentType, string? contentEncoding, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tenant);
-        var metrics = _metrics.For(tenant);
-        var outcome = await PushCoreAsync(tenant, body, contentType, contentEncoding, metrics, cancellationToken);
+        using var lease = TryBeginPush(body.Length, out var rejection);
+        return lease is null ? rejection! : await PushAdmittedAsync(lease, tenant, body, contentType, contentEncoding, cancellationToken);
+    }
+
+    /// <summary>
+    /// Admits a push under the instance limits before its body is read: takes a request slot and reserves
+    /// <paramref name="bodyBytes"/>. Null (with the 5xx answer in <paramref name="rejection"/>) when a limit is
+    /// reached; otherwise the caller disposes the lease once the push has been answered.
+    /// </summary>
+    internal PushLease? TryBeginPush(long bodyBytes, out PushOutcome? rejection)
+    {
+        var lease = _inflight.TryStart();
+        if (lease is null)
+        {
+            rejection = InstanceLimitOutcome(ErrorId.DistributorMaxInflightPushRequests);
+            return null;
+        }
+
+        if (!lease.TryReserve(bodyBytes))
+        {
+            lease.Dispose();
+            rejection = InstanceLimitOutcome(ErrorId.DistributorMaxInflightPushRequestsBytes);
+            return null;
+        }
+
+        rejection = null;
+        return lease;
+    }
+
+    /// <summary>Handles one push admitted by <see cref="TryBeginPush"/>; the caller still owns <paramref name="lease"/>.</summary>
+    internal async ValueTask<PushOutcome> PushAdmittedAsync(PushLease lease, string tenant, ReadOnlyMemory<byte> body, string? contentType, string? contentEncoding, CancellationToken cancellationToken)
+    {
+        var metrics = _metrics.For(tenant, _time.GetUtcNow());
+        var outcome = await PushCoreAsync(lease, tenant, body, contentType, contentEncoding, metrics, cancellationToken);
         metrics.Requests(outcome.StatusCode).Inc();
         return outcome;
+    }
+
+    /// <summary>The answer when a per-instance limit refuses a push (Mimir's wording; 500, which senders retry).</summary>
+    internal PushOutcome InstanceLimitOutcome(string id)
+    {
+        _metrics.InstanceRejected(id);
+        string message = id == ErrorId.DistributorMaxInflightPushRequests
+            ? ErrorId.InstanceLimit("the write request has been rejected because the distributor exceeded the allowed number of inflight push requests", id, DistributorOptions.MaxInflightPushRequestsFlag)
+            : ErrorId.InstanceLimit("the write request has been rejected because the distributor exceeded the allowed size of inflight push requests", id, DistributorOptions.MaxInflightPushRequestsBytesFlag);
+        return new PushOutcome(500, message);
     }
 
     /// <summary>The 413 message for a body (or its decoded form) over <see cref="DistributorOptions.MaxRecvMsgSize"/>; a negative size is "unknown".</summary>
     internal static string TooLargeMessage(long size, int limit, bool decompressed) =>
         $"the incoming push request has been rejected because its {(decompressed ? "decompressed " : string.Empty)}message size{(size < 0 ? string.Empty : " of " + size.ToString(CultureInfo.InvariantCulture) + " bytes")} is larger than the allowed limit of {limit.ToString(CultureInfo.InvariantCulture)} bytes {ErrorId.Tag(ErrorId.MaxWriteMessageSize)}. To adjust the related limit, configure -{DistributorOptions.MaxRecvMsgSizeFlag}, or contact your service administrator.";
 
-    private async ValueTask<PushOutcome> PushCoreAsync(string tenant, ReadOnlyMemory<byte> body, string? contentType, string? contentEncoding, DistributorMetrics.TenantMetrics metrics, CancellationToken cancellationToken)
+    private async ValueTask<PushOutcome> PushCoreAsync(PushLease lease, string tenant, ReadOnlyMemory<byte> body, string? contentType, string? contentEncoding, DistributorMetrics.TenantMetrics metrics, CancellationToken cancellationToken)
     {
-        if (!TryDecode(body, contentType, contentEncoding, out byte[]? decoded, out int decodedLength, out var rejection))
+        if (!TryDecode(lease, body, contentType, contentEncoding, out byte[]? decoded, out int decodedLength, out var rejection))
         {
             return rejection;
         }
@@ -154,13 +198,21 @@ public sealed class Distributor
     }
 
     /// <summary>Checks and decodes the body; on success <paramref name="decoded"/> is rented and the caller returns it.</summary>
-    private bool TryDecode(ReadOnlyMemory<byte> body, string? contentType, string? contentEncoding, [NotNullWhen(true)] out byte[]? decoded, out int decodedLength, [NotNullWhen(false)] out PushOutcome? rejection)
+    private bool TryDecode(PushLease lease, ReadOnlyMemory<byte> body, string? contentType, string? contentEncoding, [NotNullWhen(true)] out byte[]? decoded, out int decodedLength, [NotNullWhen(false)] out PushOutcome? rejection)
     {
         decoded = null;
         decodedLength = 0;
         rejection = Check(body, contentType, contentEncoding);
         if (rejection is not null)
         {
+            return false;
+        }
+
+        // Check has read the snappy header. Twice the decoded length: the decode buffer and the batch parsed from it.
+        SnappyBody.TryReadDecodedLength(body.Span, out ulong declared);
+        if (!lease.TryReserve(2 * (long)declared))
+        {
+            rejection = InstanceLimitOutcome(ErrorId.DistributorMaxInflightPushRequestsBytes);
             return false;
         }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -66,6 +65,15 @@ public static class PushEndpoint
             return;
         }
 
+        // The instance limits are checked before a byte of the body is read (Mimir does the same), so a burst of
+        // large pushes is refused instead of being buffered together.
+        using var lease = distributor.TryBeginPush(declared ?? 0, out var rejection);
+        if (lease is null)
+        {
+            await WriteAsync(context, rejection!.StatusCode, rejection.Message);
+            return;
+        }
+
         // Our cap replaces Kestrel's (30 MB by default, below our 100 MiB default).
         var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeFeature is { IsReadOnly: false })
@@ -73,7 +81,14 @@ public static class PushEndpoint
             sizeFeature.MaxRequestBodySize = null;
         }
 
-        var (buffer, length) = await ReadCappedAsync(context.Request.Body, declared, max, context.RequestAborted);
+        var (buffer, length) = await ReadCappedAsync(context.Request.Body, declared, max, lease, context.RequestAborted);
+        if (buffer is null)
+        {
+            var refused = distributor.InstanceLimitOutcome(ErrorId.DistributorMaxInflightPushRequestsBytes);
+            await WriteAsync(context, refused.StatusCode, refused.Message);
+            return;
+        }
+
         try
         {
             if (length > max)
@@ -82,7 +97,8 @@ public static class PushEndpoint
                 return;
             }
 
-            var outcome = await distributor.PushAsync(
+            var outcome = await distributor.PushAdmittedAsync(
+                lease,
                 tenant,
                 buffer.AsMemory(0, length),
                 context.Request.ContentType,
@@ -92,27 +108,48 @@ public static class PushEndpoint
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            BoundedArrayPool.Return(buffer);
         }
     }
 
     /// <summary>
     /// Reads the body into a rented buffer, at most <paramref name="max"/> + 1 bytes: a returned
-    /// length over <paramref name="max"/> means "too large". The caller returns the buffer.
+    /// length over <paramref name="max"/> means "too large". The caller returns the buffer. A body without a
+    /// Content-Length (whose size <see cref="Distributor.TryBeginPush"/> could not reserve) reserves each growth
+    /// of the buffer on <paramref name="lease"/>; a null buffer means the in-flight bytes limit refused one.
     /// </summary>
-    private static async Task<(byte[] Buffer, int Length)> ReadCappedAsync(Stream body, long? declared, int max, CancellationToken cancellationToken)
+    private static async Task<(byte[]? Buffer, int Length)> ReadCappedAsync(Stream body, long? declared, int max, PushLease lease, CancellationToken cancellationToken)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(declared is long d ? (int)Math.Max(d, 1) : Math.Min(InitialBuffer, max + 1));
+        int initial = declared is long d ? (int)Math.Max(d, 1) : Math.Min(InitialBuffer, max + 1);
+        if (declared is null && !lease.TryReserve(initial))
+        {
+            return (null, 0);
+        }
+
+        byte[] buffer = BoundedArrayPool.Rent<byte>(initial);
         int length = 0;
         try
         {
             while (length <= max)
             {
+                if (length == declared)
+                {
+                    // Kestrel ends the body at its Content-Length; growing to look for more would double the buffer.
+                    break;
+                }
+
                 if (length == buffer.Length)
                 {
-                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)length * 2, (long)max + 1));
+                    int grown = (int)Math.Min((long)length * 2, (long)max + 1);
+                    if (!lease.TryReserve(grown - length))
+                    {
+                        BoundedArrayPool.Return(buffer);
+                        return (null, 0);
+                    }
+
+                    var bigger = BoundedArrayPool.Rent<byte>(grown);
                     buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    BoundedArrayPool.Return(buffer);
                     buffer = bigger;
                 }
 
@@ -130,7 +167,7 @@ public static class PushEndpoint
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            BoundedArrayPool.Return(buffer);
             throw;
         }
     }

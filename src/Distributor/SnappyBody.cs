@@ -1,4 +1,4 @@
-using System.Buffers;
+using MetricsCluster.Core;
 using MetricsCluster.Core.Snappy;
 
 namespace MetricsCluster.Distributor;
@@ -45,7 +45,8 @@ public static class SnappyBody
     public static ulong MaxDecodedLength(int compressedLength) => ((ulong)compressedLength * 22) + 64;
 
     /// <summary>
-    /// Decodes a block into an array rented from <see cref="ArrayPool{T}.Shared"/>; corrupt input
+    /// Decodes a block into an array rented from <see cref="BoundedArrayPool"/> (decoded bodies over a megabyte are
+    /// not kept in a pool after the push, see there); corrupt input
     /// surfaces as <see cref="InvalidDataException"/> (with nothing left rented).
     /// </summary>
     /// <param name="body">The block; its header must already have passed the checks above.</param>
@@ -54,7 +55,7 @@ public static class SnappyBody
     public static byte[] RentDecoded(ReadOnlySpan<byte> body, out int length)
     {
         int declared = SnappyDecoder.GetDecodedLength(body);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(declared, 1));
+        byte[] buffer = BoundedArrayPool.Rent<byte>(Math.Max(declared, 1));
         try
         {
             length = SnappyDecoder.Decode(body, buffer);
@@ -75,6 +76,6 @@ public static class SnappyBody
         // Exposes use-after-return: a reader of a returned buffer sees garbage, not plausible data.
         buffer.AsSpan().Fill(0xCD);
 #endif
-        ArrayPool<byte>.Shared.Return(buffer);
+        BoundedArrayPool.Return(buffer);
     }
 }

@@ -44,7 +44,7 @@ public sealed partial class Ingester
             throw new IngesterUnavailableException(reason);
         }
 
-        var lazy = _tenants.GetOrAdd(tenant, t => new Lazy<TenantDb>(() => OpenTenant(t), LazyThreadSafetyMode.ExecutionAndPublication));
+        var lazy = _tenants.GetOrAdd(tenant, NewTenant);
         try
         {
             return lazy.Value;

@@ -25,6 +25,7 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
     private readonly CancellationTokenSource _stopping = new();
     private readonly HeadCompactor _compactor;
     private readonly TimeProvider _time;
+    private readonly Lock _tenantCreation = new();
     private Task _syncLoop = Task.CompletedTask;
     private Task _compactionLoop = Task.CompletedTask;
     private int _inflight;
@@ -106,9 +107,12 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
     }
 
     /// <inheritdoc/>
+    /// <exception cref="IngesterUnavailableException">
+    /// Not taking writes (starting, stopping) or over an instance limit (pushes in flight, tenants): retryable.
+    /// </exception>
     public ValueTask<PushResult> PushAsync(string tenant, PushBatch batch, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _inflight);
+        int inflight = EnterPush();
         try
         {
             if (_closing || !IsReady)
@@ -116,8 +120,13 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
                 throw new IngesterUnavailableException("ingester is not accepting writes (starting or shutting down)");
             }
 
+            if (_options.MaxInflightPushRequests > 0 && inflight > _options.MaxInflightPushRequests)
+            {
+                throw InstanceLimitReached(ErrorId.IngesterMaxInflightPushRequests);
+            }
+
             // The tenant becomes a directory name: refuse it here too, whoever called (HTTP, RPC or in process).
-            var db = Tenant(TenantId.ThrowIfInvalid(tenant));
+            var db = TenantForPush(TenantId.ThrowIfInvalid(tenant));
             var result = new PushResult();
             if (batch.SeriesCount > 0)
             {
@@ -135,9 +144,18 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
         }
         finally
         {
-            Interlocked.Decrement(ref _inflight);
+            ExitPush();
         }
     }
+
+    /// <summary>Pushes in flight now (the instance limit and shutdown both wait on this count).</summary>
+    internal int InflightPushRequests => Volatile.Read(ref _inflight);
+
+    /// <summary>Counts a push in flight; returns the count including it. Pair with <see cref="ExitPush"/>.</summary>
+    internal int EnterPush() => Interlocked.Increment(ref _inflight);
+
+    /// <summary>Ends a push counted by <see cref="EnterPush"/>.</summary>
+    internal void ExitPush() => Interlocked.Decrement(ref _inflight);
 
     /// <inheritdoc/>
     public async IAsyncEnumerable<ChunkSeries> SelectAsync(string tenant, long mint, long maxt, bool labelsOnly, IReadOnlyList<Matcher> matchers, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -364,6 +382,41 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
         db = null!;
         return false;
     }
+
+    /// <summary>The tenant's TSDB, opened if need be unless that would pass <see cref="IngesterOptions.MaxTenants"/>.</summary>
+    private TenantDb TenantForPush(string tenant)
+    {
+        if (_options.MaxTenants > 0 && !_tenants.ContainsKey(tenant) && !_quarantined.ContainsKey(tenant))
+        {
+            // Count and insert together, so concurrent new tenants cannot pass the limit between them; the TSDB
+            // itself (WAL replay) is opened outside the lock, by the Lazy in Tenant.
+            lock (_tenantCreation)
+            {
+                if (!_tenants.ContainsKey(tenant))
+                {
+                    if (_tenants.Count >= _options.MaxTenants)
+                    {
+                        throw InstanceLimitReached(ErrorId.IngesterMaxTenants);
+                    }
+
+                    _tenants.GetOrAdd(tenant, NewTenant);
+                }
+            }
+        }
+
+        return Tenant(tenant);
+    }
+
+    /// <summary>Mimir's refusal for an ingester instance limit, counted by reason; 5xx, so senders retry.</summary>
+    private IngesterUnavailableException InstanceLimitReached(string id)
+    {
+        _metrics.InstanceRejected(id);
+        return new IngesterUnavailableException(id == ErrorId.IngesterMaxTenants
+            ? ErrorId.InstanceLimit("the write request has been rejected because the ingester exceeded the allowed number of tenants", id, IngesterOptions.MaxTenantsFlag)
+            : ErrorId.InstanceLimit("the write request has been rejected because the ingester exceeded the allowed number of inflight push requests", id, IngesterOptions.MaxInflightPushRequestsFlag));
+    }
+
+    private Lazy<TenantDb> NewTenant(string tenant) => new(() => OpenTenant(tenant), LazyThreadSafetyMode.ExecutionAndPublication);
 
     private TenantDb OpenTenant(string tenant)
     {

@@ -1,3 +1,4 @@
+using MetricsCluster.Core;
 using MetricsCluster.Core.Metrics;
 
 namespace MetricsCluster.Ingester;
@@ -8,10 +9,14 @@ internal sealed class IngesterMetrics
     private readonly CounterFamily _appended;
     private readonly HistogramFamily _fsync;
     private readonly CounterFamily _localBlocksDeleted;
+    private readonly CounterFamily _instanceRejected;
 
     internal IngesterMetrics(MetricsRegistry registry, Ingester ingester)
     {
         _appended = registry.Counter("metricscluster_ingester_ingested_samples_total", "Samples appended to the head and the WAL.", "user");
+        _instanceRejected = registry.Counter("metricscluster_ingester_instance_rejected_requests_total", "Pushes refused by a per-instance limit, by reason.", "reason");
+        _instanceRejected.WithLabels(ErrorId.Reason(ErrorId.IngesterMaxInflightPushRequests));
+        _instanceRejected.WithLabels(ErrorId.Reason(ErrorId.IngesterMaxTenants));
         _localBlocksDeleted = registry.Counter("metricscluster_ingester_local_blocks_deleted_total", "Shipped local blocks deleted after the local retention period.");
         _fsync = registry.Histogram("metricscluster_ingester_wal_fsync_duration_seconds", "Duration of WAL fsyncs.", HistogramFamily.DefaultBuckets, "user");
         registry.GaugeCallback(
@@ -40,12 +45,18 @@ internal sealed class IngesterMetrics
             () => ingester.QuarantinedTenants.Keys.Select(t => (new[] { t }, 1.0)),
             "user");
         registry.GaugeCallback(
+            "metricscluster_ingester_inflight_push_requests",
+            "Pushes in flight in this ingester.",
+            () => [(Array.Empty<string>(), ingester.InflightPushRequests)]);
+        registry.GaugeCallback(
             "metricscluster_ingester_memory_tenants",
             "Tenants with a TSDB open in this ingester.",
             () => [(Array.Empty<string>(), ingester.OpenTenants.Count())]);
     }
 
     internal void Appended(string tenant, int samples) => _appended.WithLabels(tenant).Add(samples);
+
+    internal void InstanceRejected(string errorId) => _instanceRejected.WithLabels(ErrorId.Reason(errorId)).Inc();
 
     internal void LocalBlocksDeleted(int count) => _localBlocksDeleted.WithLabels().Add(count);
 

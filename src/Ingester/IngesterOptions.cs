@@ -34,6 +34,27 @@ public sealed class IngesterOptions
     /// </summary>
     public TimeSpan LocalRetentionPeriod { get; set; } = TimeSpan.FromHours(13);
 
+    /// <summary>Flag of <see cref="MaxInflightPushRequests"/>.</summary>
+    public const string MaxInflightPushRequestsFlag = "ingester.instance-limits.max-inflight-push-requests";
+
+    /// <summary>Flag of <see cref="MaxTenants"/>.</summary>
+    public const string MaxTenantsFlag = "ingester.instance-limits.max-tenants";
+
+    /// <summary>
+    /// Most pushes this ingester handles at once; more are refused with a retryable 5xx (Mimir's
+    /// <c>-ingester.instance-limits.max-inflight-push-requests</c>, same default 30000). 0 = unlimited.
+    /// </summary>
+    public int MaxInflightPushRequests { get; set; } = 30_000;
+
+    /// <summary>
+    /// Most tenants this ingester opens a TSDB for (Mimir's <c>-ingester.instance-limits.max-tenants</c>); a push
+    /// for a new tenant beyond it is refused with a retryable 5xx while existing tenants keep working, and tenants
+    /// already on disk are opened at start whatever the limit. 0 = unlimited. Mimir defaults to unlimited; we
+    /// default to 1000 because any client that can reach the push endpoint names its own tenant, and each
+    /// tenant costs memory (about 220 KB empty: WAL page buffer, head) and metric series.
+    /// </summary>
+    public int MaxTenants { get; set; } = 1000;
+
     /// <summary>Throws naming the key when a value is invalid.</summary>
     public void Validate()
     {
@@ -65,6 +86,16 @@ public sealed class IngesterOptions
         if (HeadCompactionInterval < TimeSpan.Zero)
         {
             throw new ArgumentException("blocks-storage.tsdb.head-compaction-interval must be >= 0");
+        }
+
+        if (MaxInflightPushRequests < 0)
+        {
+            throw new ArgumentException($"{MaxInflightPushRequestsFlag} must be 0 (unlimited) or positive");
+        }
+
+        if (MaxTenants < 0)
+        {
+            throw new ArgumentException($"{MaxTenantsFlag} must be 0 (unlimited) or positive");
         }
 
         if (WalSegmentSize <= 0 || WalSegmentSize % (32 * 1024) != 0)

@@ -10,7 +10,7 @@ internal static class DistributorModule
     internal static void Register(IServiceCollection services, ClusterConfig config)
     {
         // Per-tenant limits come from the host's one IOverrides service (G5), registered in Modules.
-        services.AddSingleton(new DistributorOptions { MaxRecvMsgSize = config.MaxRecvMsgSize });
+        services.AddSingleton(config.DistributorOptions());
         services.AddSingleton<Distributor.Distributor>();
     }
 

@@ -148,6 +148,18 @@ public class DistributorTests
     }
 
     [Fact]
+    public void LargeDecodedBodiesAreNotKeptInThePoolAfterThePush()
+    {
+        // A 100 MiB decode buffer kept in the shared pool's per-thread and per-core slots is never released.
+        byte[] protobuf = Requests.Of(Requests.Series(1, 1, "__name__", "up", "pad", new string('x', 3 << 20))).ToByteArray();
+        byte[] decoded = SnappyBody.RentDecoded(IronSnappy.Snappy.Encode(protobuf), out int length);
+        SnappyBody.Return(decoded);
+        byte[] next = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        System.Buffers.ArrayPool<byte>.Shared.Return(next);
+        Assert.NotSame(decoded, next);
+    }
+
+    [Fact]
     public async Task BodyAtTheLimitIsAccepted()
     {
         var d = TestDistributor.Create(o => o.MaxRecvMsgSize = 1000);
@@ -210,7 +222,8 @@ public class DistributorTests
         Assert.Equal(200, (await d.PushAsync(ManySamples(d.NowMs, 10))).StatusCode);
         Assert.Equal(429, (await d.PushAsync(ManySamples(d.NowMs, 1))).StatusCode);
 
-        d.Time.Advance(TimeSpan.FromHours(1));
+        // Long enough to refill the bucket, shorter than the idle timeout that would drop the tenant's counters.
+        d.Time.Advance(TimeSpan.FromMinutes(10));
         Assert.Equal(429, (await d.PushAsync(ManySamples(d.NowMs, 101))).StatusCode); // Over the burst: never fits.
         Assert.Equal(200, (await d.PushAsync(ManySamples(d.NowMs, 100))).StatusCode);
 

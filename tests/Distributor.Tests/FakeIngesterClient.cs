@@ -13,10 +13,18 @@ public sealed class FakeIngesterClient : IIngesterClient
     /// <summary>Optional behaviour: inspect the batch and fill in the result, or throw.</summary>
     public Action<PushBatch, PushResult>? OnPush { get; set; }
 
+    /// <summary>Optional: awaited before a push is recorded, so a test can hold pushes in flight.</summary>
+    public Func<Task>? BeforePush { get; set; }
+
     public IEnumerable<RecordedSeries> AllSeries => Batches.SelectMany(b => b.Series);
 
-    public ValueTask<PushResult> PushAsync(string tenant, PushBatch batch, CancellationToken cancellationToken)
+    public async ValueTask<PushResult> PushAsync(string tenant, PushBatch batch, CancellationToken cancellationToken)
     {
+        if (BeforePush is { } before)
+        {
+            await before();
+        }
+
         var result = new PushResult { Accepted = batch.SampleCount };
         OnPush?.Invoke(batch, result);
         lock (_lock)
@@ -24,7 +32,7 @@ public sealed class FakeIngesterClient : IIngesterClient
             Batches.Add(RecordedBatch.Copy(tenant, batch));
         }
 
-        return ValueTask.FromResult(result);
+        return result;
     }
 
     public IAsyncEnumerable<ChunkSeries> SelectAsync(string tenant, long mint, long maxt, bool labelsOnly, IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken) =>

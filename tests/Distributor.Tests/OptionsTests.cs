@@ -17,6 +17,8 @@ public class OptionsTests
         Assert.Equal(TimeSpan.Zero, v.PastGracePeriod);
         var d = new DistributorOptions();
         Assert.Equal(100 * 1024 * 1024, d.MaxRecvMsgSize);
+        Assert.Equal(2000, d.MaxInflightPushRequests);
+        Assert.Equal(1L << 30, d.MaxInflightPushRequestsBytes);
         Assert.Equal(10_000, v.IngestionRate);
         Assert.Equal(200_000, v.IngestionBurstSize);
         v.Validate();
@@ -27,6 +29,9 @@ public class OptionsTests
     public static TheoryData<Action<DistributorOptions>, string> BadDistributor => new()
     {
         { d => d.MaxRecvMsgSize = 0, "-distributor.max-recv-msg-size" },
+        { d => d.MaxInflightPushRequests = -1, "-distributor.instance-limits.max-inflight-push-requests" },
+        { d => d.MaxInflightPushRequestsBytes = -1, "-distributor.instance-limits.max-inflight-push-requests-bytes" },
+        { d => d.MaxInflightPushRequestsBytes = (3L * d.MaxRecvMsgSize) - 1, "-distributor.instance-limits.max-inflight-push-requests-bytes" },
     };
 
     [Theory]

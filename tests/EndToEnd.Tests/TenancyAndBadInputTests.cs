@@ -92,4 +92,40 @@ public sealed class TenancyAndBadInputTests : IAsyncLifetime
         Assert.Single(await QueryApi.SeriesAsync(_http, _mc.BaseUri, "good_one", tenant));
         Assert.Single(await QueryApi.SeriesAsync(_http, _mc.BaseUri, "good_two", tenant));
     }
+
+    [Fact]
+    public async Task A_sample_before_year_1_is_a_400_naming_its_series_and_the_good_series_are_written()
+    {
+        // Once 500 on every retry: formatting the rejected sample's timestamp threw, and nothing was written.
+        const string tenant = "ancient";
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Assert.Equal(200, (await RemoteWrite.PostAsync(_http, _mc.BaseUri, RemoteWrite.Body(RemoteWrite.Series([(now, 1)], "__name__", "first", "job", "a")), tenant)).Status);
+
+        var body = RemoteWrite.Body(
+            RemoteWrite.Series([(-62_135_596_800_001, 1)], "__name__", "ancient_metric", "job", "a"),
+            RemoteWrite.Series([(now, 1)], "__name__", "fresh_metric", "job", "a"));
+        var (status, text) = await RemoteWrite.PostAsync(_http, _mc.BaseUri, body, tenant);
+        Assert.Equal(400, status);
+        Assert.Contains("(err-mc-sample-timestamp-too-old). The affected sample has timestamp 0000-12-31T23:59:59.999Z and is from series {__name__=\"ancient_metric\", job=\"a\"}", text);
+        Assert.Single(await QueryApi.SeriesAsync(_http, _mc.BaseUri, "fresh_metric", tenant));
+    }
+
+    [Fact]
+    public async Task The_same_sample_twice_in_one_request_is_accepted_and_a_different_value_is_a_duplicate_timestamp()
+    {
+        // Prometheus' rule: an identical sample is a no-op; the same timestamp with another value is an error.
+        const string tenant = "duplicates";
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var same = RemoteWrite.Body(
+            RemoteWrite.Series([(now, 1)], "__name__", "dup_metric", "job", "a"),
+            RemoteWrite.Series([(now, 1)], "__name__", "dup_metric", "job", "a"));
+        Assert.Equal(200, (await RemoteWrite.PostAsync(_http, _mc.BaseUri, same, tenant)).Status);
+
+        var different = RemoteWrite.Body(
+            RemoteWrite.Series([(now + 1000, 1)], "__name__", "dup_metric", "job", "a"),
+            RemoteWrite.Series([(now + 1000, 2)], "__name__", "dup_metric", "job", "a"));
+        var (status, text) = await RemoteWrite.PostAsync(_http, _mc.BaseUri, different, tenant);
+        Assert.Equal(400, status);
+        Assert.Contains("(err-mc-sample-duplicate-timestamp)", text);
+    }
 }

@@ -77,6 +77,32 @@ public sealed class ConfigTests : IDisposable
     }
 
     [Fact]
+    public async Task Instance_limit_flags_and_yaml_keys_feed_the_distributor_and_ingester_options()
+    {
+        var defaults = new ClusterConfig();
+        Assert.Equal((2000, 1L << 30), (defaults.DistributorOptions().MaxInflightPushRequests, defaults.DistributorOptions().MaxInflightPushRequestsBytes));
+        Assert.Equal((30_000, 1000), (defaults.IngesterOptions().MaxInflightPushRequests, defaults.IngesterOptions().MaxTenants));
+
+        await File.WriteAllTextAsync(_file, """
+            distributor:
+              instance_limits:
+                max_inflight_push_requests: 10
+                max_inflight_push_requests_bytes: 400000000
+            ingester:
+              instance_limits:
+                max_tenants: 5
+            """);
+        var config = await Run("--config.file", _file, "--ingester.instance-limits.max-inflight-push-requests=7");
+        Assert.Equal((10, 400_000_000L), (config.DistributorOptions().MaxInflightPushRequests, config.DistributorOptions().MaxInflightPushRequestsBytes));
+        Assert.Equal((7, 5), (config.IngesterOptions().MaxInflightPushRequests, config.IngesterOptions().MaxTenants));
+
+        // The bytes limit must let the largest push in: at least 3 x max-recv-msg-size.
+        Assert.Contains(
+            "distributor.instance-limits.max-inflight-push-requests-bytes",
+            Assert.Throws<ConfigException>(() => new ClusterConfig { DistributorMaxInflightPushRequestsBytes = 1000 }.Validate()).Message);
+    }
+
+    [Fact]
     public void Querier_limits_must_be_positive()
     {
         Assert.Contains("querier.max-concurrent must be positive", Assert.Throws<ConfigException>(() => new ClusterConfig { QuerierMaxConcurrent = 0 }.Validate()).Message);

@@ -79,7 +79,8 @@ public sealed partial class ReplicatedIngesterClient : IIngesterClient, IIngeste
         int series = batch.SeriesCount;
 
         // Sized like a remote-write body holding these series (PushBatch's rule: ≥ 16 bytes per series, ≥ 11 per
-        // sample), so copying into it never regrows its pooled arrays on the push path (G11).
+        // sample), so copying into it never regrows its pooled arrays on the push path (G11); above
+        // PushBatch.PresizeLimit the batch grows instead, so a huge push does not reserve worst-case arrays.
         int size = 0;
         foreach (int i in indexes)
         {

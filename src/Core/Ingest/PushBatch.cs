@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace MetricsCluster.Core.Ingest;
 
 /// <summary>
@@ -25,16 +23,23 @@ public sealed class PushBatch : IDisposable
 
     /// <summary>
     /// Creates a batch sized for a remote-write body of <paramref name="encodedBytes"/> decoded bytes, so a
-    /// push never regrows its arrays: canonical labels are no longer than their protobuf form, and a series
-    /// (≥ 16 bytes) and a sample (≥ 11 bytes) each take at least that much of the body.
+    /// push of up to <see cref="PresizeLimit"/> bytes never regrows its arrays: canonical labels are no longer
+    /// than their protobuf form, and a series (≥ 16 bytes) and a sample (≥ 11 bytes) each take at least that
+    /// much of the body.
     /// </summary>
     public PushBatch(int encodedBytes)
     {
-        _labels = ArrayPool<byte>.Shared.Rent(Math.Max(encodedBytes, 4096));
-        _series = ArrayPool<SeriesEntry>.Shared.Rent(Math.Max(encodedBytes / 16, 64));
-        _ts = ArrayPool<long>.Shared.Rent(Math.Max(encodedBytes / 11, 256));
-        _vs = ArrayPool<double>.Shared.Rent(_ts.Length);
+        // These worst-case ratios reserve about four times the body; for a 100 MiB body that was 400 MB before a
+        // single sample was read. Above the limit the arrays grow (doubling) to what the body really holds.
+        int sized = Math.Min(encodedBytes, PresizeLimit);
+        _labels = BoundedArrayPool.Rent<byte>(Math.Max(sized, 4096));
+        _series = BoundedArrayPool.Rent<SeriesEntry>(Math.Max(sized / 16, 64));
+        _ts = BoundedArrayPool.Rent<long>(Math.Max(sized / 11, 256));
+        _vs = BoundedArrayPool.Rent<double>(_ts.Length);
     }
+
+    /// <summary>Largest body, in decoded bytes, that <see cref="PushBatch(int)"/> sizes its arrays for up front.</summary>
+    public static int PresizeLimit => 1 << 20;
 
     /// <summary>Number of series.</summary>
     public int SeriesCount { get; private set; }
@@ -111,10 +116,10 @@ public sealed class PushBatch : IDisposable
     /// <summary>Returns the pooled arrays.</summary>
     public void Dispose()
     {
-        ArrayPool<byte>.Shared.Return(_labels);
-        ArrayPool<SeriesEntry>.Shared.Return(_series);
-        ArrayPool<long>.Shared.Return(_ts);
-        ArrayPool<double>.Shared.Return(_vs);
+        BoundedArrayPool.Return(_labels);
+        BoundedArrayPool.Return(_series);
+        BoundedArrayPool.Return(_ts);
+        BoundedArrayPool.Return(_vs);
         _labels = [];
         _series = [];
         _ts = [];
@@ -132,9 +137,9 @@ public sealed class PushBatch : IDisposable
 
     private static void Grow<T>(ref T[] arr, int needed)
     {
-        var n = ArrayPool<T>.Shared.Rent(Math.Max(needed, arr.Length * 2));
+        var n = BoundedArrayPool.Rent<T>(Math.Max(needed, arr.Length * 2));
         arr.AsSpan().CopyTo(n);
-        ArrayPool<T>.Shared.Return(arr);
+        BoundedArrayPool.Return(arr);
         arr = n;
     }
 }

@@ -1,5 +1,6 @@
 using MetricsCluster.Compactor;
 using MetricsCluster.Core.Limits;
+using MetricsCluster.Distributor;
 using MetricsCluster.Ingester;
 using MetricsCluster.ObjectStore;
 using MetricsCluster.PromQL.Engine;
@@ -33,6 +34,18 @@ public sealed partial class ClusterConfig
 
     /// <summary>Largest accepted push body, compressed or not.</summary>
     public int MaxRecvMsgSize { get; set; } = 100 << 20;
+
+    /// <summary>Most push requests in flight in a distributor (<c>--distributor.instance-limits.max-inflight-push-requests</c>).</summary>
+    public int DistributorMaxInflightPushRequests { get; set; } = 2000;
+
+    /// <summary>Most bytes held by a distributor's pushes in flight (<c>--distributor.instance-limits.max-inflight-push-requests-bytes</c>).</summary>
+    public long DistributorMaxInflightPushRequestsBytes { get; set; } = 1L << 30;
+
+    /// <summary>Most pushes in flight in an ingester (<c>--ingester.instance-limits.max-inflight-push-requests</c>).</summary>
+    public int IngesterMaxInflightPushRequests { get; set; } = 30_000;
+
+    /// <summary>Most tenants an ingester opens (<c>--ingester.instance-limits.max-tenants</c>).</summary>
+    public int IngesterMaxTenants { get; set; } = 1000;
 
     /// <summary>Default per-tenant limits.</summary>
     public Limits Limits { get; set; } = new();
@@ -135,6 +148,14 @@ public sealed partial class ClusterConfig
     /// <summary>Log format: logfmt or json.</summary>
     public string LogFormat { get; set; } = "logfmt";
 
+    /// <summary>The distributor options derived from this config.</summary>
+    public DistributorOptions DistributorOptions() => new()
+    {
+        MaxRecvMsgSize = MaxRecvMsgSize,
+        MaxInflightPushRequests = DistributorMaxInflightPushRequests,
+        MaxInflightPushRequestsBytes = DistributorMaxInflightPushRequestsBytes,
+    };
+
     /// <summary>The ingester options derived from this config.</summary>
     public IngesterOptions IngesterOptions() => new()
     {
@@ -146,6 +167,8 @@ public sealed partial class ClusterConfig
         BlockRangeMs = (long)BlockRangesPeriod.TotalMilliseconds,
         HeadCompactionInterval = HeadCompactionInterval,
         LocalRetentionPeriod = TsdbRetentionPeriod,
+        MaxInflightPushRequests = IngesterMaxInflightPushRequests,
+        MaxTenants = IngesterMaxTenants,
     };
 
     /// <summary>The blocks bucket settings derived from this config.</summary>
@@ -257,6 +280,7 @@ public sealed partial class ClusterConfig
         try
         {
             Limits.Validate();
+            DistributorOptions().Validate();
             IngesterOptions().Validate();
             BucketConfig().Validate();
             ShipperOptions().Validate();

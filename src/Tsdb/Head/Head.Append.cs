@@ -197,6 +197,7 @@ public sealed partial class Head
         }
     }
 
+    /// <summary>Applies the checked samples; returns how many count as accepted (identical duplicates included).</summary>
     private int ApplyAll(PushBatch batch, PushResult result, MemSeries?[] series, bool[] accepted)
     {
         var entries = batch.Series;
@@ -204,7 +205,7 @@ public sealed partial class Head
         var vs = batch.Values;
         long blockRange = _options.BlockRangeMs;
         long mint = long.MaxValue, maxt = long.MinValue;
-        int applied = 0;
+        int applied = 0, duplicates = 0;
         for (int i = 0; i < entries.Length; i++)
         {
             var s = series[i];
@@ -225,10 +226,21 @@ public sealed partial class Head
                     }
 
                     long t = ts[j];
-                    if (MemSeries.Check(s.MaxTime, s.LastValue, t, vs[j]) != AppendCheck.Ok)
+                    var check = MemSeries.Check(s.MaxTime, s.LastValue, t, vs[j]);
+                    if (check != AppendCheck.Ok)
                     {
-                        // Lost a race with a concurrent push to this series (see Append).
-                        RejectSample(result, ErrorId.SampleOutOfOrder, t, s.Labels);
+                        // The series appeared earlier in this batch, or a concurrent push to it won the race
+                        // (see Append). CheckAll could not see either, so the same rules apply here: an identical
+                        // sample is a no-op, as in Prometheus, and WAL replay skips its copy the same way.
+                        if (check == AppendCheck.Duplicate)
+                        {
+                            duplicates++;
+                        }
+                        else
+                        {
+                            RejectSample(result, check == AppendCheck.OutOfOrder ? ErrorId.SampleOutOfOrder : ErrorId.SampleDuplicateTimestamp, t, s.Labels);
+                        }
+
                         continue;
                     }
 
@@ -249,7 +261,7 @@ public sealed partial class Head
             UpdateTimeBounds(mint, maxt);
         }
 
-        return applied;
+        return applied + duplicates;
     }
 
     // Rejections go through these non-inlined helpers so the message closures are allocated only on
@@ -273,8 +285,8 @@ public sealed partial class Head
             ErrorId.SampleDuplicateTimestamp => "another sample with the same timestamp, but a different value, has already been ingested",
             _ => "its timestamp is too old",
         };
-        string ts = DateTimeOffset.FromUnixTimeMilliseconds(t).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
-        return $"the sample has been rejected because {what} {ErrorId.Tag(id)}. The affected sample has timestamp {ts} and is from series {labels}";
+        // ModelTime formats every long; the sender picks t, so a formatter that throws would fail the whole request.
+        return $"the sample has been rejected because {what} {ErrorId.Tag(id)}. The affected sample has timestamp {ModelTime.FormatRfc3339(t)} and is from series {labels}";
     }
 
     private static string SeriesLimitMessage(long limit, string labels) =>

@@ -9,8 +9,10 @@ namespace MetricsCluster.Tsdb.Head;
 internal sealed class StripeSeries
 {
     private readonly int _mask;
-    private readonly Dictionary<ulong, object>[] _byHash; // Value: MemSeries, or MemSeries[] on a hash collision.
-    private readonly Dictionary<ulong, MemSeries>[] _byRef;
+    // A stripe's maps are created by its first series, under its lock: 4,096 pairs of empty dictionaries cost
+    // about 650 KB, which every tenant paid up front, most of it never used by a tenant with few series.
+    private readonly Dictionary<ulong, object>?[] _byHash; // Value: MemSeries, or MemSeries[] on a hash collision.
+    private readonly Dictionary<ulong, MemSeries>?[] _byRef;
     private readonly int[] _locks; // SpinGate per stripe.
 
     internal StripeSeries(int stripes)
@@ -19,11 +21,6 @@ internal sealed class StripeSeries
         _byHash = new Dictionary<ulong, object>[stripes];
         _byRef = new Dictionary<ulong, MemSeries>[stripes];
         _locks = new int[stripes];
-        for (int i = 0; i < stripes; i++)
-        {
-            _byHash[i] = [];
-            _byRef[i] = [];
-        }
     }
 
     /// <summary>Finds a series by its canonical label bytes without allocating.</summary>
@@ -48,7 +45,7 @@ internal sealed class StripeSeries
         SpinGate.Enter(ref _locks[i]);
         try
         {
-            return _byRef[i].GetValueOrDefault(seriesRef);
+            return _byRef[i]?.GetValueOrDefault(seriesRef);
         }
         finally
         {
@@ -80,7 +77,7 @@ internal sealed class StripeSeries
                 return null;
             }
 
-            var map = _byHash[i];
+            var map = _byHash[i] ??= [];
             if (map.TryGetValue(hash, out var existing))
             {
                 map[hash] = existing is MemSeries one ? new[] { one, s } : [.. (MemSeries[])existing, s];
@@ -100,7 +97,7 @@ internal sealed class StripeSeries
         SpinGate.Enter(ref _locks[r]);
         try
         {
-            _byRef[r][s.Ref] = s;
+            (_byRef[r] ??= [])[s.Ref] = s;
         }
         finally
         {
@@ -118,7 +115,7 @@ internal sealed class StripeSeries
         SpinGate.Enter(ref _locks[r]);
         try
         {
-            if (!_byRef[r].Remove(seriesRef, out s))
+            if (_byRef[r] is not { } refs || !refs.Remove(seriesRef, out s))
             {
                 return;
             }
@@ -134,7 +131,7 @@ internal sealed class StripeSeries
         try
         {
             var map = _byHash[i];
-            if (!map.TryGetValue(hash, out var v))
+            if (map is null || !map.TryGetValue(hash, out var v))
             {
                 return;
             }
@@ -167,7 +164,10 @@ internal sealed class StripeSeries
             SpinGate.Enter(ref _locks[i]);
             try
             {
-                all.AddRange(_byRef[i].Values);
+                if (_byRef[i] is { } refs)
+                {
+                    all.AddRange(refs.Values);
+                }
             }
             finally
             {
@@ -178,9 +178,9 @@ internal sealed class StripeSeries
         return all;
     }
 
-    private static MemSeries? Find(Dictionary<ulong, object> map, ReadOnlySpan<byte> labels, ulong hash)
+    private static MemSeries? Find(Dictionary<ulong, object>? map, ReadOnlySpan<byte> labels, ulong hash)
     {
-        if (!map.TryGetValue(hash, out var v))
+        if (map is null || !map.TryGetValue(hash, out var v))
         {
             return null;
         }
