@@ -28,6 +28,7 @@ public sealed class Matcher
 {
     private readonly Re2Regex? _regex;
     private readonly RegexShortcut? _shortcut;
+    private readonly string _requiredPrefix = string.Empty;
     private readonly byte[] _valueBytes;
 
     /// <summary>Creates a matcher; throws <see cref="ArgumentException"/> for an invalid regex.</summary>
@@ -43,6 +44,7 @@ public sealed class Matcher
             // Compiled even when a shortcut applies, so an invalid pattern is rejected the same way either way.
             _regex = Re2Regex.CompileAnchored(value, dotMatchesNewline: true);
             _shortcut = RegexShortcut.TryCreate(value);
+            _requiredPrefix = RegexShortcut.RequiredPrefix(value);
         }
     }
 
@@ -73,7 +75,8 @@ public sealed class Matcher
         _ => !RegexMatches(value),
     };
 
-    private bool RegexMatches(string value) => _shortcut?.IsMatch(value) ?? _regex!.IsMatch(value);
+    private bool RegexMatches(string value) =>
+        _shortcut?.IsMatch(value) ?? (value.StartsWith(_requiredPrefix, StringComparison.Ordinal) && _regex!.IsMatch(value));
 
     /// <summary>Tests a UTF-8 value without allocating for the equality kinds.</summary>
     public bool Matches(ReadOnlySpan<byte> value) => Type switch

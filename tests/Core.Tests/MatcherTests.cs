@@ -1,4 +1,5 @@
 using MetricsCluster.Core;
+using MetricsCluster.Core.Re2;
 using Xunit;
 
 namespace MetricsCluster.Core.Tests;
@@ -33,11 +34,31 @@ public sealed class MatcherTests
     [InlineData("", "x", false)]
     [InlineData("(?P<v>x+)", "xx", true)]
     [InlineData(@"\d+", "\u0663", false)]
+    [InlineData("foo-.*-1", "foo-x-1", true)]
+    [InlineData("foo-.*-1", "bar-x-1", false)]
+    [InlineData("fooo?-x", "foo-x", true)]
+    [InlineData("foo+-x", "foooo-x", true)]
+    [InlineData("ab{0}c", "ac", true)]
+    [InlineData("foo(-x)?", "foo", true)]
+    [InlineData("foo-x|bar", "bar", true)]
+    [InlineData("foo(-x|bar)", "foobar", true)]
     public void RegexMatchesLikePrometheus(string pattern, string value, bool expected)
     {
         Assert.Equal(expected, new Matcher(MatcherType.Regex, "v", pattern).Matches(value));
         Assert.Equal(!expected, new Matcher(MatcherType.NotRegex, "v", pattern).Matches(value));
     }
+
+    [Theory]
+    [InlineData("foo-.*-1", "foo-")]
+    [InlineData("fooo?-x", "foo")]
+    [InlineData("ab{0}c", "a")]
+    [InlineData("a|b", "")]
+    [InlineData("(?i)foo", "")]
+    [InlineData(@"foo\.bar", "foo")]
+    [InlineData("foo", "foo")]
+    [InlineData("f*", "")]
+    public void RequiredPrefixIsOnlyWhatEveryMatchStartsWith(string pattern, string prefix) =>
+        Assert.Equal(prefix, RegexShortcut.RequiredPrefix(pattern));
 
     [Theory]
     [InlineData("1)|(2")]

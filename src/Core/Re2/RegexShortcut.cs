@@ -71,6 +71,36 @@ public sealed class RegexShortcut
         return new RegexShortcut(Kind.Set, string.Empty, new HashSet<string>(alternatives, StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// Literal text every match of the fully anchored <paramref name="pattern"/> starts with, or "" when none is
+    /// certain: checked before running the regex, as Prometheus' <c>FastRegexMatcher</c> checks its prefix, so most
+    /// values of a <c>job-.*-x</c> style pattern are rejected without the (linear but slower) regex engine.
+    /// </summary>
+    public static string RequiredPrefix(string pattern)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+
+        // An alternation anywhere may offer another start; giving up is always correct.
+        if (pattern.Contains('|', StringComparison.Ordinal))
+        {
+            return string.Empty;
+        }
+
+        int end = pattern.AsSpan().IndexOfAny(Meta);
+        if (end < 0)
+        {
+            return pattern;
+        }
+
+        // A quantifier after the run applies to its last character only, which is then not required.
+        if (pattern[end] is '?' or '*' or '+' or '{')
+        {
+            end--;
+        }
+
+        return end <= 0 ? string.Empty : pattern[..end];
+    }
+
     /// <summary>Whether the whole of <paramref name="value"/> matches.</summary>
     public bool IsMatch(string value) => _kind switch
     {
