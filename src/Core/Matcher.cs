@@ -1,5 +1,5 @@
 using System.Text;
-using System.Text.RegularExpressions;
+using MetricsCluster.Core.Re2;
 
 namespace MetricsCluster.Core;
 
@@ -21,11 +21,14 @@ public enum MatcherType : byte
 
 /// <summary>
 /// A label matcher. A missing label has the value "" (Prometheus semantics), so <c>foo=""</c> matches
-/// series without <c>foo</c>. Regexes are fully anchored and <c>.</c> matches newlines, as in Prometheus 3.
+/// series without <c>foo</c>. Regexes are RE2 (<see cref="Re2Regex"/>: linear time, no lookaround or backreferences),
+/// fully anchored as <c>^(?s:pattern)$</c> as in Prometheus 3; common shapes skip the regex (<see cref="RegexShortcut"/>).
 /// </summary>
 public sealed class Matcher
 {
-    private readonly Regex? _regex;
+    private readonly Re2Regex? _regex;
+    private readonly RegexShortcut? _shortcut;
+    private readonly string _requiredPrefix = string.Empty;
     private readonly byte[] _valueBytes;
 
     /// <summary>Creates a matcher; throws <see cref="ArgumentException"/> for an invalid regex.</summary>
@@ -38,7 +41,10 @@ public sealed class Matcher
         _valueBytes = Encoding.UTF8.GetBytes(value);
         if (type is MatcherType.Regex or MatcherType.NotRegex)
         {
-            _regex = new Regex("^(?:" + value + ")$", RegexOptions.Singleline | RegexOptions.CultureInvariant | RegexOptions.Compiled);
+            // Compiled even when a shortcut applies, so an invalid pattern is rejected the same way either way.
+            _regex = Re2Regex.CompileAnchored(value, dotMatchesNewline: true);
+            _shortcut = RegexShortcut.TryCreate(value);
+            _requiredPrefix = RegexShortcut.RequiredPrefix(value);
         }
     }
 
@@ -65,9 +71,12 @@ public sealed class Matcher
     {
         MatcherType.Equal => value == Value,
         MatcherType.NotEqual => value != Value,
-        MatcherType.Regex => _regex!.IsMatch(value),
-        _ => !_regex!.IsMatch(value),
+        MatcherType.Regex => RegexMatches(value),
+        _ => !RegexMatches(value),
     };
+
+    private bool RegexMatches(string value) =>
+        _shortcut?.IsMatch(value) ?? (value.StartsWith(_requiredPrefix, StringComparison.Ordinal) && _regex!.IsMatch(value));
 
     /// <summary>Tests a UTF-8 value without allocating for the equality kinds.</summary>
     public bool Matches(ReadOnlySpan<byte> value) => Type switch

@@ -166,7 +166,7 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
             yield break;
         }
 
-        foreach (var s in TenantReader.Select(db, mint, maxt, labelsOnly, matchers))
+        foreach (var s in TenantReader.Select(db, mint, maxt, labelsOnly, matchers, cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
             yield return s;

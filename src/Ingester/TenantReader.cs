@@ -13,9 +13,10 @@ namespace MetricsCluster.Ingester;
 internal static class TenantReader
 {
     /// <summary>Series matching <paramref name="matchers"/> with samples in [mint, maxt], sorted by labels.</summary>
-    internal static List<ChunkSeries> Select(TenantDb db, long mint, long maxt, bool labelsOnly, IReadOnlyList<Matcher> matchers)
+    internal static List<ChunkSeries> Select(TenantDb db, long mint, long maxt, bool labelsOnly, IReadOnlyList<Matcher> matchers,
+        CancellationToken cancellationToken = default)
     {
-        var head = db.Head.Select(mint, maxt, labelsOnly, matchers);
+        var head = db.Head.Select(mint, maxt, labelsOnly, matchers, cancellationToken);
         var blocks = db.Blocks.Where(b => b.Overlaps(mint, maxt)).ToList();
         if (blocks.Count == 0)
         {
@@ -27,7 +28,7 @@ internal static class TenantReader
         {
             WithLease(b, reader =>
             {
-                foreach (var s in reader.Querier(mint, maxt).Select(matchers, labelsOnly))
+                foreach (var s in reader.Querier(mint, maxt).Select(matchers, labelsOnly, cancellationToken))
                 {
                     var into = Chunks(merged, s.Labels);
                     foreach (var c in ((BlockSeries)s).Chunks)

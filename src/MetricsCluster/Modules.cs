@@ -201,12 +201,17 @@ internal static class Modules
                 tenants.Resolve);
             app.MapRemoteRead("/prometheus", app.Services.GetRequiredService<IQueryable>(), tenants.Resolve);
             app.MapFormatQuery("/prometheus");
+            var engine = app.Services.GetRequiredService<QueryEngine>();
             app.MapPrometheusQueryApi(
                 "/prometheus",
                 app.Services.GetRequiredService<IQueryRunner>(),
                 tenants.Resolve,
                 app.Services.GetRequiredService<TimeProvider>(),
-                app.Services.GetRequiredService<QueryEngine>().Options.Timeout);
+                engine.Options.Timeout);
+
+            // Kestrel waits up to --server.graceful-shutdown-timeout for in-flight requests; queries are cancelled
+            // when stopping begins so they answer at once instead of running (and holding the wait) to the end.
+            lifetime.ApplicationStopping.Register(engine.CancelAllQueries);
 
             // Mimir serves buildinfo under the Prometheus prefix and at the root; Grafana asks the former.
             var buildInfo = HostBuildInfo();

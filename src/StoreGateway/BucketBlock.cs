@@ -49,7 +49,7 @@ internal sealed partial class BucketBlock
     /// </summary>
     public async Task<ulong[]> SelectSeriesRefsAsync(IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken)
     {
-        var plan = matchers.Select(m => (Matcher: m, Subtract: m.MatchesEmpty, Values: ValuesFor(m, selectMatching: !m.MatchesEmpty))).ToList();
+        var plan = matchers.Select(m => (Matcher: m, Subtract: m.MatchesEmpty, Values: ValuesFor(m, !m.MatchesEmpty, cancellationToken))).ToList();
         var keys = plan.SelectMany(p => p.Values.Select(v => (p.Matcher.Name, v))).ToList();
         bool needAll = plan.All(p => p.Subtract);
         if (needAll)
@@ -101,14 +101,25 @@ internal sealed partial class BucketBlock
     }
 
     /// <summary>Values of m's label for which <c>m.Matches(v) == selectMatching</c>, present in the block.</summary>
-    private List<string> ValuesFor(Matcher m, bool selectMatching)
+    private List<string> ValuesFor(Matcher m, bool selectMatching, CancellationToken cancellationToken)
     {
         if (selectMatching && m.Type == MatcherType.Equal)
         {
             return Header.TryGetPostingsRange(m.Name, m.Value, out _) ? [m.Value] : [];
         }
 
-        return [.. Header.LabelValues(m.Name).Where(v => m.Matches(v) == selectMatching)];
+        var values = new List<string>();
+        foreach (string v in Header.LabelValues(m.Name))
+        {
+            // Per value: a regex over a label with millions of values must stop with its query.
+            cancellationToken.ThrowIfCancellationRequested();
+            if (m.Matches(v) == selectMatching)
+            {
+                values.Add(v);
+            }
+        }
+
+        return values;
     }
 
     /// <summary>Reads [<paramref name="start"/>, <paramref name="end"/>) of <paramref name="key"/>; shorter at the object's end.</summary>

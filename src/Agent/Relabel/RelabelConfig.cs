@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using MetricsCluster.Core.Re2;
 
 namespace MetricsCluster.Agent.Relabel;
 
@@ -18,9 +19,10 @@ public sealed class RelabelConfig
     /// <summary>The default replacement.</summary>
     public const string DefaultReplacement = "$1";
 
-    // Prometheus' relabelTarget: a label name that may contain $1 / ${name} references.
+    // Prometheus' relabelTarget: a label name that may contain $1 / ${name} references. Its nested quantifiers
+    // backtrack exponentially on a long invalid target_label, so it runs linear-time as RE2 runs it in Prometheus.
     private static readonly Regex s_relabelTarget =
-        new(@"\A(?:(?:[a-zA-Z_]|\$(?:\{[0-9A-Za-z_]+\}|[0-9A-Za-z_]+))+[0-9A-Za-z_]*)+\z", RegexOptions.CultureInvariant);
+        new(@"\A(?:(?:[a-zA-Z_]|\$(?:\{[0-9A-Za-z_]+\}|[0-9A-Za-z_]+))+[0-9A-Za-z_]*)+\z", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
 
     private Re2Regex? _compiled;
 

@@ -8,7 +8,7 @@ internal sealed partial class Evaluator
     private Matrix AggregateK(AggregateExpr a, GroupKey key, Expr param)
     {
         var paramMatrix = EvalMatrix(param);
-        var values = new double[Steps];
+        var values = new double[ReserveSteps()];
         Array.Fill(values, double.NaN);
         foreach (var p in paramMatrix.SelectMany(s => s.Floats))
         {

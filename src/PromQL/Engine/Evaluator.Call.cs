@@ -71,11 +71,11 @@ internal sealed partial class Evaluator
     {
         string name = c.Function.Name;
         RangeSource src = args[rangeArg] is MatrixSelector m ? RangeSourceOf(m) : EvalSubquery((SubqueryExpr)args[rangeArg]).Source;
-        int steps = Steps;
         var scalars = new double[args.Length][];
         for (int i = 0; i < args.Length; i++)
         {
-            scalars[i] = new double[steps];
+            // Only the scalar arguments need a value per step; the range argument's slot stays empty.
+            scalars[i] = i == rangeArg ? [] : new double[ReserveSteps()];
             Array.Fill(scalars[i], double.NaN);
             if (i != rangeArg)
             {
@@ -105,6 +105,7 @@ internal sealed partial class Evaluator
             bool sawFloats = false;
             for (long ts = _start; ts <= _end; ts += _interval, k++)
             {
+                _ct.ThrowIfCancellationRequested();
                 long maxt = (src.At ?? ts) - src.OffsetMs;
                 long mint = maxt - src.RangeMs;
                 if (k == 0 || src.At is null)
@@ -120,14 +121,15 @@ internal sealed partial class Evaluator
                 sawFloats = true;
                 for (int i = 0; i < args.Length; i++)
                 {
-                    stepScalars[i] = scalars[i][k];
+                    stepScalars[i] = i == rangeArg ? double.NaN : scalars[i][k];
                 }
 
                 var call = new RangeCall(window, mint, maxt, src.RangeMs / 1000.0, ts, stepScalars);
                 if (RangeFunctions.TryEval(name, call, out double r))
                 {
-                    points ??= new List<FPoint>(steps);
+                    points ??= new List<FPoint>(InitialPoints);
                     points.Add(new FPoint(ts, r));
+                    CheckPending(points.Count);
                 }
             }
 
@@ -176,12 +178,15 @@ internal sealed partial class Evaluator
         var points = new List<FPoint>();
         for (long ts = _start; ts <= _end; ts += _interval)
         {
+            _ct.ThrowIfCancellationRequested();
             if (!found.Contains(ts))
             {
                 points.Add(new FPoint(ts, 1));
+                CheckPending(points.Count);
             }
         }
 
+        AddSamples(points.Count);
         return points.Count == 0 ? [] : [new Series(AbsentLabels(arg), points, true)];
     }
 

@@ -24,10 +24,13 @@ internal sealed partial class Evaluator
             List<FPoint>? points = null;
             for (long ts = _start; ts <= _end; ts += _interval)
             {
+                // Per step, not per series: a subquery at 1 ms over days is hundreds of millions of steps.
+                _ct.ThrowIfCancellationRequested();
                 if (LookupInstant(s.T, s.V, (at ?? ts) - off) is { } found)
                 {
-                    points ??= new List<FPoint>(Steps);
+                    points ??= new List<FPoint>(InitialPoints);
                     points.Add(new FPoint(ts, found.V));
+                    CheckPending(points.Count);
                 }
             }
 

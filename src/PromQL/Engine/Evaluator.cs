@@ -66,7 +66,15 @@ internal sealed partial class Evaluator
     /// <summary>Delayed <c>__name__</c> removal is on.</summary>
     public bool Delayed { get; }
 
-    private int Steps => (int)((_end - _start) / _interval) + 1;
+    // Prometheus' maxPointsSliceSize: a series' points start this small and grow, so a query over millions of
+    // steps takes memory only as samples are produced, and the sample limit stops it before it is large.
+    private const int MaxInitialPoints = 5000;
+
+    /// <summary>Evaluation steps of the current node; a long, since a subquery at 1 ms over years has trillions.</summary>
+    private long Steps => ((_end - _start) / _interval) + 1;
+
+    /// <summary>The starting capacity for a series of up to <see cref="Steps"/> points.</summary>
+    private int InitialPoints => (int)Math.Min(Steps, MaxInitialPoints);
 
     private bool IsInstant => _start == _end;
 
@@ -147,13 +155,15 @@ internal sealed partial class Evaluator
 
     private Matrix ConstantMatrix(double v)
     {
-        var points = new List<FPoint>(Steps);
+        // A literal has a point at every step: charged before the points are allocated.
+        int steps = ReserveSteps();
+        var points = new List<FPoint>(steps);
         for (long ts = _start; ts <= _end; ts += _interval)
         {
             points.Add(new FPoint(ts, v));
         }
 
-        AddSamples(points.Count);
+        AddSamples(steps);
         return [new Series(Labels.Empty, points)];
     }
 
@@ -256,6 +266,30 @@ internal sealed partial class Evaluator
     {
         _currentSamples += n;
         if (_currentSamples > _maxSamples)
+        {
+            throw PromQLException.TooManySamples();
+        }
+    }
+
+    /// <summary>
+    /// Checks that one point per step fits in what is left of the sample limit, before a caller allocates that
+    /// many, and returns the step count (then known to fit in an int).
+    /// </summary>
+    private int ReserveSteps()
+    {
+        long steps = Steps;
+        if (_currentSamples + steps > _maxSamples)
+        {
+            throw PromQLException.TooManySamples();
+        }
+
+        return (int)steps;
+    }
+
+    /// <summary>Fails once <paramref name="pending"/> points not yet added would take the query over the limit.</summary>
+    private void CheckPending(int pending)
+    {
+        if ((long)_currentSamples + pending > _maxSamples)
         {
             throw PromQLException.TooManySamples();
         }

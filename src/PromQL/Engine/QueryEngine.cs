@@ -12,6 +12,10 @@ public sealed class QueryEngine : IDisposable
 {
     private readonly SemaphoreSlim _gate;
 
+    // Cancelled once at shutdown: running queries stop at their next check instead of holding the host's
+    // graceful-shutdown wait (30 s) for a result nobody will read.
+    private readonly CancellationTokenSource _stopping = new();
+
     /// <summary>Creates an engine.</summary>
     public QueryEngine(EngineOptions options)
     {
@@ -34,8 +38,28 @@ public sealed class QueryEngine : IDisposable
         CancellationToken cancellationToken) =>
         ExecAsync(storage, tenant, query, startMs, endMs, stepMs, cancellationToken);
 
+    /// <summary>
+    /// Cancels every running and waiting query, and every query started later (the process is stopping). They
+    /// end with <see cref="QueryErrorType.Canceled"/>. Idempotent.
+    /// </summary>
+    public void CancelAllQueries()
+    {
+        try
+        {
+            _stopping.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already disposed: nothing runs any more.
+        }
+    }
+
     /// <inheritdoc/>
-    public void Dispose() => _gate.Dispose();
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _gate.Dispose();
+    }
 
     private async Task<QueryResult> ExecAsync(IQueryable storage, string tenant, string query, long start, long end, long step,
         CancellationToken cancellationToken)
@@ -58,7 +82,7 @@ public sealed class QueryEngine : IDisposable
         }
 
         using var timeout = new CancellationTokenSource(Options.Timeout);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token, _stopping.Token);
         var ct = linked.Token;
         bool entered = false;
         try
@@ -79,7 +103,7 @@ public sealed class QueryEngine : IDisposable
         {
             return Failed(e.Type, e.Message);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || _stopping.IsCancellationRequested)
         {
             return Failed(QueryErrorType.Canceled, "query was canceled in " + Stage(entered));
         }

@@ -176,11 +176,17 @@ public sealed partial class Parser
         return default;
     }
 
+    /// <summary>
+    /// Prometheus' bound on a duration: Go's time.Duration, int64 nanoseconds (about 292 years). Keeping it also keeps
+    /// every evaluation time (an <c>@</c> time minus offsets and ranges) inside long milliseconds.
+    /// </summary>
+    private const long MaxDurationMs = long.MaxValue / 1_000_000;
+
     private TimeSpan SecondsToDuration(Token t, double seconds)
     {
         // Prometheus truncates: time.Duration(seconds * 1000) * time.Millisecond.
         double ms = Math.Truncate(seconds * 1000);
-        if (double.IsNaN(ms) || Math.Abs(ms) > TimeSpan.MaxValue.TotalMilliseconds / 2)
+        if (double.IsNaN(ms) || Math.Abs(ms) > MaxDurationMs)
         {
             Fail(t.Pos, "duration out of range: " + Quoting.Quote(Text(t)));
         }
@@ -338,7 +344,7 @@ public sealed partial class Parser
             i += unit.Length;
         }
 
-        if (total > (long)TimeSpan.MaxValue.TotalMilliseconds / 2)
+        if (total > MaxDurationMs)
         {
             Fail(t.Pos, "duration out of range: " + Quoting.Quote(s));
         }

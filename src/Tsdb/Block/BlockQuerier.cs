@@ -29,7 +29,7 @@ public sealed class BlockQuerier : IQuerier
     public async IAsyncEnumerable<ISeries> SelectAsync(bool sorted, SelectHints? hints, IReadOnlyList<Matcher> matchers, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         bool labelsOnly = hints?.Func == SelectHints.SeriesOnly;
-        foreach (var s in Select(matchers, labelsOnly))
+        foreach (var s in Select(matchers, labelsOnly, cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
             yield return s;
@@ -40,9 +40,9 @@ public sealed class BlockQuerier : IQuerier
     }
 
     /// <summary>The synchronous form of <see cref="SelectAsync"/>: matching series with chunks in range, sorted.</summary>
-    public IEnumerable<ISeries> Select(IReadOnlyList<Matcher> matchers, bool labelsOnly = false)
+    public IEnumerable<ISeries> Select(IReadOnlyList<Matcher> matchers, bool labelsOnly = false, CancellationToken cancellationToken = default)
     {
-        foreach (ulong r in _block.Index.SelectSeriesRefs(matchers))
+        foreach (ulong r in _block.Index.SelectSeriesRefs(matchers, cancellationToken))
         {
             var entry = _block.Index.Series(r);
             var chunks = entry.Chunks.Where(c => c.Overlaps(_mint, _maxt)).ToArray();

@@ -12,8 +12,10 @@ public sealed partial class IndexReader
     /// the postings of the values it rejects. With no rejecting-"" matcher the start set is the all-postings
     /// list ("", ""); with no matchers at all, every series is returned.
     /// </summary>
+    /// <param name="matchers">The matchers.</param>
+    /// <param name="cancellationToken">Checked per label value a matcher is tested on.</param>
     /// <exception cref="BlockCorruptionException">A postings list is damaged.</exception>
-    public ulong[] SelectSeriesRefs(IReadOnlyList<Matcher> matchers)
+    public ulong[] SelectSeriesRefs(IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(matchers);
         ulong[]? result = null;
@@ -21,7 +23,7 @@ public sealed partial class IndexReader
         foreach (var m in matchers)
         {
             bool matchesEmpty = m.MatchesEmpty;
-            var union = UnionOfValues(m, selectMatching: !matchesEmpty);
+            var union = UnionOfValues(m, !matchesEmpty, cancellationToken);
             if (matchesEmpty)
             {
                 (subtract ??= []).Add(union);
@@ -47,7 +49,7 @@ public sealed partial class IndexReader
     }
 
     /// <summary>Union of the postings of the values of m's label for which <c>m.Matches(v) == selectMatching</c>.</summary>
-    private ulong[] UnionOfValues(Matcher m, bool selectMatching)
+    private ulong[] UnionOfValues(Matcher m, bool selectMatching, CancellationToken cancellationToken)
     {
         if (!_postings.TryGetValue(m.Name, out var entries))
         {
@@ -62,6 +64,7 @@ public sealed partial class IndexReader
         var lists = new List<ulong[]>();
         foreach (string v in entries.Values)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (m.Matches(v) == selectMatching)
             {
                 lists.Add(ReadPostings(entries.Offsets[v]));

@@ -10,12 +10,13 @@ public sealed partial class Head
     /// <summary>
     /// Series matching every matcher that have samples in [mint, maxt], sorted by labels, with their chunks
     /// overlapping the range (none when <paramref name="labelsOnly"/>). Series without samples in the range
-    /// are left out, as Prometheus' block querier does.
+    /// are left out, as Prometheus' block querier does. <paramref name="cancellationToken"/> reaches the matching
+    /// of label values and the loop over series, so a cancelled query stops here too.
     /// </summary>
-    public List<ChunkSeries> Select(long mint, long maxt, bool labelsOnly, IReadOnlyList<Matcher> matchers)
+    public List<ChunkSeries> Select(long mint, long maxt, bool labelsOnly, IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken = default)
     {
         var result = new List<ChunkSeries>();
-        foreach (var s in SeriesFor(matchers))
+        foreach (var s in SeriesFor(matchers, cancellationToken))
         {
             List<EncodedChunk> chunks;
             s.Enter();
@@ -111,10 +112,11 @@ public sealed partial class Head
 
     private bool Overlaps(long mint, long maxt) => NumSeries > 0 && MinTime <= maxt && MaxTime >= mint;
 
-    private IEnumerable<MemSeries> SeriesFor(IReadOnlyList<Matcher> matchers)
+    private IEnumerable<MemSeries> SeriesFor(IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken = default)
     {
-        foreach (ulong r in _postings.ForMatchers(matchers))
+        foreach (ulong r in _postings.ForMatchers(matchers, cancellationToken))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var s = _series.GetByRef(r);
             if (s is not null)
             {

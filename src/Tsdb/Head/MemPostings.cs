@@ -145,8 +145,9 @@ internal sealed class MemPostings
     /// Refs of series matching every matcher, sorted, following Prometheus' PostingsForMatchers: matchers
     /// that reject "" select the union of matching values; matchers that accept "" subtract the union of
     /// values they reject (a series without the label has value "").
+    /// <paramref name="cancellationToken"/> is checked per label value: a regex over millions of values takes a while.
     /// </summary>
-    internal ulong[] ForMatchers(IReadOnlyList<Matcher> matchers)
+    internal ulong[] ForMatchers(IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken = default)
     {
         _lock.EnterReadLock();
         try
@@ -156,7 +157,7 @@ internal sealed class MemPostings
             foreach (var m in matchers)
             {
                 bool matchesEmpty = m.MatchesEmpty;
-                var union = Union(m, selectMatching: !matchesEmpty);
+                var union = Union(m, !matchesEmpty, cancellationToken);
                 if (matchesEmpty)
                 {
                     subtract.Add(union);
@@ -181,7 +182,7 @@ internal sealed class MemPostings
         }
     }
 
-    private ulong[] Union(Matcher m, bool selectMatching)
+    private ulong[] Union(Matcher m, bool selectMatching, CancellationToken cancellationToken)
     {
         if (!_m.TryGetValue(m.Name, out var values))
         {
@@ -196,6 +197,7 @@ internal sealed class MemPostings
         var lists = new List<List<ulong>>();
         foreach (var (v, list) in values)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (m.Matches(v) == selectMatching)
             {
                 lists.Add(list);

@@ -15,6 +15,8 @@ public sealed class RelabelValidateTests
         { new RelabelConfig { Action = RelabelAction.Replace, SourceLabels = ["a"], Regex = "some-([^-]+)-([^,]+)", Replacement = "${1}", TargetLabel = "0${3}" }, "\"0${3}\" is invalid 'target_label'" },
         { new RelabelConfig { Action = RelabelAction.Replace, SourceLabels = ["a"], Regex = "some-([^-]+)-([^,]+)", Replacement = "${1}", TargetLabel = "-${3}" }, "\"-${3}\" is invalid 'target_label' for replace action" },
         { new RelabelConfig { Action = RelabelAction.Replace, TargetLabel = "a-b" }, "\"a-b\" is invalid 'target_label' for replace action" },
+        // The target-label check has nested quantifiers: a backtracking engine never finishes on this one.
+        { new RelabelConfig { Action = RelabelAction.Replace, TargetLabel = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-" }, "is invalid 'target_label' for replace action" },
         { new RelabelConfig { Action = RelabelAction.HashMod, TargetLabel = "t" }, "hashmod requires non-zero modulus" },
         { new RelabelConfig { Action = RelabelAction.HashMod, TargetLabel = "t$1", Modulus = 2 }, "is invalid 'target_label' for hashmod action" },
         { new RelabelConfig { Action = RelabelAction.HashMod, TargetLabel = "t", Modulus = 2 }, null },

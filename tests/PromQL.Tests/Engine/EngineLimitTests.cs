@@ -102,4 +102,42 @@ public class EngineLimitTests
         Assert.All(results, r => Assert.Null(r.Error));
         Assert.Equal(0, engine.QueriesInFlight);
     }
+
+    // A subquery at 1 ms over 290 years: about 9e12 steps with at most 300k points (one sample, 5m lookback), so
+    // it runs (for a day) in bounded memory and only cancellation can stop it.
+    private const string Runaway = "count_over_time(m[290y:1ms])";
+
+    [Fact]
+    public async Task TimeoutStopsARunawayEvaluationAndFreesTheSlot()
+    {
+        using var engine = new QueryEngine(new EngineOptions { Timeout = TimeSpan.FromSeconds(1), MaxConcurrent = 1, MaxSamples = 1_000_000 });
+        var storage = Storage(1, 1);
+        var r = await engine.InstantQueryAsync(storage, "t", Runaway, 1_000_000, CancellationToken.None);
+        Assert.Equal(QueryErrorType.Timeout, r.Error?.Type);
+        Assert.Equal("query timed out in expression evaluation", r.Error!.Message);
+
+        // The single slot was released: the next query runs.
+        Assert.Equal(0, engine.QueriesInFlight);
+        var next = await engine.InstantQueryAsync(storage, "t", "m", 0, CancellationToken.None);
+        Assert.Single(((VectorValue)next.Value!).Samples);
+    }
+
+    [Fact]
+    public async Task CancelAllQueriesStopsRunningQueries()
+    {
+        using var engine = new QueryEngine(new EngineOptions { MaxConcurrent = 1, MaxSamples = 1_000_000 });
+        var storage = Storage(1, 1);
+        // Evaluation is synchronous once the data is fetched, so the query gets its own thread.
+        var running = Task.Run(() => engine.InstantQueryAsync(storage, "t", Runaway, 1_000_000, CancellationToken.None));
+        Assert.True(SpinWait.SpinUntil(() => engine.QueriesInFlight == 1, TimeSpan.FromSeconds(30)));
+
+        engine.CancelAllQueries();
+        var r = await running;
+        Assert.Equal(QueryErrorType.Canceled, r.Error?.Type);
+        Assert.Equal(0, engine.QueriesInFlight);
+
+        // The process is stopping: later queries are refused the same way rather than started.
+        var later = await engine.InstantQueryAsync(storage, "t", "m", 0, CancellationToken.None);
+        Assert.Equal(QueryErrorType.Canceled, later.Error?.Type);
+    }
 }

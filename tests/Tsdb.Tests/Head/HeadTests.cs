@@ -37,6 +37,20 @@ public sealed class HeadTests : IDisposable
         Assert.Equal(samples.Select(x => new Sample(x.T, x.V)), Read(series));
     }
 
+    [Fact]
+    public void Select_stops_when_its_query_is_cancelled()
+    {
+        // A regex over every value of a label is where a query spends its time in the head; the token reaches it.
+        var head = new Tsdb.Head.Head(new HeadOptions(), wal: null);
+        using var batch = Of((L("__name__", "m", "v", "x"), [(1000L, 1.0)]));
+        head.Append(batch, new PushResult(), 0);
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Matcher[] matchers = [new Matcher(MatcherType.Regex, "v", "x+")];
+        Assert.Single(head.Select(0, 10_000, false, matchers));
+        Assert.Throws<OperationCanceledException>(() => head.Select(0, 10_000, false, matchers, cts.Token));
+    }
+
     [Theory]
     [InlineData(2000, 5.0, ErrorId.SampleOutOfOrder)]
     [InlineData(3000, 6.0, ErrorId.SampleDuplicateTimestamp)]

@@ -1,6 +1,6 @@
 using System.Text;
-using System.Text.RegularExpressions;
 using MetricsCluster.Core;
+using MetricsCluster.Core.Re2;
 
 namespace MetricsCluster.PromQL.Engine;
 
@@ -10,10 +10,11 @@ internal static class LabelFunctions
     public static Matrix LabelReplace(Evaluator ev, Matrix matrix, Expr[] args)
     {
         string dst = Str(args[1]), repl = Str(args[2]), src = Str(args[3]), pattern = Str(args[4]);
-        Regex regex;
+        // RE2 semantics and linear-time matching, anchored as Prometheus anchors it: "^(?s:" + pattern + ")$".
+        Re2Regex regex;
         try
         {
-            regex = new Regex("^(?s:" + pattern + ")$", RegexOptions.CultureInvariant);
+            regex = Re2Regex.CompileAnchored(pattern, dotMatchesNewline: true);
         }
         catch (ArgumentException)
         {
@@ -27,13 +28,12 @@ internal static class LabelFunctions
 
         foreach (var s in matrix)
         {
-            var m = regex.Match(s.Metric.Get(src));
-            if (!m.Success)
+            if (regex.Match(s.Metric.Get(src)) is not { } m)
             {
                 continue;
             }
 
-            s.Metric = LabelOps.Set(s.Metric, dst, Expand(repl, m, regex));
+            s.Metric = LabelOps.Set(s.Metric, dst, regex.Expand(repl, m));
             if (dst == LabelOps.MetricName)
             {
                 s.DropName = false;
@@ -109,91 +109,5 @@ internal static class LabelFunctions
         }
 
         return true;
-    }
-
-    /// <summary>
-    /// Go's <c>Regexp.Expand</c>: <c>$$</c> is a dollar; <c>$name</c> takes the longest run of letters, digits and
-    /// underscores (so <c>$1x</c> names group "1x"); <c>${name}</c> is explicit; unknown groups expand to "".
-    /// </summary>
-    internal static string Expand(string template, Match m, Regex regex)
-    {
-        var sb = new StringBuilder();
-        for (int i = 0; i < template.Length; i++)
-        {
-            char c = template[i];
-            if (c != '$' || i + 1 >= template.Length)
-            {
-                sb.Append(c);
-                continue;
-            }
-
-            char next = template[i + 1];
-            if (next == '$')
-            {
-                sb.Append('$');
-                i++;
-                continue;
-            }
-
-            string name;
-            int end;
-            if (next == '{')
-            {
-                int close = template.IndexOf('}', i + 2);
-                if (close < 0 || close == i + 2 || !IsGroupName(template.AsSpan(i + 2, close - i - 2)))
-                {
-                    sb.Append(c);
-                    continue;
-                }
-
-                name = template.Substring(i + 2, close - i - 2);
-                end = close;
-            }
-            else
-            {
-                int j = i + 1;
-                while (j < template.Length && (char.IsAsciiLetterOrDigit(template[j]) || template[j] == '_'))
-                {
-                    j++;
-                }
-
-                if (j == i + 1)
-                {
-                    sb.Append(c);
-                    continue;
-                }
-
-                name = template.Substring(i + 1, j - i - 1);
-                end = j - 1;
-            }
-
-            sb.Append(GroupValue(m, regex, name));
-            i = end;
-        }
-
-        return sb.ToString();
-    }
-
-    private static bool IsGroupName(ReadOnlySpan<char> s)
-    {
-        foreach (char ch in s)
-        {
-            if (!(char.IsAsciiLetterOrDigit(ch) || ch == '_'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static string GroupValue(Match m, Regex regex, string name)
-    {
-        if (int.TryParse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n))
-        {
-            return n < m.Groups.Count && m.Groups[n].Success ? m.Groups[n].Value : string.Empty;
-        }
-
-        return regex.GroupNumberFromName(name) >= 0 && m.Groups[name].Success ? m.Groups[name].Value : string.Empty;
     }
 }

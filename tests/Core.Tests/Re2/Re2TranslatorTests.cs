@@ -1,7 +1,7 @@
-using MetricsCluster.Agent.Relabel;
+using MetricsCluster.Core.Re2;
 using Xunit;
 
-namespace MetricsCluster.Agent.Tests.Relabel;
+namespace MetricsCluster.Core.Tests.Re2;
 
 /// <summary>RE2 patterns that .NET reads differently must match what Go matches.</summary>
 public sealed class Re2TranslatorTests
@@ -35,6 +35,21 @@ public sealed class Re2TranslatorTests
     [InlineData("(?<n>x)", "x", true)]
     [InlineData("(?<=a)b", "b", null)]
     [InlineData("(?>a)", "a", null)]
+    [InlineData("(?=a)a", "a", null)]
+    [InlineData("a(?!b)", "a", null)]
+    [InlineData(@"(a)\1", "aa", null)]
+    [InlineData(@"(?P<x>a)\k<x>", "aa", null)]
+    [InlineData("(?P<name>a+)b", "aab", true)]
+    [InlineData("1)|(2", "1", null)]
+    [InlineData("a)", "a", null)]
+    [InlineData("(a", "a", null)]
+    [InlineData("(?i)a|b", "B", true)]
+    [InlineData("(?i:a)|b)", "a", null)]
+    [InlineData("[)(]+", ")(", true)]
+    [InlineData(@"\)\(", ")(", true)]
+    [InlineData("a|b", "ab", false)]
+    [InlineData("((a+)+)+b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false)]
+    [InlineData("(a|aa)*c", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false)]
     public void MatchesLikeGo(string pattern, string input, bool? expected)
     {
         if (expected is null)

@@ -1,18 +1,25 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace MetricsCluster.Agent.Relabel;
+namespace MetricsCluster.Core.Re2;
 
 /// <summary>
 /// A Go (RE2) regular expression run on .NET: the pattern is translated by <see cref="Re2Translator"/> so that
 /// it matches what Go's regexp matches, and constructs RE2 does not have (lookaround, backreferences) are
 /// rejected as Prometheus rejects them. Group numbers and names follow Go (left to right, named groups
 /// included), which .NET's own numbering does not, so named groups become unnamed and this type keeps the names.
+/// It runs on <see cref="RegexOptions.NonBacktracking"/>, so a match takes time linear in the input as in RE2:
+/// a user's pattern such as <c>((a+)+)+b</c> cannot hold a thread (there is no timeout to tune or to forget).
+/// Instances are immutable and thread-safe.
 /// </summary>
 public sealed class Re2Regex
 {
-    // A match on a label value is bounded work, but a pathological pattern must not hang a scrape loop.
-    private static readonly TimeSpan s_matchTimeout = TimeSpan.FromSeconds(5);
+    // Compiling for NonBacktracking costs tens of microseconds to milliseconds; dashboards send the same few
+    // patterns again and again, so compiled regexes are memoised (a pure function of pattern and flags, like
+    // Regex's own static cache). The bound keeps a stream of distinct patterns from growing it without end.
+    private const int CacheCapacity = 1024;
+    private static readonly ConcurrentDictionary<(string Pattern, bool DotAll), Re2Regex> s_cache = new();
 
     private readonly Regex _regex;
     private readonly Dictionary<string, int> _groupNames;
@@ -28,19 +35,41 @@ public sealed class Re2Regex
     public string Pattern { get; }
 
     /// <summary>
-    /// Compiles <paramref name="pattern"/> fully anchored, as relabel.NewRegexp does (<c>^(?:pattern)$</c>).
+    /// Compiles <paramref name="pattern"/> fully anchored: <c>^(?:pattern)$</c> as relabel.NewRegexp does, or with
+    /// <paramref name="dotMatchesNewline"/> <c>^(?s:pattern)$</c> as Prometheus 3's label matchers and
+    /// <c>label_replace</c> do. The pattern must be a regular expression on its own, so it cannot escape the anchors.
     /// </summary>
     /// <exception cref="ArgumentException">The pattern is not valid RE2, or uses RE2 syntax .NET cannot express.</exception>
-    public static Re2Regex CompileAnchored(string pattern)
+    public static Re2Regex CompileAnchored(string pattern, bool dotMatchesNewline = false)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        if (s_cache.TryGetValue((pattern, dotMatchesNewline), out var cached))
+        {
+            return cached;
+        }
+
+        var compiled = Compile(pattern, dotMatchesNewline);
+        if (s_cache.Count >= CacheCapacity)
+        {
+            s_cache.Clear();
+        }
+
+        s_cache[(pattern, dotMatchesNewline)] = compiled;
+        return compiled;
+    }
+
+    private static Re2Regex Compile(string pattern, bool dotAll)
     {
         var translated = Re2Translator.Translate(pattern, out var names);
         try
         {
-            var regex = new Regex(@"\A(?:" + translated + @")\z", RegexOptions.CultureInvariant, s_matchTimeout);
+            string anchored = (dotAll ? @"\A(?s:" : @"\A(?:") + translated + @")\z";
+            var regex = new Regex(anchored, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
             return new Re2Regex(pattern, regex, names);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
+            // NotSupportedException: a construct NonBacktracking lacks, or a pattern too large for it (RE2 has size limits too).
             throw new ArgumentException($"invalid regular expression \"{pattern}\": {e.Message}", e);
         }
     }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace MetricsCluster.Agent.Relabel;
+namespace MetricsCluster.Core.Re2;
 
 /// <summary>
 /// Rewrites a Go RE2 pattern into a .NET pattern that matches the same strings. RE2 and .NET agree on most
@@ -13,6 +13,8 @@ namespace MetricsCluster.Agent.Relabel;
 /// <item><c>(?P&lt;name&gt;...)</c> becomes an unnamed group; names are returned so numbering stays Go's.</item>
 /// <item><c>[[:alpha:]]</c>, <c>\pL</c>, <c>\x{263a}</c>, <c>\Q...\E</c> are translated; <c>[</c> inside a class is escaped
 /// (it is literal in RE2 but starts a subtraction in .NET).</item>
+/// <item>Parentheses must balance within the pattern, so a pattern such as <c>1)|(2</c> cannot close the anchoring group
+/// the caller wraps it in (Go parses the pattern alone first and reports "unexpected )").</item>
 /// <item>Lookaround, atomic groups, backreferences, <c>\Z</c>, <c>\C</c>, the <c>U</c> flag, script classes and repeat counts
 /// over 1000 are rejected: RE2 (so Prometheus) rejects or lacks them.</item>
 /// </list>
@@ -48,6 +50,7 @@ public static class Re2Translator
     {
         var state = new State(pattern, s_multilineFlag.IsMatch(pattern));
         state.Run();
+        state.CheckClosed();
         groupNames = state.Names;
         return state.Output.ToString();
     }
@@ -56,6 +59,7 @@ public static class Re2Translator
     {
         private int _i;
         private int _groups;
+        private int _depth;
 
         public Dictionary<string, int> Names { get; } = new(StringComparer.Ordinal);
 
@@ -75,7 +79,18 @@ public static class Re2Translator
                         CharClass();
                         break;
                     case '(':
+                        _depth++;
                         Group();
+                        break;
+                    case ')':
+                        if (_depth == 0)
+                        {
+                            Fail("unexpected )");
+                        }
+
+                        _depth--;
+                        Output.Append(')');
+                        _i++;
                         break;
                     case '$':
                         Output.Append(multiline ? "$" : @"\z");
@@ -89,6 +104,14 @@ public static class Re2Translator
                         _i++;
                         break;
                 }
+            }
+        }
+
+        public void CheckClosed()
+        {
+            if (_depth > 0)
+            {
+                Fail("missing closing )");
             }
         }
 
@@ -153,6 +176,12 @@ public static class Re2Translator
             if (j == _i + 2 || j >= p.Length || p[j] is not (')' or ':'))
             {
                 Fail("lookaround, atomic groups, comments and other (?...) constructs are not supported by RE2");
+            }
+
+            // "(?i)" sets flags and closes at once; "(?i:" opens a group that a later ')' closes.
+            if (p[j] == ')')
+            {
+                _depth--;
             }
 
             Output.Append(p, _i, j + 1 - _i);
