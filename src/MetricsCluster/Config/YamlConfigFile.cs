@@ -27,6 +27,12 @@ public static class YamlConfigFile
         {
             throw new ConfigException($"config.file {path}: invalid YAML at line {e.Start.Line}: {e.Message}");
         }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            // YamlDotNet throws these instead of a YamlException on some malformed input (an unclosed
+            // flow mapping, a NUL character as a key), found by tests/Fuzz (G19).
+            throw new ConfigException($"config.file {path}: invalid YAML: {e.Message}");
+        }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
         {
