@@ -23,6 +23,7 @@ public static class FuzzTargets
         FuzzTarget.Of<XorChunkTarget>(),
         FuzzTarget.Of<XorRoundTripTarget>(),
         FuzzTarget.Of<AgentConfigTarget>(),
+        FuzzTarget.Of<FileSdTarget>(),
         FuzzTarget.Of<ClusterConfigTarget>(),
     ];
 

@@ -17,8 +17,9 @@ public sealed class FuzzTests(ITestOutputHelper output)
         var target = FuzzTargets.Get(name);
         var seeds = CorpusStore.Load(name).Select(f => f.Data).ToList();
         int seed = FuzzSettings.Seed;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = FuzzDriver.Run(target, seeds, seed, FuzzSettings.Budget, FuzzSettings.InputTimeout);
-        output.WriteLine($"{name}: FUZZ_SEED={seed}, {seeds.Count} seeds, {result.Executions} inputs in {FuzzSettings.Budget.TotalSeconds}s");
+        output.WriteLine($"{name}: FUZZ_SEED={seed}, {seeds.Count} seeds, {result.Executions} inputs in {clock.Elapsed.TotalSeconds:F1}s");
         if (result.Failure is { } failure)
         {
             Assert.Fail(failure.Describe(seed, result.FailedAt, FuzzSettings.InputTimeout));

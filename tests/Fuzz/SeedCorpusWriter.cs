@@ -26,6 +26,7 @@ public sealed class SeedCorpusWriter
         ["xor-chunk"] = TsdbSeeds.XorChunkSeeds,
         ["xor-roundtrip"] = TsdbSeeds.XorRoundTripSeeds,
         ["agent-config"] = TextSeeds.AgentConfigs,
+        ["file-sd"] = TextSeeds.FileSd,
         ["cluster-config"] = TextSeeds.ClusterConfigs,
     };
 

@@ -169,5 +169,21 @@ internal static class TextSeeds
         yield return ("minimal", Utf8("scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: [\"x:1\"]\n"));
     }
 
+    /// <summary>File service discovery target files, JSON and YAML.</summary>
+    public static IEnumerable<(string Name, byte[] Data)> FileSd()
+    {
+        yield return ("json", Utf8("""
+            [{"targets": ["a:9100", "b:9100"], "labels": {"env": "prod", "team": "x"}}, {"targets": ["c:1"]}]
+            """));
+        yield return ("yaml", Utf8("""
+            - targets: ["a:9100", "b:9100"]
+              labels:
+                env: prod
+            - targets:
+                - c:1
+
+            """));
+    }
+
     private static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
 }

@@ -7,7 +7,7 @@ namespace MetricsCluster.Fuzz.Tests.Targets;
 public sealed class ClusterConfigTarget : IFuzzTarget
 {
     // The loader takes a path; one file per process is rewritten for each input.
-    private static readonly Lazy<string> s_file = new(() => Path.Combine(Directory.CreateTempSubdirectory("fuzz-config-").FullName, "config.yaml"));
+    private static readonly Lazy<string> s_file = new(() => Path.Combine(FuzzTempDirectory.Create("fuzz-config-"), "config.yaml"));
 
     /// <inheritdoc/>
     public static string Name => "cluster-config";

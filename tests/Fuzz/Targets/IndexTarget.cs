@@ -5,7 +5,7 @@ namespace MetricsCluster.Fuzz.Tests.Targets;
 
 /// <summary>
 /// The block index reader over an in-memory index file, walked as the querier does (names, values, postings,
-/// series); it may only throw <see cref="BlockCorruptionException"/>.
+/// series), as mutated and with its checksums re-sealed; it may only throw <see cref="BlockCorruptionException"/>.
 /// </summary>
 public sealed class IndexTarget : IFuzzTarget
 {
@@ -18,9 +18,15 @@ public sealed class IndexTarget : IFuzzTarget
     /// <inheritdoc/>
     public static void Fuzz(ReadOnlySpan<byte> input)
     {
+        Walk(input.ToArray());
+        Walk(ChecksumFixup.Index(input));
+    }
+
+    private static void Walk(byte[] index)
+    {
         try
         {
-            using var reader = new IndexReader(input.ToArray());
+            using var reader = new IndexReader(index);
             foreach (ulong r in reader.AllPostings().Take(MaxSeriesPerList))
             {
                 _ = reader.Series(r).Labels.ToString();
