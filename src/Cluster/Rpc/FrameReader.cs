@@ -99,10 +99,10 @@ internal sealed class FrameReader : IDisposable
         {
             frame = StreamFrame.Parser.ParseFrom(data.Slice(header, (int)len));
         }
-        catch (ArgumentOutOfRangeException e)
+        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException)
         {
-            // Google.Protobuf 3.25 throws this instead of InvalidProtocolBufferException for a negative length inside
-            // an unknown group (found by tests/Fuzz rpc-stream); a malformed frame is malformed data either way.
+            // Google.Protobuf 3.25 throws these instead of InvalidProtocolBufferException for a negative length or a
+            // cut fixed32 inside an unknown group (found by tests/Fuzz rpc-stream); malformed data either way.
             throw new InvalidDataException("malformed frame: " + e.Message, e);
         }
 
