@@ -9,7 +9,7 @@ namespace MetricsCluster.Fuzz.Tests.Framework;
 /// </summary>
 public static class FuzzSettings
 {
-    // Sixteen targets at 3 s each keep the suite under a minute, which a loaded 2-core CI box can afford.
+    // Seventeen targets at 3 s each, plus the replays, keep the suite near a minute, which a loaded 2-core CI box can afford.
     private const double DefaultSeconds = 3;
 
     // Every decoder handles a 64 KiB input in milliseconds; the bound is generous because CI boxes are shared
