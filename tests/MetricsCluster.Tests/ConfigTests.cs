@@ -35,6 +35,8 @@ public sealed class ConfigTests : IDisposable
     [InlineData("server:\n  http_listen_port: abc\n", "server.http_listen_port (--server.http-listen-port): expected an integer")]
     [InlineData("validation:\n  create_grace_period: 10x\n", "validation.create_grace_period")]
     [InlineData("server: [1, 2]\n", "server")]
+    [InlineData("a:\n  {b: 1\nc:\n  d: e\n", "invalid YAML")] // Found by tests/Fuzz (crash de2f8fb8): YamlDotNet threw InvalidOperationException.
+    [InlineData("server:\n  ? [a]\n  : b\n", "the key at line 2 must be a plain name")] // A complex key was cast to a scalar (InvalidCastException).
     public async Task Yaml_errors_name_the_key(string yaml, string expected)
     {
         await File.WriteAllTextAsync(_file, yaml);

@@ -73,6 +73,12 @@ public sealed record AgentConfig
         {
             throw new ConfigException($"line {e.Start.Line}: invalid YAML: {e.Message}", e);
         }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            // YamlDotNet throws these instead of a YamlException on some malformed input (a NUL
+            // character as a mapping key, an unclosed flow mapping), found by tests/Fuzz (G19).
+            throw new ConfigException($"invalid YAML: {e.Message}", e);
+        }
 
         if (stream.Documents.Count > 1)
         {

@@ -110,6 +110,12 @@ public static class FileSdReader
         {
             throw new FormatException($"{path}: line {e.Start.Line}: invalid YAML: {e.Message}", e);
         }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            // YamlDotNet throws these instead of a YamlException on some malformed input (an unclosed
+            // flow sequence followed by more block content), found by tests/Fuzz (G19).
+            throw new FormatException($"{path}: invalid YAML: {e.Message}", e);
+        }
 
         if (stream.Documents.Count == 0 || YamlMap.IsNull(stream.Documents[0].RootNode))
         {

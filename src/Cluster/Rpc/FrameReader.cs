@@ -5,8 +5,10 @@ namespace MetricsCluster.Cluster.Rpc;
 
 /// <summary>
 /// Reads uvarint-length-prefixed <see cref="StreamFrame"/>s from a response stream. Returns null only at a clean end
-/// (between frames); an end inside a frame throws <see cref="EndOfStreamException"/>. Its buffer is pooled and returned
-/// by <see cref="Dispose"/>; parsed frames copy their bytes, so nothing retains it. Not thread-safe.
+/// (between frames); an end inside a frame throws <see cref="EndOfStreamException"/>, a bad length prefix
+/// <see cref="InvalidDataException"/> and a malformed frame <c>InvalidProtocolBufferException</c> or
+/// <see cref="InvalidDataException"/>. Its buffer is pooled and returned by <see cref="Dispose"/>; parsed frames copy
+/// their bytes, so nothing retains it. Not thread-safe.
 /// </summary>
 internal sealed class FrameReader : IDisposable
 {
@@ -93,7 +95,17 @@ internal sealed class FrameReader : IDisposable
             return false;
         }
 
-        frame = StreamFrame.Parser.ParseFrom(data.Slice(header, (int)len));
+        try
+        {
+            frame = StreamFrame.Parser.ParseFrom(data.Slice(header, (int)len));
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException)
+        {
+            // Google.Protobuf 3.25 throws these instead of InvalidProtocolBufferException for a negative length or a
+            // cut fixed32 inside an unknown group (found by tests/Fuzz rpc-stream); malformed data either way.
+            throw new InvalidDataException("malformed frame: " + e.Message, e);
+        }
+
         _start += needed;
         return true;
     }

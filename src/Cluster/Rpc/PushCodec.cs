@@ -226,7 +226,8 @@ internal static class PushCodec
     }
 
     /// <summary>Checks the canonical label encoding: complete pairs, non-empty names, strictly increasing names.</summary>
-    private static void ValidateLabels(ReadOnlySpan<byte> labels)
+    /// <exception cref="FormatException">The bytes are not such an encoding.</exception>
+    internal static void ValidateLabels(ReadOnlySpan<byte> labels)
     {
         int pos = 0;
         ReadOnlySpan<byte> prev = default;

@@ -105,8 +105,12 @@ internal static class RpcConvert
     }
 
     /// <summary>A series from the wire; chunk data references the parsed message's bytes (never reused).</summary>
+    /// <exception cref="FormatException">The labels are not a canonical encoding, or a chunk encoding is out of range.</exception>
     public static ChunkSeries FromWire(StreamSeries s)
     {
+        // Labels wraps its bytes unchecked and every later reader trusts them, so a damaged reply must stop here
+        // (found by tests/Fuzz rpc-stream: a label length past the end threw ArgumentOutOfRangeException in ToString).
+        PushCodec.ValidateLabels(s.Labels.Span);
         var chunks = new EncodedChunk[s.Chunks.Count];
         for (int i = 0; i < chunks.Length; i++)
         {

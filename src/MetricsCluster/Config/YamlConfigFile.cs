@@ -27,6 +27,12 @@ public static class YamlConfigFile
         {
             throw new ConfigException($"config.file {path}: invalid YAML at line {e.Start.Line}: {e.Message}");
         }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            // YamlDotNet throws these instead of a YamlException on some malformed input (an unclosed
+            // flow mapping, a NUL character as a key), found by tests/Fuzz (G19).
+            throw new ConfigException($"config.file {path}: invalid YAML: {e.Message}");
+        }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
         {
@@ -46,7 +52,7 @@ public static class YamlConfigFile
                 byKey.Add(alias, option);
             }
         }
-        foreach (var (key, node) in Flatten(root, string.Empty))
+        foreach (var (key, node) in Flatten(path, root, string.Empty))
         {
             if (!byKey.TryGetValue(key, out var option))
             {
@@ -69,14 +75,20 @@ public static class YamlConfigFile
         }
     }
 
-    private static IEnumerable<(string Key, YamlNode Node)> Flatten(YamlMappingNode map, string prefix)
+    private static IEnumerable<(string Key, YamlNode Node)> Flatten(string path, YamlMappingNode map, string prefix)
     {
         foreach (var (k, v) in map.Children)
         {
-            string key = prefix + ((YamlScalarNode)k).Value;
+            // YAML allows complex keys ("? [a]"); option keys are always plain names.
+            if (k is not YamlScalarNode scalarKey)
+            {
+                throw new ConfigException($"config.file {path}: the key at line {k.Start.Line} must be a plain name, not a {k.NodeType}");
+            }
+
+            string key = prefix + scalarKey.Value;
             if (v is YamlMappingNode child)
             {
-                foreach (var x in Flatten(child, key + "."))
+                foreach (var x in Flatten(path, child, key + "."))
                 {
                     yield return x;
                 }

@@ -96,6 +96,19 @@ internal ref struct ByteDecoder
         return (int)v;
     }
 
+    /// <summary>Reads a uvarint file offset, which must fit a <see cref="long"/> (a larger one is damage, not an overflow).</summary>
+    public long ReadUvarintOffset(string what)
+    {
+        long at = Offset;
+        ulong v = ReadUvarint();
+        if (v > long.MaxValue)
+        {
+            Fail(at, $"{what} {v} is past any file");
+        }
+
+        return (long)v;
+    }
+
     /// <summary>Returns the next <paramref name="length"/> bytes and skips them.</summary>
     public ReadOnlySpan<byte> ReadBytes(int length, string what)
     {

@@ -211,7 +211,7 @@ public sealed class IndexHeader
 
             string name = System.Text.Encoding.UTF8.GetString(d.ReadUvarintBytes("label name"));
             string value = System.Text.Encoding.UTF8.GetString(d.ReadUvarintBytes("label value"));
-            long start = checked((long)d.ReadUvarint());
+            long start = d.ReadUvarintOffset("postings list offset");
             if (start >= tableOffset)
             {
                 d.Fail(entryAt, $"postings list of {name}=\"{value}\" at {start} is not before the table at {tableOffset}");

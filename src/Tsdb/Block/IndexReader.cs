@@ -184,7 +184,7 @@ public sealed partial class IndexReader : IDisposable
 
             string name = System.Text.Encoding.UTF8.GetString(d.ReadUvarintBytes("label name"));
             string value = System.Text.Encoding.UTF8.GetString(d.ReadUvarintBytes("label value"));
-            long listOffset = checked((long)d.ReadUvarint());
+            long listOffset = d.ReadUvarintOffset("postings list offset");
             if (current is null || current.Name != name)
             {
                 if (postings.ContainsKey(name))

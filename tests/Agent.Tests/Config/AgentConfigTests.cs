@@ -191,6 +191,7 @@ public sealed class AgentConfigTests
     [InlineData("remote_write: [{url: 'http://x', remote_timeout: 1x}]", "not a valid duration string")]
     [InlineData("global: {scrape_interval: 1s, scrape_interval: 2s}", "line 1: invalid YAML: Duplicate key")]
     [InlineData("scrape_configs: [job_name: a", "invalid YAML")]
+    [InlineData("a:\n  \0: d\n", "invalid YAML")] // Found by tests/Fuzz (crash cf751807): YamlDotNet threw ArgumentException.
     [InlineData("scrape_configs: a", "line 1: scrape_configs: expected a list")]
     public void RejectsInvalid(string yaml, string expected)
     {

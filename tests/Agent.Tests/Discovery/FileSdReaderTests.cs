@@ -32,6 +32,7 @@ public sealed class FileSdReaderTests
     [InlineData("/sd/a.yml", "- ~\n", "nil target group item found (index 0)")]
     [InlineData("/sd/a.yml", "targets: [a]\n", "expected a YAML list")]
     [InlineData("/sd/a.yml", "- targets: [a\n", "invalid YAML")]
+    [InlineData("/sd/a.yml", "- targets: [a\nb:\n", "invalid YAML")] // Found by tests/Fuzz (crash 55698648): YamlDotNet threw InvalidOperationException.
     [InlineData("/sd/a.txt", "[]", "unsupported file extension")]
     public void RejectsInvalid(string path, string content, string expected)
     {
