@@ -50,8 +50,13 @@ public static class ModelTime
         return sb.Append('Z').ToString();
     }
 
-    /// <summary>Days since 1970-01-01 to (year, month, day); exact for any <paramref name="days"/> a millisecond <see cref="long"/> can reach.</summary>
-    private static (long Year, long Month, long Day) CivilFromDays(long days)
+    /// <summary>
+    /// Days since 1970-01-01 to the proleptic Gregorian (year, month, day), year 0 preceding year 1 as in Go;
+    /// exact for any <paramref name="days"/> a second or millisecond <see cref="long"/> can reach.
+    /// </summary>
+    /// <param name="days">Days since the Unix epoch, negative before it.</param>
+    /// <returns>The civil date.</returns>
+    public static (long Year, long Month, long Day) CivilFromDays(long days)
     {
         long z = days + 719_468;
         long era = (z >= 0 ? z : z - 146_096) / 146_097;

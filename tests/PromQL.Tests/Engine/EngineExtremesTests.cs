@@ -50,6 +50,10 @@ public sealed class EngineExtremesTests
     [InlineData("count_over_time(m[290y:290y] @ 9000000000000000 offset -290y)", null)]
     [InlineData("m @ 1e300", QueryErrorType.BadData)]
     [InlineData("count_over_time(vector(1)[5m:0s])", null)]
+    [InlineData("year(vector(-1e11))", null)]
+    [InlineData("day_of_week(vector(9e18)) + days_in_month(vector(-9e18))", null)]
+    [InlineData("minute(vector(1e300)) or hour(vector(-Inf))", null)]
+    [InlineData("year(vector(-9e15)) and month(vector(-62135596801))", null)]
     public async Task ExtremeInputsFailCleanly(string query, QueryErrorType? expected)
     {
         using var engine = new QueryEngine(new EngineOptions { MaxSamples = 100_000 });

@@ -86,9 +86,9 @@ internal sealed class InstantFunctions(Evaluator ev, Call call, Expr[] args)
             case "histogram_quantile":
                 HistogramQuantile.Eval(ev, call, a.Scalar(0), a.Vectors[1], ts, output);
                 break;
-            case "days_in_month": Date(a, ts, output, d => DateTime.DaysInMonth(d.Year, d.Month)); break;
+            case "days_in_month": Date(a, ts, output, d => d.DaysInMonth); break;
             case "day_of_month": Date(a, ts, output, d => d.Day); break;
-            case "day_of_week": Date(a, ts, output, d => (int)d.DayOfWeek); break;
+            case "day_of_week": Date(a, ts, output, d => d.DayOfWeek); break;
             case "day_of_year": Date(a, ts, output, d => d.DayOfYear); break;
             case "hour": Date(a, ts, output, d => d.Hour); break;
             case "minute": Date(a, ts, output, d => d.Minute); break;
@@ -122,24 +122,25 @@ internal sealed class InstantFunctions(Evaluator ev, Call call, Expr[] args)
         }
     }
 
-    private void Date(StepArgs a, long ts, List<Sample> output, Func<DateTime, double> f)
+    private void Date(StepArgs a, long ts, List<Sample> output, Func<CivilTime, double> f)
     {
         if (args.Length == 0)
         {
-            output.Add(new Sample(Labels.Empty, ts, f(DateTime.UnixEpoch.AddSeconds(Math.Floor(ts / 1000.0)))));
+            // Go's time.Unix(enh.Ts/1000, 0): the division truncates toward zero.
+            output.Add(new Sample(Labels.Empty, ts, f(CivilTime.FromUnixSeconds(ts / 1000))));
             return;
         }
 
         for (int i = 0; i < a.Vectors[0].Count; i++)
         {
             var s = a.Vectors[0][i];
-            if (double.IsNaN(s.F) || double.IsInfinity(s.F) || Math.Abs(s.F) > 2.5e11)
+            if (double.IsNaN(s.F) || Math.Abs(s.F) > CivilTime.MaxSeconds)
             {
-                // Outside DateTime's range; Go's time.Unix would wrap, there is no meaningful answer.
+                // Go converts with int64(f), which has no meaningful value for NaN or far past any calendar use.
                 continue;
             }
 
-            output.Add(Dropped(a, i, s, f(DateTime.UnixEpoch.AddSeconds((long)s.F))));
+            output.Add(Dropped(a, i, s, f(CivilTime.FromUnixSeconds((long)s.F))));
         }
     }
 
