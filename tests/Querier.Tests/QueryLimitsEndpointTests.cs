@@ -32,6 +32,7 @@ public sealed class QueryLimitsEndpointTests : IAsyncLifetime
         b.WebHost.UseUrls("http://127.0.0.1:0");
         _app = b.Build();
         _app.MapPrometheusQueryApi("/prometheus", new EngineQueryRunner(_engine, new OneSample()), _ => ("t1", null), TimeProvider.System, _engine.Options.Timeout);
+        _app.MapRemoteRead("/prometheus", new OneSample(), _ => ("t1", null));
         await _app.StartAsync();
         var addr = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         _http = new HttpClient { BaseAddress = new Uri(addr) };
@@ -75,10 +76,63 @@ public sealed class QueryLimitsEndpointTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Remote_read_refuses_a_body_whose_snappy_header_claims_more_than_the_limit_before_allocating_it()
+    {
+        // Five bytes: a uvarint header of 2^31-1 and one literal tag; the old decoder allocated what the header said.
+        using var content = new ByteArrayContent([0xFF, 0xFF, 0xFF, 0xFF, 0x07, 0x00]);
+        using var r = await _http.PostAsync(new Uri("/prometheus/api/v1/read", UriKind.Relative), content);
+        Assert.Equal(400, (int)r.StatusCode);
+        Assert.Contains("decodes to 2147483647 bytes, over the limit of 33554432", await r.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Remote_read_stops_reading_a_body_of_unknown_length_past_the_limit()
+    {
+        // A chunked body has no Content-Length: the limit must hold while reading, not after buffering it whole.
+        var endless = new ZeroStream();
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => RemoteReadEndpoint.ReadBoundedAsync(endless, CancellationToken.None));
+        Assert.Equal("request body exceeds the limit of 33554432 bytes", e.Message);
+        Assert.InRange(endless.Position, RemoteReadEndpoint.MaxBodyBytes + 1, RemoteReadEndpoint.MaxBodyBytes + (64 << 10));
+    }
+
     private async Task<(int Status, string Body)> Get(string url)
     {
         using var r = await _http.GetAsync(new Uri(url, UriKind.Relative));
         return ((int)r.StatusCode, await r.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>A body that never ends, counting what was read of it.</summary>
+    private sealed class ZeroStream : Stream
+    {
+        private long _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            Array.Clear(buffer, offset, count);
+            _position += count;
+            return count;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>One series <c>m</c> with the value 1 at t=0.</summary>

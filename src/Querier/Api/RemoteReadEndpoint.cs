@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using MetricsCluster.Core;
+using MetricsCluster.Core.Snappy;
 using MetricsCluster.Core.Storage;
 using MetricsCluster.Core.Wire.Prompb;
 using Microsoft.AspNetCore.Builder;
@@ -87,22 +88,48 @@ public static class RemoteReadEndpoint
             throw new InvalidDataException($"request body of {request.ContentLength} bytes exceeds the limit of {MaxBodyBytes}");
         }
 
-        using var ms = new MemoryStream();
-        await request.Body.CopyToAsync(ms, request.HttpContext.RequestAborted);
-        if (ms.Length > MaxBodyBytes)
+        using var ms = await ReadBoundedAsync(request.Body, request.HttpContext.RequestAborted);
+        ReadOnlySpan<byte> body = ms.GetBuffer().AsSpan(0, (int)ms.Length);
+        int decodedLength = SnappyDecoder.GetDecodedLength(body);
+
+        // The header's length decides the allocation: a 10-byte body may claim 4 GB.
+        if (decodedLength > MaxBodyBytes)
         {
-            throw new InvalidDataException($"request body exceeds the limit of {MaxBodyBytes} bytes");
+            throw new InvalidDataException($"request body decodes to {decodedLength} bytes, over the limit of {MaxBodyBytes}");
         }
 
         try
         {
-            byte[] raw = IronSnappy.Snappy.Decode(ms.ToArray());
+            byte[] raw = new byte[decodedLength];
+            SnappyDecoder.Decode(body, raw);
             return ReadRequest.Parser.ParseFrom(raw);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             throw new InvalidDataException("cannot decode remote read request: " + e.Message);
         }
+    }
+
+    /// <summary>
+    /// Reads <paramref name="body"/> into memory, failing as soon as it passes <see cref="MaxBodyBytes"/>: a chunked
+    /// body has no length up front, and buffering it whole before checking lets one request take any memory.
+    /// </summary>
+    internal static async Task<MemoryStream> ReadBoundedAsync(Stream body, CancellationToken cancellationToken)
+    {
+        var ms = new MemoryStream();
+        byte[] chunk = new byte[16 << 10];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            ms.Write(chunk, 0, read);
+            if (ms.Length > MaxBodyBytes)
+            {
+                await ms.DisposeAsync();
+                throw new InvalidDataException($"request body exceeds the limit of {MaxBodyBytes} bytes");
+            }
+        }
+
+        return ms;
     }
 
     private static Matcher ToMatcher(LabelMatcher m)
