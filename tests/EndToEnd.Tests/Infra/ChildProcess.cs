@@ -87,6 +87,15 @@ public sealed class ChildProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// SIGSTOP: the process is frozen with its sockets open, so peers connect and send but get no answer (the worst
+    /// slow replica). Pair with <see cref="Continue"/> in a finally block, or the process cannot be terminated.
+    /// </summary>
+    public void Stop() => Signal(SigStop);
+
+    /// <summary>SIGCONT: resumes a process frozen by <see cref="Stop"/>.</summary>
+    public void Continue() => Signal(SigCont);
+
     /// <summary>SIGTERM, then waits for exit.</summary>
     public async Task<int> TerminateAsync(TimeSpan timeout)
     {
@@ -114,8 +123,20 @@ public sealed class ChildProcess : IDisposable
         _process.Dispose();
     }
 
+    // Linux signal numbers (x86-64 and arm64).
+    private const int SigCont = 18;
+    private const int SigStop = 19;
+
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SysKill(int pid, int sig);
+
+    private void Signal(int sig)
+    {
+        if (SysKill(_process.Id, sig) != 0)
+        {
+            throw new InvalidOperationException($"kill -{sig} {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
 
     private void Append(string? line)
     {
