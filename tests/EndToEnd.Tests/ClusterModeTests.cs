@@ -144,12 +144,12 @@ public sealed class ClusterModeTests(ClusterFixture fixture) : IClassFixture<Clu
             // A push completes once the two others took it; the frozen replica's call ends at its own deadline.
             await writer.WaitForMoreAsync(30, s_generous);
 
-            // A read needs two replicas of three. Known bug: it waits for every replica, so it ends only when the
-            // RPC client's keep-alive ping (20s idle + 10s) drops the frozen replica's connection, about 30s; bounded
-            // below the querier's 2m timeout until reads return at quorum.
+            // A read answers once two replicas of three did (Quorum.DoUntilQuorumAsync). Waiting for every replica
+            // took ~30s here: the frozen replica's call ended only when the RPC client's keep-alive ping (20s idle +
+            // 10s) dropped its connection. The bound is generous for a loaded machine and well under that.
             var took = System.Diagnostics.Stopwatch.StartNew();
             await AssertEveryAckedSampleAsync(writer, "with ingester-2 frozen");
-            Assert.True(took.Elapsed < TimeSpan.FromSeconds(55), $"with ingester-2 frozen a query took {took.Elapsed}: the read waited for the unresponsive replica\n{_cluster.Logs()}");
+            Assert.True(took.Elapsed < TimeSpan.FromSeconds(20), $"with ingester-2 frozen a query took {took.Elapsed}: the read waited for the unresponsive replica\n{_cluster.Logs()}");
             await writer.WaitForMoreAsync(20, s_generous);
             await AssertEveryAckedSampleAsync(writer, "with ingester-2 still frozen");
         }

@@ -66,7 +66,8 @@ public static class Quorum
 
     /// <summary>
     /// Runs <paramref name="call"/> on every instance of <paramref name="set"/> in parallel and returns the successful
-    /// results, in the set's order, once every call has finished (more replicas only make a read more complete).
+    /// results, in the set's order, once every call has finished (for statistics, where every ingester's share
+    /// counts; reads of data use <see cref="DoUntilQuorumAsync{T}"/>).
     /// Throws <see cref="QuorumException"/> as soon as more than <see cref="ReplicationSet.MaxErrors"/> calls failed
     /// (with zones: failures in more than <see cref="ReplicationSet.MaxUnavailableZones"/> zones), cancelling the
     /// calls still running.
@@ -77,7 +78,27 @@ public static class Quorum
     /// <param name="cancellationToken">Cancels every call.</param>
     /// <returns>The successful results.</returns>
     /// <exception cref="QuorumException">Too many calls failed.</exception>
-    public static async Task<IReadOnlyList<T>> DoAsync<T>(ReplicationSet set, Func<InstanceDesc, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    public static Task<IReadOnlyList<T>> DoAsync<T>(ReplicationSet set, Func<InstanceDesc, CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        RunAsync(set, call, returnAtQuorum: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="DoAsync{T}"/>, but returns as soon as the quorum is reached (every instance but
+    /// <see cref="ReplicationSet.MaxErrors"/>, or every zone but <see cref="ReplicationSet.MaxUnavailableZones"/>,
+    /// answered), cancelling the calls still running: Mimir's <c>ReplicationSet.Do</c> for reads. A write acknowledged
+    /// by a quorum of its replicas is on at least one instance of any read quorum, so the answer is complete; and a
+    /// replica that hangs (a frozen or overloaded ingester that still holds its connections) no longer holds every
+    /// query until its connection times out.
+    /// </summary>
+    /// <typeparam name="T">The result of one call.</typeparam>
+    /// <param name="set">The instances.</param>
+    /// <param name="call">The call; it receives a token cancelled when the caller cancels or the quorum is reached or lost.</param>
+    /// <param name="cancellationToken">Cancels every call.</param>
+    /// <returns>The successful results of the quorum, in the set's order.</returns>
+    /// <exception cref="QuorumException">Too many calls failed.</exception>
+    public static Task<IReadOnlyList<T>> DoUntilQuorumAsync<T>(ReplicationSet set, Func<InstanceDesc, CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        RunAsync(set, call, returnAtQuorum: true, cancellationToken);
+
+    private static async Task<IReadOnlyList<T>> RunAsync<T>(ReplicationSet set, Func<InstanceDesc, CancellationToken, Task<T>> call, bool returnAtQuorum, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(call);
@@ -105,7 +126,12 @@ public static class Quorum
             int i = Array.IndexOf(tasks, done);
             if (done.IsCompletedSuccessfully)
             {
-                tracker.Done(i, success: true);
+                if (tracker.Done(i, success: true) == QuorumOutcome.Reached && returnAtQuorum)
+                {
+                    await CancelStragglersAsync(cts, running).ConfigureAwait(false);
+                    break;
+                }
+
                 continue;
             }
 
@@ -113,18 +139,22 @@ public static class Quorum
             failures.Add(new InstanceFailure(set.Instances[i], Unwrap(done)));
             if (tracker.Done(i, success: false) == QuorumOutcome.Lost)
             {
-                await cts.CancelAsync().ConfigureAwait(false);
-                foreach (var t in running)
-                {
-                    // Observed, so the cancelled stragglers' exceptions do not surface as unobserved.
-                    _ = t.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-                }
-
+                await CancelStragglersAsync(cts, running).ConfigureAwait(false);
                 throw new QuorumException($"{failures.Count} of {set.Instances.Count} instances failed, more than the {MaxFailuresText(set)} a quorum tolerates", failures);
             }
         }
 
         return [.. tasks.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result)];
+    }
+
+    private static async Task CancelStragglersAsync<T>(CancellationTokenSource cts, List<Task<T>> running)
+    {
+        await cts.CancelAsync().ConfigureAwait(false);
+        foreach (var t in running)
+        {
+            // Observed, so the cancelled stragglers' exceptions do not surface as unobserved.
+            _ = t.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
     }
 
     internal static Exception Unwrap(Task t) =>

@@ -9,7 +9,8 @@ namespace MetricsCluster.Cluster.Replication;
 public sealed partial class ReplicatedIngesterClient
 {
     /// <summary>
-    /// Asks every healthy ingester (<see cref="RingOperation.Read"/>, tolerating the set's MaxErrors failures) and
+    /// Asks every healthy ingester (<see cref="RingOperation.Read"/>, tolerating the set's MaxErrors failures, and
+    /// answering once a read quorum did: <see cref="Quorum.DoUntilQuorumAsync{T}"/>) and
     /// merges their series by label set, sorted by <see cref="Labels.Compare"/>: replicas of one series become one
     /// <see cref="ChunkSeries"/> with all their chunks ordered by MinTime (overlapping; the querier's chunk iterator
     /// merges overlapping chunks sample by sample and drops duplicate timestamps). Chunks identical in every byte
@@ -24,7 +25,7 @@ public sealed partial class ReplicatedIngesterClient
     public async IAsyncEnumerable<ChunkSeries> SelectAsync(string tenant, long mint, long maxt, bool labelsOnly, IReadOnlyList<Matcher> matchers, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var set = _ring.GetReplicationSetForOperation(RingOperation.Read);
-        var replicas = await Quorum.DoAsync(
+        var replicas = await Quorum.DoUntilQuorumAsync(
             set,
             (instance, ct) => ReadAsync(instance, async c =>
             {
@@ -48,7 +49,7 @@ public sealed partial class ReplicatedIngesterClient
     public async ValueTask<IReadOnlyList<string>> LabelNamesAsync(string tenant, long mint, long maxt, IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken)
     {
         var set = _ring.GetReplicationSetForOperation(RingOperation.Read);
-        var all = await Quorum.DoAsync(set, (instance, ct) => ReadAsync(instance, c => c.LabelNamesAsync(tenant, mint, maxt, matchers, ct).AsTask()), cancellationToken).ConfigureAwait(false);
+        var all = await Quorum.DoUntilQuorumAsync(set, (instance, ct) => ReadAsync(instance, c => c.LabelNamesAsync(tenant, mint, maxt, matchers, ct).AsTask()), cancellationToken).ConfigureAwait(false);
         return SortedUnion(all);
     }
 
@@ -56,7 +57,7 @@ public sealed partial class ReplicatedIngesterClient
     public async ValueTask<IReadOnlyList<string>> LabelValuesAsync(string tenant, string name, long mint, long maxt, IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken)
     {
         var set = _ring.GetReplicationSetForOperation(RingOperation.Read);
-        var all = await Quorum.DoAsync(set, (instance, ct) => ReadAsync(instance, c => c.LabelValuesAsync(tenant, name, mint, maxt, matchers, ct).AsTask()), cancellationToken).ConfigureAwait(false);
+        var all = await Quorum.DoUntilQuorumAsync(set, (instance, ct) => ReadAsync(instance, c => c.LabelValuesAsync(tenant, name, mint, maxt, matchers, ct).AsTask()), cancellationToken).ConfigureAwait(false);
         return SortedUnion(all);
     }
 
@@ -68,7 +69,7 @@ public sealed partial class ReplicatedIngesterClient
     public async ValueTask<IReadOnlyList<MetricMetadata>> MetadataAsync(string tenant, string? metric, int limit, CancellationToken cancellationToken)
     {
         var set = _ring.GetReplicationSetForOperation(RingOperation.Read);
-        var all = await Quorum.DoAsync(set, (instance, ct) => ReadAsync(instance, c => c.MetadataAsync(tenant, metric, 0, ct).AsTask()), cancellationToken).ConfigureAwait(false);
+        var all = await Quorum.DoUntilQuorumAsync(set, (instance, ct) => ReadAsync(instance, c => c.MetadataAsync(tenant, metric, 0, ct).AsTask()), cancellationToken).ConfigureAwait(false);
         var families = all.SelectMany(a => a).Distinct()
             .GroupBy(m => m.MetricFamilyName, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal);

@@ -203,6 +203,69 @@ public sealed class QuorumTests
         Assert.True((await hung.Task).IsCancellationRequested);
     }
 
+    [Fact]
+    public async Task DoUntilQuorumAsync_answers_without_a_replica_that_hangs_and_cancels_it()
+    {
+        // A frozen ingester keeps its connection and never answers: a read must not wait for it.
+        var set = new ReplicationSet([FakeRing.Instance("a"), FakeRing.Instance("b"), FakeRing.Instance("c")], 1, 0);
+        var hung = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var read = await Quorum.DoUntilQuorumAsync(set, async (i, ct) =>
+        {
+            if (i.Id == "b")
+            {
+                hung.SetResult(ct);
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+
+            return i.Id;
+        }, CancellationToken.None).WaitAsync(s_timeout);
+
+        Assert.Equal(["a", "c"], read);
+        Assert.True((await hung.Task).IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task DoUntilQuorumAsync_with_zones_answers_once_every_zone_but_MaxUnavailableZones_did()
+    {
+        var set = ZonedSet();
+        var read = await Quorum.DoUntilQuorumAsync(set, async (i, ct) =>
+        {
+            if (i.Zone == "b")
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+
+            return i.Id;
+        }, CancellationToken.None).WaitAsync(s_timeout);
+
+        Assert.Equal(["a1", "a2", "c1", "c2"], read);
+    }
+
+    [Theory]
+    [InlineData(3, 1, 2, true)]
+    [InlineData(3, 1, 1, false)]
+    [InlineData(2, 0, 1, true)]
+    public async Task DoUntilQuorumAsync_fails_like_DoAsync_when_more_than_MaxErrors_fail(int instances, int maxErrors, int failing, bool fails)
+    {
+        var all = Enumerable.Range(0, instances).Select(i => FakeRing.Instance("i" + i)).ToList();
+        var set = new ReplicationSet(all, maxErrors, 0);
+        var task = Quorum.DoUntilQuorumAsync(set, async (i, _) =>
+        {
+            await Task.Yield();
+            return int.Parse(i.Id[1..], System.Globalization.CultureInfo.InvariantCulture) < failing ? throw new IOException(i.Id) : i.Id;
+        }, CancellationToken.None);
+
+        if (fails)
+        {
+            await Assert.ThrowsAsync<QuorumException>(() => task.WaitAsync(s_timeout));
+        }
+        else
+        {
+            Assert.Equal(all.Skip(failing).Select(i => i.Id), await task.WaitAsync(s_timeout));
+        }
+    }
+
     [Theory]
     [InlineData(false, false, true)]
     [InlineData(true, false, true)]
