@@ -77,7 +77,8 @@ public static class Host
         builder.Services.AddSingleton(registry);
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(new TenantResolver(config.MultitenancyEnabled));
+        builder.Services.AddSingleton(sp => new TenantResolver(
+            config.MultitenancyEnabled, config.TenantFromBasicAuth, sp.GetRequiredService<ILoggerFactory>().CreateLogger<TenantResolver>(), sp.GetRequiredService<TimeProvider>()));
         Modules.Register(builder.Services, config, modules);
 
         var app = builder.Build();

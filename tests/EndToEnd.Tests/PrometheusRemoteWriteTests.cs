@@ -57,6 +57,54 @@ public sealed class PrometheusRemoteWriteTests
         Assert.Equal("counter", md.RootElement.GetProperty("data").GetProperty("prometheus_http_requests_total")[0].GetProperty("type").GetString());
     }
 
+    [Fact]
+    public async Task Prometheus_2_42_names_its_tenant_with_basic_auth_and_nothing_is_dropped()
+    {
+        // Debian's Prometheus cannot send X-Scope-OrgID; basic_auth's user name is the tenant with
+        // --auth.tenant-from-basic-auth (the quick start's snippet for it).
+        const string tenant = "team-a";
+        await using var mc = await MetricsClusterProcess.StartAsync("--auth.tenant-from-basic-auth");
+        await using var prom = await PrometheusProcess.StartAsync($$"""
+            global:
+              scrape_interval: 1s
+            scrape_configs:
+              - job_name: prometheus
+                static_configs:
+                  - targets: ['127.0.0.1:__SELF_PORT__']
+            remote_write:
+              - url: http://127.0.0.1:{{mc.Port}}/api/v1/push
+                basic_auth:
+                  username: {{tenant}}
+                  password: unused
+                queue_config:
+                  batch_send_deadline: 1s
+            """);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+
+        var up = await Eventually(() => QueryApi.SeriesAsync(http, mc.BaseUri, "up", tenant), s => s.Count == 1, prom, mc);
+        Assert.Equal("prometheus", up[0]["job"]);
+        Assert.Empty(await QueryApi.SeriesAsync(http, mc.BaseUri, "up", "anonymous"));
+
+        // Prometheus counts what it sent and what it gave up on: everything sent, nothing failed or dropped.
+        var sent = await Eventually(
+            () => PromScalarAsync(http, prom, "sum(prometheus_remote_storage_samples_total)"),
+            v => v > 100,
+            prom,
+            mc);
+        Assert.True(sent > 100, $"Prometheus sent {sent} samples");
+        Assert.Equal(0, await PromScalarAsync(http, prom, "sum(prometheus_remote_storage_samples_failed_total) + sum(prometheus_remote_storage_samples_dropped_total)"));
+    }
+
+    private static async Task<double> PromScalarAsync(HttpClient http, PrometheusProcess prom, string query)
+    {
+        var (_, json, _) = await QueryApi.GetAsync(http, prom.BaseUri, "/api/v1/query?query=" + Uri.EscapeDataString(query), null);
+        var result = json!.RootElement.GetProperty("data").GetProperty("result");
+        // No series (a metric Prometheus does not have) is NaN, so a misspelt name cannot pass as zero.
+        return result.GetArrayLength() == 0
+            ? double.NaN
+            : double.Parse(result[0].GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private static async Task<T> Eventually<T>(Func<Task<T>> get, Func<T, bool> ok, PrometheusProcess prom, MetricsClusterProcess mc)
     {
         var deadline = DateTime.UtcNow.AddSeconds(90);

@@ -32,6 +32,9 @@ public sealed partial class ClusterConfig
     /// <summary>False: every request is tenant <c>anonymous</c>.</summary>
     public bool MultitenancyEnabled { get; set; } = true;
 
+    /// <summary>Without <c>X-Scope-OrgID</c>, take the tenant from the basic auth user name (<c>--auth.tenant-from-basic-auth</c>).</summary>
+    public bool TenantFromBasicAuth { get; set; }
+
     /// <summary>Largest accepted push body, compressed or not.</summary>
     public int MaxRecvMsgSize { get; set; } = 100 << 20;
 
