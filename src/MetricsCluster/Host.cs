@@ -26,6 +26,25 @@ public static class Host
             return 2;
         }
 
+        if (!TryListenAddress(config, out var address))
+        {
+            await Console.Error.WriteLineAsync($"error: --server.http-listen-address '{config.HttpListenAddress}' is not an IP address (use e.g. 0.0.0.0, 127.0.0.1 or ::)");
+            return 2;
+        }
+
+        // Before anything joins a ring or opens storage: a busy port is one clear line, not a stack trace afterwards.
+        var ports = new List<(int Port, string Flag)> { (config.HttpListenPort, "server.http-listen-port") };
+        if (ClusterModule.ServesRpc(config, modules))
+        {
+            ports.Add((config.RpcListenPort, "server.rpc-listen-port"));
+        }
+
+        if (PortCheck.FindUnavailable(address, ports) is { } busy)
+        {
+            await Console.Error.WriteLineAsync("error: " + busy);
+            return 1;
+        }
+
         var app = Build(config, modules);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("metrics-cluster");
         logger.LogInformation(
@@ -63,7 +82,7 @@ public static class Host
         {
             // The push endpoint caps bodies itself (413 with an error id); Kestrel's 30 MB default would cut it short.
             k.Limits.MaxRequestBodySize = null;
-            var address = config.HttpListenAddress.Length == 0 ? IPAddress.Any : IPAddress.Parse(config.HttpListenAddress);
+            var address = TryListenAddress(config, out var parsed) ? parsed : throw new ConfigException($"--server.http-listen-address '{config.HttpListenAddress}' is not an IP address");
             k.Listen(address, config.HttpListenPort);
             if (ClusterModule.ServesRpc(config, modules))
             {
@@ -85,6 +104,17 @@ public static class Host
         app.UseRequestMetrics(registry);
         Modules.Map(app, config, modules);
         return app;
+    }
+
+    private static bool TryListenAddress(ClusterConfig config, out IPAddress address)
+    {
+        if (config.HttpListenAddress.Length == 0)
+        {
+            address = IPAddress.Any;
+            return true;
+        }
+
+        return IPAddress.TryParse(config.HttpListenAddress, out address!);
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, ClusterConfig config)

@@ -96,6 +96,14 @@ public sealed class ChildProcess : IDisposable
     /// <summary>SIGCONT: resumes a process frozen by <see cref="Stop"/>.</summary>
     public void Continue() => Signal(SigCont);
 
+    /// <summary>Waits for the process to exit by itself (and for its output to be read to the end).</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGTERM, then waits for exit.</summary>
     public async Task<int> TerminateAsync(TimeSpan timeout)
     {
