@@ -61,6 +61,7 @@ internal static class AgentModule
             {
                 var distributor = sp.GetRequiredService<Distributor.Distributor>();
                 options.DefaultTransport = () => new DistributorRemoteWriteTransport(distributor, config.AgentTenant);
+                options.DefaultDestination = $"this process's distributor, tenant {config.AgentTenant} (--agent.tenant)";
             }
 
             return new AgentService(options, sp.GetRequiredService<MetricsRegistry>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>());

@@ -87,6 +87,11 @@ public sealed class AgentTests(ITestOutputHelper output)
         Assert.Contains($"http://{exporter.Address}/metrics", page, StringComparison.Ordinal);
         Assert.Contains("DOWN", page, StringComparison.Ordinal);
 
+        // It says where the samples go and as which tenant, on the page and in the log.
+        string destination = $"this process&#39;s distributor, tenant {Tenant} (--agent.tenant)";
+        Assert.Contains("Samples are written to: " + destination, page, StringComparison.Ordinal);
+        Assert.Contains($"agent writes to this process's distributor, tenant {Tenant} (--agent.tenant)", mc.Child.Output, StringComparison.Ordinal);
+
         // A broken file is refused with 500 and the error; the running config keeps scraping.
         string good = await File.ReadAllTextAsync(config);
         await File.WriteAllTextAsync(config, good + "\nnot_a_prometheus_section: 1\n");

@@ -14,7 +14,7 @@ public static class AgentEndpoints
     {
         app.MapGet("/api/v1/targets", (HttpContext ctx) => WriteTargetsAsync(ctx, agent));
         app.MapGet("/prometheus/api/v1/targets", (HttpContext ctx) => WriteTargetsAsync(ctx, agent));
-        app.MapGet("/targets", () => Results.Content(TargetsPage.Render(agent.Targets(), time.GetUtcNow()), "text/html; charset=utf-8"));
+        app.MapGet("/targets", () => Results.Content(TargetsPage.Render(agent.Targets(), time.GetUtcNow(), agent.Destinations), "text/html; charset=utf-8"));
         app.MapPost("/-/reload", async (HttpContext ctx) =>
         {
             // Prometheus answers a failed reload with 500 and the error as plain text; the old config keeps running.

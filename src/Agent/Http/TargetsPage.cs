@@ -9,12 +9,21 @@ namespace MetricsCluster.Agent.Http;
 public static class TargetsPage
 {
     /// <summary>Renders the page; every value from the configuration or a target is HTML-escaped.</summary>
-    public static string Render(TargetsSnapshot targets, DateTimeOffset now)
+    /// <param name="targets">The targets.</param>
+    /// <param name="now">The time "last scrape" is measured from.</param>
+    /// <param name="destinations">Where the samples go and as which tenant (<see cref="AgentService.Destinations"/>).</param>
+    /// <returns>The page.</returns>
+    public static string Render(TargetsSnapshot targets, DateTimeOffset now, IReadOnlyList<string>? destinations = null)
     {
         var sb = new StringBuilder()
             .Append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Targets - metrics-cluster agent</title>")
             .Append("<style>body{font-family:sans-serif}table{border-collapse:collapse;margin-bottom:1.5em}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}")
             .Append(".up{color:#060}.down{color:#b00}.unknown{color:#666}</style></head><body>\n<h1>Targets</h1>\n");
+        if (destinations is { Count: > 0 })
+        {
+            sb.Append("<p>Samples are written to: ").Append(E(string.Join("; ", destinations))).Append("</p>\n");
+        }
+
         foreach (var pool in targets.Active.GroupBy(t => t.ScrapePool))
         {
             int up = pool.Count(t => t.Status.Health == Scrape.ScrapeHealth.Up);

@@ -17,6 +17,9 @@ public sealed class AgentOptions
     /// </summary>
     public Func<IRemoteWriteTransport>? DefaultTransport { get; set; }
 
+    /// <summary><see cref="DefaultTransport"/> in words, naming its tenant (for the log and the targets page).</summary>
+    public string? DefaultDestination { get; set; }
+
     /// <summary>The parent directory of every queue.</summary>
     public string QueueRoot => Path.Combine(DataDir, "agent", "queue");
 

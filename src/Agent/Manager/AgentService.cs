@@ -43,6 +43,9 @@ public sealed class AgentService : IHostedService, IAsyncDisposable
     /// <summary>The configuration in force, or null before start.</summary>
     public AgentConfig? Config { get; private set; }
 
+    /// <summary>Where the samples go and as which tenant, one line per destination (empty before start).</summary>
+    public IReadOnlyList<string> Destinations { get; private set; } = [];
+
     /// <summary>Every job's targets (empty before start).</summary>
     public TargetsSnapshot Targets() => _manager?.Targets() ?? new TargetsSnapshot([], []);
 
@@ -55,6 +58,7 @@ public sealed class AgentService : IHostedService, IAsyncDisposable
         _manager = new ScrapeManager(_sink, _http, _loggers, _time);
         await _manager.ApplyConfigAsync(config, cancellationToken);
         Config = config;
+        SetDestinations(config);
         MarkReloaded(true);
         _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
         {
@@ -95,6 +99,7 @@ public sealed class AgentService : IHostedService, IAsyncDisposable
 
             await _manager.ApplyConfigAsync(config, cancellationToken);
             Config = config;
+            SetDestinations(config);
             MarkReloaded(true);
             _logger.LogInformation("agent configuration reloaded from {File}", _options.ConfigFile);
             return null;
@@ -102,6 +107,15 @@ public sealed class AgentService : IHostedService, IAsyncDisposable
         finally
         {
             _reload.Release();
+        }
+    }
+
+    private void SetDestinations(AgentConfig config)
+    {
+        Destinations = AgentDestinations.Describe(config, _options.DefaultDestination);
+        foreach (string d in Destinations)
+        {
+            _logger.LogInformation("agent writes to {Destination}", d);
         }
     }
 
