@@ -47,7 +47,7 @@ public sealed partial class BlocksCleaner
     public async Task<IReadOnlyList<string>> RunOnceAsync(CancellationToken cancellationToken = default)
     {
         var failed = new List<string>();
-        foreach (string tenant in await ListTenantsAsync(cancellationToken).ConfigureAwait(false))
+        foreach (string tenant in await BucketTenants.ListAsync(_bucket, cancellationToken).ConfigureAwait(false))
         {
             try
             {
@@ -163,21 +163,5 @@ public sealed partial class BlocksCleaner
             _logger.LogWarning(e, "compactor: failed to delete block {Block} of tenant {Tenant}; retried next run", id, tenant);
             return false;
         }
-    }
-
-    private async Task<List<string>> ListTenantsAsync(CancellationToken cancellationToken)
-    {
-        var tenants = new List<string>();
-        await foreach (string entry in _bucket.ListAsync(string.Empty, recursive: false, cancellationToken).ConfigureAwait(false))
-        {
-            // Every valid tenant id is a tenant (".a" and "x.tmp" included); anything else no write path can create.
-            if (entry.EndsWith('/') && TenantId.Validate(entry[..^1]) is null)
-            {
-                tenants.Add(entry[..^1]);
-            }
-        }
-
-        tenants.Sort(StringComparer.Ordinal);
-        return tenants;
     }
 }

@@ -44,7 +44,12 @@ public sealed partial class Ingester
             throw new IngesterUnavailableException(reason);
         }
 
-        var lazy = _tenants.GetOrAdd(tenant, NewTenant);
+        // The lookup first: GetOrAdd with a method group allocates its delegate on every push.
+        if (!_tenants.TryGetValue(tenant, out var lazy))
+        {
+            lazy = _tenants.GetOrAdd(tenant, NewTenant);
+        }
+
         try
         {
             return lazy.Value;

@@ -74,15 +74,7 @@ public sealed partial class BucketStores : IQueryable, IStoreGatewayClient, IDis
     /// <returns>A task that completes when every tenant has been synced.</returns>
     public async Task SyncAsync(CancellationToken cancellationToken = default)
     {
-        var tenants = new List<string>();
-        await foreach (string entry in _bucket.ListAsync(string.Empty, recursive: false, cancellationToken).ConfigureAwait(false))
-        {
-            // Every valid tenant id is a tenant (".a" and "x.tmp" included); anything else no write path can create.
-            if (entry.EndsWith('/') && TenantId.Validate(entry[..^1]) is null)
-            {
-                tenants.Add(entry[..^1]);
-            }
-        }
+        var tenants = await BucketTenants.ListAsync(_bucket, cancellationToken).ConfigureAwait(false);
 
         foreach (string tenant in tenants)
         {
