@@ -188,8 +188,10 @@ public sealed class ReplicatedIngesterClientTests
     public async Task Label_names_and_values_are_the_sorted_union_and_stats_are_divided_by_RF()
     {
         var (_, ingesters, client) = Create(3);
+        // Each name on two of the three, as a write acknowledged by a quorum is: a read answers once any two did.
         ingesters[0].Names.AddRange(["job", "__name__"]);
         ingesters[1].Names.AddRange(["instance", "job"]);
+        ingesters[2].Names.AddRange(["__name__", "instance"]);
         using var batch = Batch(6, _ => 5);
         await client.PushAsync(Tenant, batch, CancellationToken.None).AsTask().WaitAsync(s_timeout);
         await WaitUntil(() => ingesters.All(i => i.Pushes == 1));
