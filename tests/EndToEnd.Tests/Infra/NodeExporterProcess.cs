@@ -22,7 +22,9 @@ public sealed class NodeExporterProcess : IAsyncDisposable
     {
         string bin = Repo.RequireBinary("prometheus-node-exporter");
         int port = Repo.FreePort();
-        var child = ChildProcess.Start(bin, [$"--web.listen-address=127.0.0.1:{port}"]);
+        // The chaos tests mount small tmpfs disks under /tmp while others run: keep /tmp out of the filesystem metrics,
+        // or two scrapes of this exporter (ours and Prometheus') see different mounts.
+        var child = ChildProcess.Start(bin, [$"--web.listen-address=127.0.0.1:{port}", "--collector.filesystem.mount-points-exclude=^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|tmp)($|/)"]);
         var p = new NodeExporterProcess(child, port);
         await Readiness.WaitAsync(new Uri($"http://127.0.0.1:{port}/"), child, "node_exporter", TimeSpan.FromSeconds(60));
         return p;
