@@ -1,5 +1,6 @@
 using System.Net;
 using MetricsCluster.Cluster.Rpc.Wire;
+using ErrorCode = MetricsCluster.Cluster.Rpc.Wire.ErrorCode;
 
 namespace MetricsCluster.Cluster.Rpc;
 

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Google.Protobuf;
 using MetricsCluster.Cluster.Rpc;
 using MetricsCluster.Cluster.Rpc.Wire;
+using ErrorCode = MetricsCluster.Cluster.Rpc.Wire.ErrorCode;
 using MetricsCluster.Core.Ingest;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
