@@ -1,6 +1,6 @@
 using MetricsCluster.Cluster.Replication;
 using MetricsCluster.Cluster.Ring;
-using MetricsCluster.Cluster.Rpc;
+using MetricsCluster.Cluster.Engine;
 
 namespace MetricsCluster.Distributor;
 
@@ -19,7 +19,7 @@ internal static class QuorumOutcomes
             return new PushOutcome(503, $"failed pushing to ingesters: {e.Message}");
         }
 
-        int status = e.Failures.Select(f => f.Error).OfType<RpcException>().Select(r => StatusOf(r.Code)).FirstOrDefault(500);
+        int status = e.Failures.Select(f => f.Error).OfType<GrainCallException>().Select(r => StatusOf(r.Code)).FirstOrDefault(500);
         return new PushOutcome(status, $"failed pushing to ingesters: {e.Message}");
     }
 
@@ -28,11 +28,11 @@ internal static class QuorumOutcomes
         new(503, $"failed pushing to ingesters: {e.Message}");
 
     // The distributor's statuses for what a replica refused; anything unexpected is the server's fault.
-    private static int StatusOf(RpcStatusCode code) => code switch
+    private static int StatusOf(CallStatusCode code) => code switch
     {
-        RpcStatusCode.InvalidArgument => 400,
-        RpcStatusCode.ResourceExhausted => 429,
-        RpcStatusCode.Unavailable => 503,
+        CallStatusCode.InvalidArgument => 400,
+        CallStatusCode.ResourceExhausted => 429,
+        CallStatusCode.Unavailable => 503,
         _ => 500,
     };
 }

@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Net;
+using MetricsCluster.Cluster.Engine;
+using MetricsCluster.Cluster.Engine.Azure;
+using MetricsCluster.Cluster.Engine.Postgres;
 using MetricsCluster.Cluster.Replication;
 using MetricsCluster.Cluster.Ring;
-using MetricsCluster.Cluster.Rpc;
 using MetricsCluster.Cluster.Store;
 using MetricsCluster.Config;
 using MetricsCluster.Core.Ingest;
@@ -13,8 +16,10 @@ using MetricsCluster.StoreGateway;
 namespace MetricsCluster;
 
 /// <summary>
-/// Cluster mode in the host: one ring store per process, the rings this process reads or joins, the RPC clients of
-/// a distributor or querier that has no ingester (or store-gateway) beside it, and the ring lifecycles.
+/// Cluster mode in the host: the Orleans silo (every cluster-mode process is one), the ring store and liveness, the
+/// rings this process reads or joins, the grain clients of a distributor or querier that has no ingester (or
+/// store-gateway) beside it, and the ring lifecycles. With <c>--ring.store=memory</c> there is no silo: one process
+/// holds the whole cluster and calls its components in process (G3).
 /// </summary>
 internal static class ClusterModule
 {
@@ -30,13 +35,56 @@ internal static class ClusterModule
     /// <summary>Store-gateway and compactor tokens per instance (Mimir's default for both rings).</summary>
     private const int OtherRingTokens = 512;
 
-    /// <summary>Registers the ring store, ring clients, lifecycles and remote clients the modules need.</summary>
+    /// <summary>
+    /// Makes this process a silo of the cluster (before every other hosted service, so it has joined before any
+    /// ring is read and stops after every component has left its rings).
+    /// </summary>
+    internal static void UseEngine(WebApplicationBuilder builder, ClusterConfig config, HashSet<string> modules)
+    {
+        if (!config.IsSilo)
+        {
+            return;
+        }
+
+        var options = new EngineOptions
+        {
+            InstanceId = config.RingInstanceId,
+            AdvertisedAddress = ResolveAddress(config.EffectiveInstanceAddr),
+            SiloPort = config.RpcListenPort,
+            ProbePeriod = config.RingHeartbeatPeriod,
+            DeathTimeout = config.RingHeartbeatTimeout,
+            HostsIngester = modules.Contains(ModuleRegistry.IngesterService),
+            HostsStoreGateway = modules.Contains(ModuleRegistry.StoreGateway),
+        };
+        builder.UseOrleans(silo => silo.UseMetricsClusterEngine(options, provider =>
+        {
+            switch (config.RingStore)
+            {
+                case ClusterConfig.RingStorePostgres:
+                    provider.UsePostgresEngine(config.RingPostgresConnectionString);
+                    break;
+                case ClusterConfig.RingStoreAzure:
+                    provider.UseAzureEngine(config.RingAzureConnectionString);
+                    break;
+                default:
+                    throw new ConfigException($"ring.store {config.RingStore} has no Orleans provider");
+            }
+        }));
+    }
+
+    /// <summary>Registers the ring store, ring clients, lifecycles and grain clients the modules need.</summary>
     internal static void Register(IServiceCollection services, ClusterConfig config, HashSet<string> modules)
     {
-        services.AddSingleton(sp => RingStoreFactory.Create(
-            new RingStoreOptions { Store = config.RingStore, PostgresConnectionString = config.RingPostgresConnectionString },
-            sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetRequiredService<TimeProvider>()));
+        if (config.IsSilo)
+        {
+            services.AddSingleton<IRingStore>(sp => new GrainRingStore(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<ILogger<GrainRingStore>>()));
+            services.AddSingleton<IInstanceLiveness>(sp => sp.GetRequiredService<MembershipLiveness>());
+        }
+        else
+        {
+            services.AddSingleton<IRingStore>(sp => new MemoryRingStore(time: sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton<IInstanceLiveness>(ThisProcessLiveness.Instance);
+        }
 
         foreach (string key in RingKeys(config, modules))
         {
@@ -48,7 +96,8 @@ internal static class ClusterModule
             };
             services.AddKeyedSingleton(key, (sp, _) => new RingClient(
                 sp.GetRequiredService<IRingStore>(),
-                new RingOptions { Key = key, ReplicationFactor = rf, HeartbeatTimeout = config.RingHeartbeatTimeout, ZoneAwarenessEnabled = config.RingZone.Length > 0 },
+                sp.GetRequiredService<IInstanceLiveness>(),
+                new RingOptions { Key = key, ReplicationFactor = rf, ZoneAwarenessEnabled = config.RingZone.Length > 0 },
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<RingClient>>()));
 
@@ -56,11 +105,15 @@ internal static class ClusterModule
             services.AddSingleton<IHostedService>(sp => sp.GetRequiredKeyedService<RingClient>(key));
         }
 
-        if (NeedsRpcClients(config, modules))
+        // The grains' view of this process's own components (a separate name from IIngesterClient, see LocalIngester).
+        if (config.IsSilo && modules.Contains(ModuleRegistry.IngesterService))
         {
-            services.AddSingleton(sp => new RpcClientPool(
-                new RpcClientOptions { PushTimeout = config.IngesterClientRemoteTimeout, Timeout = config.QuerierTimeout },
-                sp.GetRequiredService<ILoggerFactory>()));
+            services.AddSingleton(sp => new LocalIngester(sp.GetRequiredService<Ingester.Ingester>(), sp.GetRequiredService<Ingester.Ingester>()));
+        }
+
+        if (config.IsSilo && modules.Contains(ModuleRegistry.StoreGateway))
+        {
+            services.AddSingleton(sp => new LocalStoreGateway(sp.GetRequiredService<BucketStores>()));
         }
 
         if (modules.Contains(ModuleRegistry.DistributorService) || modules.Contains(ModuleRegistry.Querier))
@@ -70,14 +123,14 @@ internal static class ClusterModule
 
         if (modules.Contains(ModuleRegistry.Querier) && !config.InProcess(modules, ModuleRegistry.StoreGateway) && config.RingStore != ClusterConfig.RingStoreMemory)
         {
-            // One client per store-gateway address, kept for the process's life (the pool holds the connections).
+            // One client per store-gateway instance, kept for the process's life.
             services.AddSingleton<IStoreGatewayClient>(sp =>
             {
-                var pool = sp.GetRequiredService<RpcClientPool>();
-                var clients = new ConcurrentDictionary<string, RemoteStoreGatewayClient>(StringComparer.Ordinal);
+                var grains = sp.GetRequiredService<IGrainFactory>();
+                var clients = new ConcurrentDictionary<string, GrainStoreGatewayClient>(StringComparer.Ordinal);
                 return new ShardedStoreGatewayClient(
                     sp.GetRequiredKeyedService<RingClient>(StoreGatewayRing),
-                    i => clients.GetOrAdd(i.Addr, a => new RemoteStoreGatewayClient(pool, a)),
+                    i => clients.GetOrAdd(i.Id, id => new GrainStoreGatewayClient(grains, id, config.QuerierTimeout)),
                     sp.GetRequiredService<ILogger<ShardedStoreGatewayClient>>());
             });
         }
@@ -183,37 +236,6 @@ internal static class ClusterModule
         }
     }
 
-    /// <summary>
-    /// Whether this process serves the internal RPC: it runs an ingester or store-gateway that other processes reach
-    /// through a shared ring. With the memory store nobody outside could find it, so no port is opened (the
-    /// single-process mode listens on its HTTP port only, as before cluster mode).
-    /// </summary>
-    internal static bool ServesRpc(ClusterConfig config, HashSet<string> modules) =>
-        config.RingStore != ClusterConfig.RingStoreMemory
-        && (modules.Contains(ModuleRegistry.IngesterService) || modules.Contains(ModuleRegistry.StoreGateway));
-
-    /// <summary>Maps the RPC services of this process's modules, reachable on the RPC port only.</summary>
-    internal static void MapRpc(WebApplication app, ClusterConfig config, HashSet<string> modules)
-    {
-        if (!ServesRpc(config, modules))
-        {
-            return;
-        }
-
-        // Bound to the listening socket's port, not the Host header: a client of the public port can name any host.
-        var rpc = app.MapGroup(string.Empty).RequireLocalPort(config.RpcListenPort);
-        if (modules.Contains(ModuleRegistry.IngesterService))
-        {
-            var ingester = app.Services.GetRequiredService<Ingester.Ingester>();
-            rpc.MapIngesterRpc(ingester, ingester);
-        }
-
-        if (modules.Contains(ModuleRegistry.StoreGateway))
-        {
-            rpc.MapStoreGatewayRpc(app.Services.GetRequiredService<BucketStores>());
-        }
-    }
-
     /// <summary>The rings this process reads: those of the modules it runs and those its clients need.</summary>
     internal static IEnumerable<string> RingKeys(ClusterConfig config, HashSet<string> modules)
     {
@@ -243,22 +265,31 @@ internal static class ClusterModule
             return;
         }
 
-        // One client per ingester address, kept for the process's life (the pool holds the connections).
+        // One client per ingester instance, kept for the process's life.
         services.AddSingleton(sp =>
         {
-            var pool = sp.GetRequiredService<RpcClientPool>();
-            var clients = new ConcurrentDictionary<string, RemoteIngesterClient>(StringComparer.Ordinal);
+            var grains = sp.GetRequiredService<IGrainFactory>();
+            var clients = new ConcurrentDictionary<string, GrainIngesterClient>(StringComparer.Ordinal);
             return new ReplicatedIngesterClient(
                 sp.GetRequiredKeyedService<RingClient>(IngesterRing),
-                i => clients.GetOrAdd(i.Addr, a => new RemoteIngesterClient(pool, a)),
+                i => clients.GetOrAdd(i.Id, id => new GrainIngesterClient(grains, id, config.IngesterClientRemoteTimeout, config.QuerierTimeout)),
                 sp.GetRequiredService<ILogger<ReplicatedIngesterClient>>());
         });
         services.AddSingleton<IIngesterClient>(sp => sp.GetRequiredService<ReplicatedIngesterClient>());
         services.AddSingleton<IIngesterStats>(sp => sp.GetRequiredService<ReplicatedIngesterClient>());
     }
 
-    private static bool NeedsRpcClients(ClusterConfig config, HashSet<string> modules) =>
-        (modules.Contains(ModuleRegistry.DistributorService) || modules.Contains(ModuleRegistry.Querier)) && config.RingStore != ClusterConfig.RingStoreMemory;
+    // Orleans advertises an IP; --ring.instance-addr may be a host name (a Kubernetes pod's DNS name).
+    private static IPAddress ResolveAddress(string addr)
+    {
+        if (IPAddress.TryParse(addr, out IPAddress? ip))
+        {
+            return ip;
+        }
+
+        return Dns.GetHostAddresses(addr).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+            ?? throw new ConfigException($"ring.instance-addr '{addr}' does not resolve to an IPv4 address");
+    }
 
     private static Lifecycler NewLifecycler(IServiceProvider sp, ClusterConfig config, string key, int tokens, string? tokensFile)
     {
@@ -274,7 +305,6 @@ internal static class ClusterModule
                 Zone = config.RingZone,
                 NumTokens = tokens,
                 TokensFilePath = tokensFile,
-                HeartbeatPeriod = config.RingHeartbeatPeriod,
             },
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<Lifecycler>>());
@@ -318,7 +348,7 @@ internal static class ClusterModule
         }
         catch (RingStoreUnavailableException e)
         {
-            // The others see the heartbeat go stale after the timeout instead.
+            // The others see the silo leave Orleans membership instead, and skip it.
             logger.LogWarning(e, "ring store unavailable: could not unregister from the ring");
         }
     }

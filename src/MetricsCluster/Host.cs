@@ -2,7 +2,6 @@ using System.Net;
 using MetricsCluster.Config;
 using MetricsCluster.Core.Metrics;
 using MetricsCluster.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Console;
 
 namespace MetricsCluster;
@@ -34,7 +33,7 @@ public static class Host
 
         // Before anything joins a ring or opens storage: a busy port is one clear line, not a stack trace afterwards.
         var ports = new List<(int Port, string Flag)> { (config.HttpListenPort, "server.http-listen-port") };
-        if (ClusterModule.ServesRpc(config, modules))
+        if (config.IsSilo)
         {
             ports.Add((config.RpcListenPort, "server.rpc-listen-port"));
         }
@@ -84,11 +83,6 @@ public static class Host
             k.Limits.MaxRequestBodySize = null;
             var address = TryListenAddress(config, out var parsed) ? parsed : throw new ConfigException($"--server.http-listen-address '{config.HttpListenAddress}' is not an IP address");
             k.Listen(address, config.HttpListenPort);
-            if (ClusterModule.ServesRpc(config, modules))
-            {
-                // The internal RPC is protobuf over HTTP/2 cleartext (prior knowledge): no HTTP/1.1 on this port.
-                k.Listen(address, config.RpcListenPort, o => o.Protocols = HttpProtocols.Http2);
-            }
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = config.GracefulShutdownTimeout);
         var registry = new MetricsRegistry();
@@ -98,6 +92,8 @@ public static class Host
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new TenantResolver(
             config.MultitenancyEnabled, config.TenantFromBasicAuth, sp.GetRequiredService<ILoggerFactory>().CreateLogger<TenantResolver>(), sp.GetRequiredService<TimeProvider>()));
+        // The silo first: hosted services start in registration order and stop in reverse.
+        ClusterModule.UseEngine(builder, config, modules);
         Modules.Register(builder.Services, config, modules);
 
         var app = builder.Build();

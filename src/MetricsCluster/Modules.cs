@@ -179,7 +179,6 @@ internal static class Modules
         }
 
         ClusterModule.MapRingPages(app, config, modules);
-        ClusterModule.MapRpc(app, config, modules);
 
         if (modules.Contains(ModuleRegistry.Distributor))
         {

@@ -1,6 +1,6 @@
 using MetricsCluster.Cluster.Replication;
 using MetricsCluster.Cluster.Ring;
-using MetricsCluster.Cluster.Rpc;
+using MetricsCluster.Cluster.Engine;
 using MetricsCluster.Core.Wire.Prompb;
 using Xunit;
 
@@ -12,18 +12,18 @@ public sealed class QuorumOutcomesTests
     private static readonly InstanceDesc s_b = new() { Id = "ingester-b", Addr = "10.0.0.2:9095" };
 
     [Theory]
-    [InlineData(RpcStatusCode.DeadlineExceeded, RpcStatusCode.Unavailable, 503)]
-    [InlineData(RpcStatusCode.InvalidArgument, RpcStatusCode.Unavailable, 503)]
-    [InlineData(RpcStatusCode.InvalidArgument, RpcStatusCode.InvalidArgument, 400)]
-    [InlineData(RpcStatusCode.ResourceExhausted, RpcStatusCode.ResourceExhausted, 429)]
-    [InlineData(RpcStatusCode.NotFound, RpcStatusCode.NotFound, 500)]
-    public async Task A_lost_quorum_is_503_when_retryable_else_the_replicas_own_status_and_names_the_ingesters(RpcStatusCode a, RpcStatusCode b, int status)
+    [InlineData(CallStatusCode.DeadlineExceeded, CallStatusCode.Unavailable, 503)]
+    [InlineData(CallStatusCode.InvalidArgument, CallStatusCode.Unavailable, 503)]
+    [InlineData(CallStatusCode.InvalidArgument, CallStatusCode.InvalidArgument, 400)]
+    [InlineData(CallStatusCode.ResourceExhausted, CallStatusCode.ResourceExhausted, 429)]
+    [InlineData(CallStatusCode.NotFound, CallStatusCode.NotFound, 500)]
+    public async Task A_lost_quorum_is_503_when_retryable_else_the_replicas_own_status_and_names_the_ingesters(CallStatusCode a, CallStatusCode b, int status)
     {
         var d = TestDistributor.Create();
         var failures = new[]
         {
-            new InstanceFailure(s_a, new RpcException(a, s_a.Addr, "ingester/Push", "first")),
-            new InstanceFailure(s_b, new RpcException(b, s_b.Addr, "ingester/Push", "second")),
+            new InstanceFailure(s_a, new GrainCallException(a, s_a.Addr, "ingester/Push", "first")),
+            new InstanceFailure(s_b, new GrainCallException(b, s_b.Addr, "ingester/Push", "second")),
         };
         d.Ingester.OnPush = (_, _) => throw new QuorumException("quorum lost", failures);
         var outcome = await d.PushAsync(OneSample(d.NowMs));

@@ -5,14 +5,18 @@ namespace MetricsCluster.Cluster.Ring;
 
 /// <summary>
 /// One instance's membership in a ring (Mimir's Lifecycler): picks its tokens (tokens file, else its existing ring
-/// entry, else new random ones avoiding everyone else's), registers, and heartbeats by rewriting its own entry every
-/// <see cref="LifecyclerOptions.HeartbeatPeriod"/>. It only ever writes its own entry: stale entries of others stay
-/// until someone forgets them on the ring page. Store outages are logged and outlived; the next heartbeat writes the
-/// current state.
+/// entry, else new random ones avoiding everyone else's), registers, and writes its own entry again at each state
+/// change. There is no heartbeat: whether the instance is alive is Orleans membership's to say
+/// (<see cref="IInstanceLiveness"/>), so the descriptor changes only when tokens or states do. It only ever writes its
+/// own entry: entries of instances gone for good stay until someone forgets them on the ring page.
 /// </summary>
 public sealed class Lifecycler : IAsyncDisposable
 {
     private static readonly TimeSpan s_firstRetryDelay = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan s_maxRetryDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a state change keeps retrying an unavailable store before it gives up (logged).</summary>
+    private static readonly TimeSpan s_stateChangePatience = TimeSpan.FromSeconds(30);
 
     private readonly IRingStore _store;
     private readonly LifecyclerOptions _options;
@@ -20,8 +24,7 @@ public sealed class Lifecycler : IAsyncDisposable
     private readonly ILogger<Lifecycler> _logger;
     private readonly object _lock = new();
     private readonly Random _random = new();
-    private CancellationTokenSource? _heartbeatStop;
-    private Task? _heartbeatLoop;
+    private bool _started;
     private InstanceState _state;
     private uint[] _tokens = [];
     private long _registeredMs;
@@ -41,7 +44,7 @@ public sealed class Lifecycler : IAsyncDisposable
         _logger = logger;
     }
 
-    /// <summary>The state this instance announces (written at the next heartbeat if the store is down now).</summary>
+    /// <summary>The state this instance announces.</summary>
     public InstanceState State
     {
         get
@@ -67,15 +70,17 @@ public sealed class Lifecycler : IAsyncDisposable
 
     /// <summary>
     /// Chooses the tokens, registers in state <paramref name="initial"/> (retrying while the store is unavailable,
-    /// until <paramref name="cancellationToken"/> gives up), saves the tokens file and starts heartbeating.
+    /// until <paramref name="cancellationToken"/> gives up) and saves the tokens file.
     /// </summary>
     /// <exception cref="InvalidDataException">The tokens file is corrupt.</exception>
     public async Task StartAsync(InstanceState initial, CancellationToken cancellationToken)
     {
-        if (_heartbeatLoop is not null)
+        if (_started)
         {
             throw new InvalidOperationException($"lifecycler of {_options.InstanceId} already started");
         }
+
+        _started = true;
 
         uint[]? fromFile = _options.TokensFilePath is null ? null : TokensFile.Load(_options.TokensFilePath);
         lock (_lock)
@@ -109,13 +114,12 @@ public sealed class Lifecycler : IAsyncDisposable
         }
 
         _logger.LogInformation("{Id} registered in the {Key} ring as {State} with {Tokens} tokens", _options.InstanceId, _options.RingKey, initial, chosen.Length);
-        _heartbeatStop = new CancellationTokenSource();
-        _heartbeatLoop = Task.Run(() => HeartbeatLoopAsync(_heartbeatStop.Token), CancellationToken.None);
     }
 
     /// <summary>
-    /// Announces <paramref name="state"/>: memory changes at once, the store is written at once, and when the store
-    /// is unavailable the heartbeat loop writes it as soon as the store is back (this method does not throw then).
+    /// Announces <paramref name="state"/>: memory changes at once and the store is written, retrying while it is
+    /// unavailable for up to 30 s (then logged, not thrown: the instance keeps serving and the next change writes
+    /// the current state).
     /// </summary>
     public async Task ChangeStateAsync(InstanceState state, CancellationToken cancellationToken)
     {
@@ -124,25 +128,26 @@ public sealed class Lifecycler : IAsyncDisposable
             _state = state;
         }
 
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        patience.CancelAfter(s_stateChangePatience);
         try
         {
-            await WriteOwnEntryAsync(cancellationToken);
+            await CasWithRetryAsync(WriteOwnEntry, patience.Token);
             _logger.LogInformation("{Id} is now {State} in the {Key} ring", _options.InstanceId, state, _options.RingKey);
         }
-        catch (RingStoreUnavailableException e)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            _logger.LogWarning(e, "{Id} could not write state {State} to the {Key} ring; the heartbeat will retry", _options.InstanceId, state, _options.RingKey);
+            _logger.LogError("{Id} could not write state {State} to the {Key} ring within {Patience}", _options.InstanceId, state, _options.RingKey, s_stateChangePatience);
         }
     }
 
     /// <summary>
-    /// Stops heartbeating; with <paramref name="unregister"/> removes this instance's entry (retrying while the store
-    /// is unavailable, until <paramref name="cancellationToken"/> gives up), otherwise writes the current state once
-    /// more, best effort, and leaves the entry (tokens stay reserved for a restart).
+    /// With <paramref name="unregister"/> removes this instance's entry (retrying while the store is unavailable,
+    /// until <paramref name="cancellationToken"/> gives up), otherwise writes the current state once more, best
+    /// effort, and leaves the entry (tokens stay reserved for a restart).
     /// </summary>
     public async Task StopAsync(bool unregister, CancellationToken cancellationToken)
     {
-        await StopHeartbeatAsync();
         if (unregister)
         {
             await CasWithRetryAsync(
@@ -154,7 +159,7 @@ public sealed class Lifecycler : IAsyncDisposable
 
         try
         {
-            await WriteOwnEntryAsync(cancellationToken);
+            await _store.CasAsync(_options.RingKey, WriteOwnEntry, cancellationToken);
         }
         catch (RingStoreUnavailableException e)
         {
@@ -162,56 +167,16 @@ public sealed class Lifecycler : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops heartbeating without touching the ring entry.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>Nothing runs in the background; kept so hosts can dispose it uniformly.</summary>
+    public ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        await StopHeartbeatAsync();
-        _heartbeatStop?.Dispose();
+        Interlocked.Exchange(ref _disposed, 1);
+        return ValueTask.CompletedTask;
     }
 
-    private async Task StopHeartbeatAsync()
-    {
-        if (_heartbeatStop is null || _heartbeatLoop is null)
-        {
-            return;
-        }
-
-        await _heartbeatStop.CancelAsync();
-        await _heartbeatLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-    }
-
-    private async Task HeartbeatLoopAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(_options.HeartbeatPeriod, _time, cancellationToken);
-                await WriteOwnEntryAsync(cancellationToken);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                // The store being down must not kill the instance: it keeps serving with the last ring it saw.
-                _logger.LogWarning(e, "{Id} heartbeat to the {Key} ring failed; retrying next period", _options.InstanceId, _options.RingKey);
-            }
-        }
-    }
-
-    // Rewrites this instance's entry with the current state and a fresh heartbeat; re-adds it if it was forgotten
-    // while this instance is alive (Mimir does the same: the instance knows best that it exists).
-    private Task WriteOwnEntryAsync(CancellationToken cancellationToken) =>
-        _store.CasAsync(
-            _options.RingKey,
-            desc =>
+    // Rewrites this instance's entry with the current state; re-adds it if it was forgotten while this instance is
+    // alive (Mimir does the same: the instance knows best that it exists).
+    private RingDesc? WriteOwnEntry(RingDesc? desc)
             {
                 desc ??= new RingDesc();
                 if (!desc.Instances.ContainsKey(_options.InstanceId))
@@ -229,8 +194,7 @@ public sealed class Lifecycler : IAsyncDisposable
 
                 desc.Instances[_options.InstanceId] = Describe(tokens, State, registered);
                 return desc;
-            },
-            cancellationToken);
+            }
 
     private async Task CasWithRetryAsync(Func<RingDesc?, RingDesc?> update, CancellationToken cancellationToken)
     {
@@ -246,7 +210,7 @@ public sealed class Lifecycler : IAsyncDisposable
             {
                 _logger.LogWarning(e, "{Id}: the {Key} ring store is unavailable; retrying in {Delay}", _options.InstanceId, _options.RingKey, delay);
                 await Task.Delay(delay, _time, cancellationToken);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.HeartbeatPeriod.Ticks));
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, s_maxRetryDelay.Ticks));
             }
         }
     }
@@ -284,7 +248,6 @@ public sealed class Lifecycler : IAsyncDisposable
             HttpAddr = _options.HttpAddr,
             Zone = _options.Zone,
             State = state,
-            HeartbeatTimestamp = _time.GetUtcNow().ToUnixTimeMilliseconds(),
             RegisteredTimestamp = registeredMs,
         };
         desc.Tokens.AddRange(tokens);

@@ -3,7 +3,7 @@ namespace MetricsCluster.Cluster.Ring;
 /// <summary>
 /// How one instance registers in a ring (G5; Mimir's LifecyclerConfig). Flags: <c>--ring.instance-id</c>,
 /// <c>--ring.instance-addr</c>, <c>--ring.zone</c>, <c>--ingester.ring.num-tokens</c>,
-/// <c>--ingester.ring.tokens-file-path</c>, <c>--ingester.ring.heartbeat-period</c>.
+/// <c>--ingester.ring.tokens-file-path</c>.
 /// </summary>
 public sealed class LifecyclerOptions
 {
@@ -28,9 +28,6 @@ public sealed class LifecyclerOptions
     /// <summary>Where the tokens are kept across restarts; null keeps none (a restart then reuses the ring entry's tokens if it is still there).</summary>
     public string? TokensFilePath { get; set; }
 
-    /// <summary>How often the instance rewrites its entry; well under the ring's heartbeat timeout (1m).</summary>
-    public TimeSpan HeartbeatPeriod { get; set; } = TimeSpan.FromSeconds(5);
-
     /// <summary>Throws naming the key when a value is invalid.</summary>
     public void Validate()
     {
@@ -52,11 +49,6 @@ public sealed class LifecyclerOptions
         if (NumTokens < 1)
         {
             throw new ArgumentException($"{RingKey}.ring.num-tokens must be >= 1 (got {NumTokens})");
-        }
-
-        if (HeartbeatPeriod <= TimeSpan.Zero)
-        {
-            throw new ArgumentException($"{RingKey}.ring.heartbeat-period must be positive");
         }
     }
 }

@@ -7,14 +7,15 @@ namespace MetricsCluster.Cluster.Ring;
 /// <summary>
 /// The cached, watched view of one ring (Mimir's ring.Ring service): a background loop watches the store and swaps
 /// an immutable <see cref="RingSnapshot"/> on each change, so every read is lock-free and never touches the store.
-/// When the store is unreachable the last known ring keeps serving and heartbeats are judged against a frozen
-/// reference time (<see cref="HealthClock"/>), so a store outage alone never makes instances unhealthy.
+/// When the store is unreachable the last known ring keeps serving; health comes from <see cref="IInstanceLiveness"/>
+/// (Orleans membership), not from the store, so a store outage alone never makes instances unhealthy.
 /// </summary>
 public sealed class RingClient : IReadRing, IHostedService, IDisposable
 {
     private static readonly TimeSpan s_watchRestartDelay = TimeSpan.FromSeconds(1);
 
     private readonly IRingStore _store;
+    private readonly IInstanceLiveness _liveness;
     private readonly RingOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<RingClient> _logger;
@@ -25,18 +26,20 @@ public sealed class RingClient : IReadRing, IHostedService, IDisposable
     private int _disposed;
 
     /// <summary>Creates the client; it reads nothing until started.</summary>
-    public RingClient(IRingStore store, RingOptions options, TimeProvider time, ILogger<RingClient> logger)
+    public RingClient(IRingStore store, IInstanceLiveness liveness, RingOptions options, TimeProvider time, ILogger<RingClient> logger)
     {
         ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(liveness);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
         options.Validate();
         _store = store;
+        _liveness = liveness;
         _options = options;
         _time = time;
         _logger = logger;
-        _state = new State(new RingSnapshot(new RingDesc(), options, time.GetUtcNow()), new RingDesc(), -1, HealthClock.Never);
+        _state = new State(new RingSnapshot(new RingDesc(), options, liveness), new RingDesc(), -1, DateTimeOffset.MinValue);
     }
 
     /// <inheritdoc />
@@ -49,34 +52,22 @@ public sealed class RingClient : IReadRing, IHostedService, IDisposable
     public RingSnapshot Snapshot => _state.Snapshot;
 
     /// <summary>When the store last answered (a watch yield); <see cref="DateTimeOffset.MinValue"/> before the first.</summary>
-    public DateTimeOffset LastRefresh => _state.Clock.LastRefresh;
+    public DateTimeOffset LastRefresh => _state.LastRefresh;
 
     /// <summary>Whether the store answered within <see cref="RingOptions.RefreshSlack"/>.</summary>
-    public bool StoreReachable => _state.Clock.IsFresh(_time.GetUtcNow(), _options.RefreshSlack);
+    public bool StoreReachable => _state.LastRefresh != DateTimeOffset.MinValue && _time.GetUtcNow() - _state.LastRefresh <= _options.RefreshSlack;
 
-    /// <summary>The time heartbeats are judged against now (frozen while the store is unreachable).</summary>
-    public DateTimeOffset HealthReferenceTime => _state.Clock.ReferenceTime(_time.GetUtcNow(), _options.RefreshSlack);
-
-    /// <inheritdoc />
-    public ReplicationSet Get(uint key, RingOperation operation)
-    {
-        State state = _state;
-        return state.Snapshot.Get(key, operation, state.Clock.ReferenceTime(_time.GetUtcNow(), _options.RefreshSlack));
-    }
+    /// <summary>Where the ring's health comes from.</summary>
+    public IInstanceLiveness Liveness => _liveness;
 
     /// <inheritdoc />
-    public ReplicationSet GetReplicationSetForOperation(RingOperation operation)
-    {
-        State state = _state;
-        return state.Snapshot.GetReplicationSetForOperation(operation, state.Clock.ReferenceTime(_time.GetUtcNow(), _options.RefreshSlack));
-    }
+    public ReplicationSet Get(uint key, RingOperation operation) => _state.Snapshot.Get(key, operation);
 
     /// <inheritdoc />
-    public bool IsHealthy(InstanceDesc instance, RingOperation operation)
-    {
-        State state = _state;
-        return state.Snapshot.IsHealthy(instance, operation, state.Clock.ReferenceTime(_time.GetUtcNow(), _options.RefreshSlack));
-    }
+    public ReplicationSet GetReplicationSetForOperation(RingOperation operation) => _state.Snapshot.GetReplicationSetForOperation(operation);
+
+    /// <inheritdoc />
+    public bool IsHealthy(InstanceDesc instance, RingOperation operation) => _state.Snapshot.IsHealthy(instance, operation);
 
     /// <summary>Completes once the first descriptor arrived, or the store said there is none yet.</summary>
     public Task WaitForRingAsync(CancellationToken cancellationToken) => _ready.Task.WaitAsync(cancellationToken);
@@ -165,11 +156,11 @@ public sealed class RingClient : IReadRing, IHostedService, IDisposable
         // Every answer proves the store alive; only a changed descriptor needs a new token table. The content is
         // compared too, not only the version: a store recreated from scratch counts its versions from 1 again.
         bool same = version == old.Version && version >= 0 && desc.Equals(old.Desc);
-        RingSnapshot snapshot = same ? old.Snapshot : new RingSnapshot(desc, _options, now);
-        _state = new State(snapshot, same ? old.Desc : desc, version, old.Clock.Refreshed(now, _options.RefreshSlack));
+        RingSnapshot snapshot = same ? old.Snapshot : new RingSnapshot(desc, _options, _liveness);
+        _state = new State(snapshot, same ? old.Desc : desc, version, now);
         _ready.TrySetResult();
     }
 
-    // Swapped as one reference so a reader sees a snapshot and the clock of the same refresh.
-    private sealed record State(RingSnapshot Snapshot, RingDesc Desc, long Version, HealthClock Clock);
+    // Swapped as one reference so a reader sees a snapshot and the time of the same refresh.
+    private sealed record State(RingSnapshot Snapshot, RingDesc Desc, long Version, DateTimeOffset LastRefresh);
 }

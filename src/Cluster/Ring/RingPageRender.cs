@@ -24,7 +24,7 @@ internal static class RingPageRender
                 w.WriteString("state", StateName(row.State));
                 w.WriteString("address", row.Address);
                 w.WriteString("http_address", row.HttpAddress);
-                w.WriteString("timestamp", row.Heartbeat);
+                w.WriteString("silo_status", row.Silo);
                 w.WriteString("registered_timestamp", row.Registered);
                 w.WriteNumber("tokens", row.Tokens);
                 w.WriteNumber("ownership", Math.Round(row.OwnershipPercent, 4));
@@ -57,10 +57,9 @@ internal static class RingPageRender
           .Append(model.StoreReachable ? "reachable" : "<strong class=\"unhealthy\">unreachable</strong> (serving the last known ring)")
           .Append(model.LastRefresh == DateTimeOffset.MinValue ? ", never read" : ", last read " + E(Iso(model.LastRefresh)))
           .Append(".</p>\n<table>\n<tr><th>Instance ID</th><th>Availability zone</th><th>State</th><th>Address</th><th>HTTP address</th>")
-          .Append("<th>Last heartbeat</th><th>Registered at</th><th>Tokens</th><th>Ownership</th><th>Health</th><th>Actions</th></tr>\n");
+          .Append("<th>Orleans silo</th><th>Registered at</th><th>Tokens</th><th>Ownership</th><th>Health</th><th>Actions</th></tr>\n");
         foreach (RingPageRow row in model.Rows)
         {
-            string age = ((long)(model.Now - row.Heartbeat).TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s ago";
             sb.Append(row.Healthy ? "<tr>" : "<tr class=\"unhealthy\">")
               .Append("<td>").Append(E(row.Id)).Append("</td>")
               .Append("<td>").Append(E(row.Zone)).Append("</td>")
@@ -72,7 +71,7 @@ internal static class RingPageRender
                 sb.Append("<a href=\"http://").Append(E(row.HttpAddress)).Append("/\">").Append(E(row.HttpAddress)).Append("</a>");
             }
 
-            sb.Append("</td><td title=\"").Append(E(Iso(row.Heartbeat))).Append("\">").Append(E(age)).Append("</td>")
+            sb.Append("</td><td>").Append(E(row.Silo)).Append("</td>")
               .Append("<td>").Append(row.Registered.ToUnixTimeMilliseconds() == 0 ? string.Empty : E(Iso(row.Registered))).Append("</td>")
               .Append("<td>").Append(row.Tokens.ToString(CultureInfo.InvariantCulture)).Append("</td>")
               .Append("<td>").Append(row.OwnershipPercent.ToString("0.00", CultureInfo.InvariantCulture)).Append("%</td>")

@@ -2,13 +2,13 @@ namespace MetricsCluster.Cluster.Ring;
 
 /// <summary>
 /// An immutable view of one ring descriptor (Mimir's Ring state after updateRingState): the sorted token table and
-/// the instances, answering replication-set questions without locks. Health is judged against a fixed reference
-/// time given at construction (the ring client passes its own, see <see cref="RingClient"/>).
+/// the instances, answering replication-set questions without locks. Health is the instance's state and its
+/// process's liveness (<see cref="IInstanceLiveness"/>: Orleans membership in cluster mode), asked at each call.
 /// </summary>
 public sealed class RingSnapshot : IReadRing
 {
     private readonly RingOptions _options;
-    private readonly DateTimeOffset _healthReferenceTime;
+    private readonly IInstanceLiveness _liveness;
     private readonly Dictionary<string, InstanceDesc> _instances;
 
     // Parallel arrays sorted by token: the owner of the range (previous token, token] is _owners[i].
@@ -20,13 +20,14 @@ public sealed class RingSnapshot : IReadRing
     private readonly int _zonesWithTokens;
 
     /// <summary>Builds the snapshot; <paramref name="desc"/> is copied, so later changes to it do not show.</summary>
-    public RingSnapshot(RingDesc desc, RingOptions options, DateTimeOffset healthReferenceTime)
+    public RingSnapshot(RingDesc desc, RingOptions options, IInstanceLiveness liveness)
     {
         ArgumentNullException.ThrowIfNull(desc);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(liveness);
         options.Validate();
         _options = options;
-        _healthReferenceTime = healthReferenceTime;
+        _liveness = liveness;
         _instances = new Dictionary<string, InstanceDesc>(desc.Instances.Count, StringComparer.Ordinal);
         var table = new List<(uint Token, InstanceDesc Owner)>();
         var zones = new HashSet<string>(StringComparer.Ordinal);
@@ -62,24 +63,14 @@ public sealed class RingSnapshot : IReadRing
     /// <remarks>The descriptors are this snapshot's own copies; do not modify them.</remarks>
     public IReadOnlyDictionary<string, InstanceDesc> Instances => _instances;
 
-    /// <summary>The time heartbeats are judged against.</summary>
-    public DateTimeOffset HealthReferenceTime => _healthReferenceTime;
+    /// <summary>Where this snapshot's health comes from.</summary>
+    public IInstanceLiveness Liveness => _liveness;
 
     /// <summary>The options this snapshot was built with.</summary>
     public RingOptions Options => _options;
 
     /// <inheritdoc />
-    public ReplicationSet Get(uint key, RingOperation operation) => Get(key, operation, _healthReferenceTime);
-
-    /// <inheritdoc />
-    public ReplicationSet GetReplicationSetForOperation(RingOperation operation) =>
-        GetReplicationSetForOperation(operation, _healthReferenceTime);
-
-    /// <inheritdoc />
-    public bool IsHealthy(InstanceDesc instance, RingOperation operation) => IsHealthy(instance, operation, _healthReferenceTime);
-
-    /// <summary><see cref="IsHealthy(InstanceDesc, RingOperation)"/> against <paramref name="reference"/>.</summary>
-    internal bool IsHealthy(InstanceDesc instance, RingOperation operation, DateTimeOffset reference)
+    public bool IsHealthy(InstanceDesc instance, RingOperation operation)
     {
         ArgumentNullException.ThrowIfNull(instance);
         ArgumentNullException.ThrowIfNull(operation);
@@ -88,13 +79,11 @@ public sealed class RingSnapshot : IReadRing
             return false;
         }
 
-        // A zero timeout disables the check (Mimir); a heartbeat from the future (clock skew) is fresh.
-        return _options.HeartbeatTimeout <= TimeSpan.Zero
-            || reference.ToUnixTimeMilliseconds() - instance.HeartbeatTimestamp <= (long)_options.HeartbeatTimeout.TotalMilliseconds;
+        return _liveness.IsAlive(instance.Id);
     }
 
-    /// <summary><see cref="Get(uint, RingOperation)"/> with health judged against <paramref name="reference"/>.</summary>
-    internal ReplicationSet Get(uint key, RingOperation operation, DateTimeOffset reference)
+    /// <inheritdoc />
+    public ReplicationSet Get(uint key, RingOperation operation)
     {
         ArgumentNullException.ThrowIfNull(operation);
         if (_tokens.Length == 0)
@@ -103,13 +92,11 @@ public sealed class RingSnapshot : IReadRing
         }
 
         List<InstanceDesc> picked = FindInstancesForKey(key, operation);
-        return Filter(picked, operation, reference);
+        return Filter(picked, operation);
     }
 
-    /// <summary>
-    /// <see cref="GetReplicationSetForOperation(RingOperation)"/> with health judged against <paramref name="reference"/>.
-    /// </summary>
-    internal ReplicationSet GetReplicationSetForOperation(RingOperation operation, DateTimeOffset reference)
+    /// <inheritdoc />
+    public ReplicationSet GetReplicationSetForOperation(RingOperation operation)
     {
         ArgumentNullException.ThrowIfNull(operation);
         if (_tokens.Length == 0)
@@ -121,7 +108,7 @@ public sealed class RingSnapshot : IReadRing
         var failedZones = new HashSet<string>(StringComparer.Ordinal);
         foreach (InstanceDesc instance in _instances.Values)
         {
-            if (IsHealthy(instance, operation, reference))
+            if (IsHealthy(instance, operation))
             {
                 healthy.Add(instance);
             }
@@ -178,7 +165,7 @@ public sealed class RingSnapshot : IReadRing
     // Mimir's defaultReplicationStrategy.Filter: a quorum of the (possibly extended) set must succeed; unhealthy
     // instances are dropped but still count in the set's size, so they eat into the tolerated errors. When the ring
     // has fewer instances (or zones) than RF, the quorum is computed from what can exist, so a 1-instance ring works.
-    private ReplicationSet Filter(List<InstanceDesc> picked, RingOperation operation, DateTimeOffset reference)
+    private ReplicationSet Filter(List<InstanceDesc> picked, RingOperation operation)
     {
         int possible = _options.ZoneAwarenessEnabled ? Math.Min(_instancesWithTokens, _zonesWithTokens) : _instancesWithTokens;
         int replicas = Math.Max(Math.Min(_options.ReplicationFactor, possible), picked.Count);
@@ -189,7 +176,7 @@ public sealed class RingSnapshot : IReadRing
         List<string>? unhealthy = null;
         for (int i = 0; i < picked.Count; i++)
         {
-            if (IsHealthy(picked[i], operation, reference))
+            if (IsHealthy(picked[i], operation))
             {
                 picked[kept++] = picked[i];
             }

@@ -4,20 +4,32 @@ using System.Net.Sockets;
 
 namespace MetricsCluster.Config;
 
-/// <summary>The cluster-mode settings: ring, membership store and RPC (issue 5, ARCHITECTURE "Cluster mode").</summary>
+/// <summary>The cluster-mode settings: ring, Orleans membership and grain-state store, silo port (issues 5 and 13).</summary>
 public sealed partial class ClusterConfig
 {
     /// <summary>The single-process membership store (<c>--ring.store=memory</c>).</summary>
     public const string RingStoreMemory = "memory";
 
-    /// <summary>The shared membership store (<c>--ring.store=postgres</c>).</summary>
+    /// <summary>Orleans membership and grain state in PostgreSQL (<c>--ring.store=postgres</c>).</summary>
     public const string RingStorePostgres = "postgres";
 
-    /// <summary>Membership store of every ring: <c>memory</c> (one process) or <c>postgres</c> (<c>--ring.store</c>).</summary>
+    /// <summary>Orleans membership in Azure Table storage, grain state in Azure Blob storage (<c>--ring.store=azure</c>).</summary>
+    public const string RingStoreAzure = "azure";
+
+    /// <summary>
+    /// Where the Orleans cluster keeps its membership and the rings' descriptors: <c>memory</c> (one process, no
+    /// silo), <c>postgres</c> or <c>azure</c> (<c>--ring.store</c>).
+    /// </summary>
     public string RingStore { get; set; } = RingStoreMemory;
 
     /// <summary>Npgsql connection string of the <c>postgres</c> store (<c>--ring.postgres.connection-string</c>); masked in /config.</summary>
     public string RingPostgresConnectionString { get; set; } = string.Empty;
+
+    /// <summary>Azure Storage connection string of the <c>azure</c> store (<c>--ring.azure.connection-string</c>); masked in /config.</summary>
+    public string RingAzureConnectionString { get; set; } = string.Empty;
+
+    /// <summary>Whether this process is a silo of an Orleans cluster (every store but <c>memory</c>).</summary>
+    public bool IsSilo => RingStore != RingStoreMemory;
 
     /// <summary>This process's id in every ring it joins (<c>--ring.instance-id</c>); the host name by default, as Mimir.</summary>
     public string RingInstanceId { get; set; } = Environment.MachineName;
@@ -31,11 +43,14 @@ public sealed partial class ClusterConfig
     /// <summary>Availability zone of this instance; empty = zones not used (<c>--ring.zone</c>).</summary>
     public string RingZone { get; set; } = string.Empty;
 
-    /// <summary>How often an instance refreshes its heartbeat in the ring (<c>--ring.heartbeat-period</c>).</summary>
+    /// <summary>How often silos probe each other's liveness (<c>--ring.heartbeat-period</c>; Orleans' probe period).</summary>
     public TimeSpan RingHeartbeatPeriod { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>An instance whose heartbeat is older than this is unhealthy (<c>--ring.heartbeat-timeout</c>).</summary>
-    public TimeSpan RingHeartbeatTimeout { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// About how long an unresponsive instance stays healthy before Orleans declares it dead
+    /// (<c>--ring.heartbeat-timeout</c>; missed probes = this / the period, at least 2).
+    /// </summary>
+    public TimeSpan RingHeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
     /// How long each ring write of a leaving instance (LEAVING, unregister) may take before shutdown goes on without
@@ -55,7 +70,7 @@ public sealed partial class ClusterConfig
     /// <summary>Store-gateways each block is loaded by (<c>--store-gateway.sharding-ring.replication-factor</c>).</summary>
     public int StoreGatewayReplicationFactor { get; set; } = 3;
 
-    /// <summary>HTTP/2 cleartext port of the internal RPC (<c>--server.rpc-listen-port</c>).</summary>
+    /// <summary>The silo-to-silo port of the Orleans cluster (<c>--server.rpc-listen-port</c>).</summary>
     public int RpcListenPort { get; set; } = 9095;
 
     /// <summary>Deadline of one push to one ingester (<c>--ingester.client.remote-timeout</c>).</summary>
@@ -105,14 +120,19 @@ public sealed partial class ClusterConfig
     /// <summary>Checks the cluster settings; each failure names its key.</summary>
     public void ValidateCluster()
     {
-        if (RingStore is not (RingStoreMemory or RingStorePostgres))
+        if (RingStore is not (RingStoreMemory or RingStorePostgres or RingStoreAzure))
         {
-            throw new ConfigException($"ring.store must be memory or postgres (got \"{RingStore}\")");
+            throw new ConfigException($"ring.store must be memory, postgres or azure (got \"{RingStore}\")");
         }
 
         if (RingStore == RingStorePostgres && RingPostgresConnectionString.Length == 0)
         {
             throw new ConfigException("ring.postgres.connection-string is required when ring.store is postgres");
+        }
+
+        if (RingStore == RingStoreAzure && RingAzureConnectionString.Length == 0)
+        {
+            throw new ConfigException("ring.azure.connection-string is required when ring.store is azure");
         }
 
         if (RingInstanceId.Length == 0)
@@ -150,9 +170,9 @@ public sealed partial class ClusterConfig
             throw new ConfigException("ingester.ring.num-tokens must be at least 1");
         }
 
-        if (RpcListenPort is < 0 or > 65535)
+        if (RpcListenPort is < 0 or > 65535 || (IsSilo && RpcListenPort == 0))
         {
-            throw new ConfigException("server.rpc-listen-port must be between 0 and 65535");
+            throw new ConfigException("server.rpc-listen-port must be between 1 and 65535 (the silo port)");
         }
 
         if (RpcListenPort != 0 && RpcListenPort == HttpListenPort)
@@ -177,7 +197,7 @@ public sealed partial class ClusterConfig
         if (needsRemote && RingStore == RingStoreMemory)
         {
             throw new ConfigException(
-                "ring.store: a distributor or querier without an ingester in the same process finds the ingesters through a shared ring; set --ring.store=postgres and --ring.postgres.connection-string, or add the ingester to --target");
+                "ring.store: a distributor or querier without an ingester in the same process finds the ingesters through a shared ring; set --ring.store=postgres with --ring.postgres.connection-string (or azure with --ring.azure.connection-string), or add the ingester to --target");
         }
     }
 

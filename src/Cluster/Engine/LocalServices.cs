@@ -1,0 +1,16 @@
+using MetricsCluster.Core.Ingest;
+using MetricsCluster.Storage;
+
+namespace MetricsCluster.Cluster.Engine;
+
+/// <summary>
+/// This process's own ingester, as its grains see it. A separate registration from <see cref="IIngesterClient"/>: in a
+/// process that runs a distributor too, that name is the replicated client that calls grains, never the local head.
+/// </summary>
+/// <param name="Client">The local ingester.</param>
+/// <param name="Stats">Its per-tenant statistics.</param>
+public sealed record LocalIngester(IIngesterClient Client, IIngesterStats Stats);
+
+/// <summary>This process's own store-gateway (its bucket stores), as its grain sees it.</summary>
+/// <param name="Stores">The local bucket stores.</param>
+public sealed record LocalStoreGateway(IStoreGatewayClient Stores);
