@@ -11,6 +11,10 @@
 #   victoria-metrics          peer benchmark
 #   postgresql                ring membership store (--ring.store=postgres) tests
 #
+# Also installed, from npm rather than Debian: azurite at exactly AZURITE_VERSION (npm install -g), the Azure
+# Storage emulator that the --ring.store=azure tests run as a child process. It needs node and npm on PATH
+# (this script does not install Node.js); it is reinstalled only when `azurite --version` differs.
+#
 # Also checked, not installed: moto_server (pip package moto[server]), the S3 endpoint of
 # tests/ObjectStore.Tests. It is preinstalled on the project's machines and is no Debian package; without
 # it those tests fail loudly (they never skip), and --check exits 1.
@@ -23,12 +27,16 @@ CHECK_ONLY=0
 case "${1:-}" in
   "") ;;
   --check) CHECK_ONLY=1 ;;
-  -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
   *) echo "install-deps: unknown argument '$1' (use --check or nothing)" >&2; exit 2 ;;
 esac
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }
 die() { printf 'install-deps: ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Pinned exactly: a test fixture passes Azurite's flags and the engine pins the Azure clients' service versions
+# to what this release accepts (tests/Shared/AzuriteServer.cs, src/Cluster/Engine/Azure/AzureEngine.cs).
+AZURITE_VERSION=3.37.0
 
 PACKAGES=(prometheus prometheus-node-exporter prometheus-alertmanager victoria-metrics postgresql)
 
@@ -68,6 +76,31 @@ missing_packages() {
   done
 }
 
+azurite_ok() {
+  command -v azurite >/dev/null 2>&1 && [[ "$(azurite --version 2>/dev/null || true)" == "$AZURITE_VERSION" ]]
+}
+
+# Installs azurite@AZURITE_VERSION globally when it is missing or another version; --check only reports.
+ensure_azurite() {
+  if azurite_ok; then
+    log "azurite $AZURITE_VERSION present"
+    return 0
+  fi
+  log "missing: azurite $AZURITE_VERSION (npm; found: $(azurite --version 2>/dev/null || echo none))"
+  (( CHECK_ONLY == 0 )) || return 1
+  command -v npm >/dev/null 2>&1 || die "npm not found: azurite $AZURITE_VERSION is an npm package (install Node.js with npm first)"
+  local sudo=()
+  if (( EUID != 0 )); then
+    sudo -n true 2>/dev/null || die "not root and no password-less sudo: run as root to install azurite"
+    sudo=(sudo -n)
+  fi
+  log "npm install -g azurite@$AZURITE_VERSION"
+  "${sudo[@]}" npm install -g --no-audit --no-fund "azurite@$AZURITE_VERSION" </dev/null \
+    || die "npm install -g azurite@$AZURITE_VERSION failed (see the npm output above)"
+  azurite_ok || die "azurite --version is '$(azurite --version 2>/dev/null || echo none)' after the install, expected $AZURITE_VERSION"
+  log "installed: azurite $AZURITE_VERSION"
+}
+
 command -v dpkg-query >/dev/null 2>&1 || die "dpkg-query not found: this script needs a Debian-based system"
 
 MOTO_OK=1
@@ -79,11 +112,15 @@ fi
 mapfile -t MISSING < <(missing_packages)
 if (( ${#MISSING[@]} == 0 )); then
   log "all present: ${PACKAGES[*]}"
+  ensure_azurite || exit 1
   (( MOTO_OK || ! CHECK_ONLY )) || exit 1
   exit 0
 fi
 log "missing: ${MISSING[*]}"
-(( CHECK_ONLY == 0 )) || exit 1
+if (( CHECK_ONLY )); then
+  ensure_azurite || true
+  exit 1
+fi
 
 SUDO=()
 if (( EUID != 0 )); then
@@ -122,3 +159,4 @@ if (( ${#STILL[@]} > 0 )); then
   die "still missing after install: ${STILL[*]}"
 fi
 log "installed: ${MISSING[*]}"
+ensure_azurite
