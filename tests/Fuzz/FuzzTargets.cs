@@ -13,7 +13,6 @@ public static class FuzzTargets
         FuzzTarget.Of<RemoteWriteProtoTarget>(),
         FuzzTarget.Of<SnappyTarget>(),
         FuzzTarget.Of<PushCodecTarget>(),
-        FuzzTarget.Of<RpcStreamTarget>(),
         FuzzTarget.Of<ExpositionTextTarget>(),
         FuzzTarget.Of<OpenMetricsTarget>(),
         FuzzTarget.Of<PromQLTarget>(),

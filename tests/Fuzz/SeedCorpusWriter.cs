@@ -16,7 +16,6 @@ public sealed class SeedCorpusWriter
         ["remote-write-proto"] = ProtoSeeds.WriteRequests,
         ["snappy"] = ProtoSeeds.SnappyBlocks,
         ["push-codec"] = ProtoSeeds.PushRequests,
-        ["rpc-stream"] = ProtoSeeds.RpcStreams,
         ["exposition-text"] = TextSeeds.ExpositionText,
         ["openmetrics"] = TextSeeds.OpenMetrics,
         ["promql"] = TextSeeds.PromQL,

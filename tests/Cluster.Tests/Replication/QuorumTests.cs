@@ -1,6 +1,6 @@
 using MetricsCluster.Cluster.Replication;
 using MetricsCluster.Cluster.Ring;
-using MetricsCluster.Cluster.Rpc;
+using MetricsCluster.Cluster.Engine;
 using Xunit;
 
 namespace MetricsCluster.Cluster.Tests.Replication;
@@ -274,8 +274,8 @@ public sealed class QuorumTests
     {
         var i = FakeRing.Instance("a");
         var e = new QuorumException("lost", [
-            new InstanceFailure(i, firstPermanent ? Rpc(RpcStatusCode.InvalidArgument) : new TimeoutException()),
-            new InstanceFailure(i, secondPermanent ? Rpc(RpcStatusCode.NotFound) : Rpc(RpcStatusCode.Unavailable)),
+            new InstanceFailure(i, firstPermanent ? Rpc(CallStatusCode.InvalidArgument) : new TimeoutException()),
+            new InstanceFailure(i, secondPermanent ? Rpc(CallStatusCode.NotFound) : Rpc(CallStatusCode.Unavailable)),
         ]);
 
         Assert.Equal(retryable, e.Retryable);
@@ -291,5 +291,5 @@ public sealed class QuorumTests
         0,
         1);
 
-    private static RpcException Rpc(RpcStatusCode code) => new(code, "a:9095", "Push", "test");
+    private static GrainCallException Rpc(CallStatusCode code) => new(code, "a:9095", "Push", "test");
 }

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using MetricsCluster.Cluster.Rpc;
+using MetricsCluster.Cluster.Payload;
 using MetricsCluster.Core;
 using MetricsCluster.Core.Ingest;
 
@@ -47,23 +47,6 @@ internal static class ProtoSeeds
         PushCodec.Encode("team-a", batch, data);
         yield return ("two-series-metadata", data);
     }
-
-    /// <summary>A Select response stream: a batch of two series with chunks, then the end frame.</summary>
-    public static IEnumerable<(string Name, byte[] Data)> RpcStreams()
-    {
-        var batch = new Cluster.Rpc.Wire.SeriesBatch();
-        foreach (var labels in new[] { Labels.FromStrings("__name__", "up", "job", "node"), Labels.FromStrings("__name__", "temp") })
-        {
-            var s = new Cluster.Rpc.Wire.StreamSeries { Labels = Google.Protobuf.ByteString.CopyFrom(labels.Bytes) };
-            s.Chunks.Add(new Cluster.Rpc.Wire.Chunk { MinTime = T0, MaxTime = T0 + 15_000, Encoding = 1, Data = Google.Protobuf.ByteString.CopyFrom([0, 2, 1, 2, 3]) });
-            batch.Series.Add(s);
-        }
-
-        byte[] data = [.. Frame(new Cluster.Rpc.Wire.StreamFrame { Batch = batch }), .. Frame(new Cluster.Rpc.Wire.StreamFrame { End = new Cluster.Rpc.Wire.EndFrame() })];
-        yield return ("batch-end", data);
-    }
-
-    private static byte[] Frame(Google.Protobuf.IMessage m) => [.. Varint((ulong)m.CalculateSize()), .. Google.Protobuf.MessageExtensions.ToByteArray(m)];
 
     private static void AddSeries(PushBatch batch, Labels labels, params (long T, double V)[] samples)
     {

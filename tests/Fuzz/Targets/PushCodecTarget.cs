@@ -1,4 +1,4 @@
-using MetricsCluster.Cluster.Rpc;
+using MetricsCluster.Cluster.Payload;
 using MetricsCluster.Core.Ingest;
 using MetricsCluster.Fuzz.Tests.Framework;
 
