@@ -20,7 +20,7 @@ namespace MetricsCluster.Cluster.Engine.Postgres;
 /// (see <see cref="PostgresGrainStorage"/>).</item>
 /// </list>
 /// </remarks>
-internal sealed class PostgresEngineDatabase : IAsyncDisposable
+internal sealed class PostgresEngineDatabase : IAsyncDisposable, IDisposable
 {
     /// <summary>Key of the transaction-scoped advisory lock that serialises schema creation ("MCENGINE" in ASCII).</summary>
     private const long SchemaLockKey = 0x4D43_454E_4749_4E45;
@@ -154,6 +154,14 @@ internal sealed class PostgresEngineDatabase : IAsyncDisposable
     /// <returns><see langword="true"/> for Npgsql, socket, I/O and timeout failures.</returns>
     public static bool IsUnavailable(Exception e) =>
         e is NpgsqlException or SocketException or IOException or TimeoutException;
+
+    /// <inheritdoc />
+    /// <remarks>Both forms exist because a container disposed synchronously refuses IAsyncDisposable-only singletons.</remarks>
+    public void Dispose()
+    {
+        _dataSource.Dispose();
+        _schemaGate.Dispose();
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

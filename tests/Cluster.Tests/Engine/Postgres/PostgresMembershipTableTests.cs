@@ -1,9 +1,12 @@
 using System.Net;
 using MetricsCluster.Cluster.Engine.Postgres;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Orleans;
 using Orleans.Runtime;
+using Orleans.Serialization;
+using Orleans.Serialization.Serializers;
 using Xunit;
 
 namespace MetricsCluster.Cluster.Tests.Engine.Postgres;
@@ -261,7 +264,7 @@ public sealed class PostgresMembershipTableTests : IClassFixture<PostgresEngineF
     }
 
     [Fact]
-    public async Task An_unreachable_database_names_host_and_database_but_not_the_password()
+    public async Task An_unreachable_database_names_host_and_database_but_not_the_password_in_both_providers()
     {
         // A port nothing listens on: the fixture server's port plus one would be a guess, so take a closed one.
         var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
@@ -275,6 +278,14 @@ public sealed class PostgresMembershipTableTests : IClassFixture<PostgresEngineF
         Assert.Contains($"127.0.0.1:{port}/nowhere", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", e.ToString(), StringComparison.Ordinal);
         Assert.IsAssignableFrom<NpgsqlException>(e.InnerException);
+
+        // The grain storage shares the wording.
+        using ServiceProvider services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+        var storage = new PostgresGrainStorage(
+            db, "svc", services.GetRequiredService<Serializer>(), services.GetRequiredService<IActivatorProvider>(), NullLogger<PostgresGrainStorage>.Instance);
+        e = await Assert.ThrowsAsync<OrleansException>(() => storage.ReadStateAsync("x", GrainId.Create("t", "k"), new GrainState<PgTestState>()));
+        Assert.Contains($"127.0.0.1:{port}/nowhere", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", e.ToString(), StringComparison.Ordinal);
     }
 
     private static async Task<string[]> TablesAsync(string connectionString)
