@@ -19,7 +19,7 @@ public class SnappyDecoderTests
     public static TheoryData<int, Content> RoundTripCases()
     {
         // Sizes around the literal-length encodings (60 = first 1-byte length, 256, 65536, 2^24)
-        // and IronSnappy's 64 KiB blocks, up to the 300 KB of a large remote-write request.
+        // and the encoder's 64 KiB fragments, up to the 300 KB of a large remote-write request.
         int[] sizes = [0, 1, 2, 3, 59, 60, 61, 255, 256, 257, 4096, 65535, 65536, 65537, 131_073, 200_000, 300_000];
         var data = new TheoryData<int, Content>();
         foreach (int size in sizes)
@@ -35,14 +35,14 @@ public class SnappyDecoderTests
 
     [Theory]
     [MemberData(nameof(RoundTripCases))]
-    public void DecodesWhatIronSnappyEncodes(int size, Content content)
+    public void DecodesWhatTheEncoderEncodes(int size, Content content)
     {
         byte[] input = Make(size, content, seed: (size * 31) + (int)content);
         AssertRoundTrip(input);
     }
 
     [Fact]
-    public void DecodesWhatIronSnappyEncodesForArbitraryInput()
+    public void DecodesWhatTheEncoderEncodesForArbitraryInput()
     {
         // Biased towards repetitive bytes so the encoder emits copies of every kind and length.
         var bytes = Gen.OneOf(ArbMap.Default.GeneratorFor<byte>(), Gen.Elements<byte>(0, 1, (byte)'a'));
@@ -92,42 +92,71 @@ public class SnappyDecoderTests
         AssertDecodes(Convert.FromHexString(blockHex.Replace(" ", string.Empty, StringComparison.Ordinal)), Encoding.UTF8.GetBytes(expected));
     }
 
-    // Each row: a corrupt block and the byte offset its message must name.
-    public static TheoryData<string, string, int> Corrupt => new()
+    private const string BadHeader = "snappy block: missing or invalid decoded-length header";
+
+    // Each row: a corrupt block and the start of its message. Header faults are ours (read before any allocation);
+    // element faults come from Snappier, prefixed with the block size and the header's length.
+    public static TheoryData<string, string, string> Corrupt => new()
     {
-        { "no header", string.Empty, 0 },
-        { "unterminated header", "8080", 0 },
-        { "header over 10 bytes", "80808080808080808080 01", 0 },
-        { "header over 64 bits", "FFFFFFFFFFFFFFFFFF02", 0 },
-        { "header over int.MaxValue", "8080808008", 0 },
-        { "header over 32 bits", "FFFFFFFF1F", 0 },
-        { "decoded length short", "05 00 61", 3 },
-        { "decoded length long", "01 04 6162", 1 },
-        { "literal past the end of the input", "05 10 6162", 1 },
-        { "literal length cut short", "05 F0", 1 },
-        { "literal 4-byte length cut short", "05 FC 010000", 1 },
-        { "literal 4-byte length 0xFFFFFFFF", "05 FC FFFFFFFF 61", 1 },
-        { "copy1 cut short", "05 00 61 01", 3 },
-        { "copy2 cut short", "05 00 61 02 01", 3 },
-        { "copy4 cut short", "05 00 61 03 010000", 3 },
-        { "copy offset 0 (copy1)", "05 00 61 01 00", 3 },
-        { "copy offset 0 (copy2)", "05 00 61 02 0000", 3 },
-        { "copy offset 0 (copy4)", "05 00 61 03 00000000", 3 },
-        { "copy offset beyond output", "06 00 61 06 0200", 3 },
-        { "copy offset 0xFFFFFFFF", "06 00 61 07 FFFFFFFF", 3 },
-        { "copy as first element", "04 01 01", 1 },
-        { "copy past the decoded length", "03 00 61 01 01", 3 },
-        { "trailing element after the end", "01 00 61 00 62", 3 },
+        { "no header", string.Empty, BadHeader },
+        { "unterminated header", "8080", BadHeader },
+        { "header over 10 bytes", "80808080808080808080 01", BadHeader },
+        { "header over 64 bits", "FFFFFFFFFFFFFFFFFF02", BadHeader },
+        { "header over int.MaxValue", "8080808008", "snappy block: a decoded length of 2147483648 bytes is too large" },
+        { "header over 32 bits", "FFFFFFFF1F", "snappy block: a decoded length of 8589934591 bytes is too large" },
+        { "decoded length short", "05 00 61", "corrupt snappy block (3 bytes, header says 5 decoded bytes): " },
+        { "decoded length long", "01 04 6162", "corrupt snappy block (4 bytes, header says 1 decoded bytes): " },
+        { "literal past the end of the input", "05 10 6162", "corrupt snappy block (4 bytes, header says 5 decoded bytes): " },
+        { "literal length cut short", "05 F0", "corrupt snappy block (2 bytes, header says 5 decoded bytes): " },
+        { "literal 4-byte length cut short", "05 FC 010000", "corrupt snappy block (5 bytes, header says 5 decoded bytes): " },
+        { "literal 4-byte length 0xFFFFFFFF", "05 FC FFFFFFFF 61", "corrupt snappy block (7 bytes, header says 5 decoded bytes): " },
+        { "copy1 cut short", "05 00 61 01", "corrupt snappy block (4 bytes, header says 5 decoded bytes): " },
+        { "copy2 cut short", "05 00 61 02 01", "corrupt snappy block (5 bytes, header says 5 decoded bytes): " },
+        { "copy4 cut short", "05 00 61 03 010000", "corrupt snappy block (7 bytes, header says 5 decoded bytes): " },
+        { "copy offset 0 (copy1)", "05 00 61 01 00", "corrupt snappy block (5 bytes, header says 5 decoded bytes): " },
+        { "copy offset 0 (copy2)", "05 00 61 02 0000", "corrupt snappy block (6 bytes, header says 5 decoded bytes): " },
+        { "copy offset 0 (copy4)", "05 00 61 03 00000000", "corrupt snappy block (8 bytes, header says 5 decoded bytes): " },
+        { "copy offset beyond output", "06 00 61 06 0200", "corrupt snappy block (6 bytes, header says 6 decoded bytes): " },
+        { "copy offset 0xFFFFFFFF", "06 00 61 07 FFFFFFFF", "corrupt snappy block (8 bytes, header says 6 decoded bytes): " },
+        { "copy as first element", "04 01 01", "corrupt snappy block (3 bytes, header says 4 decoded bytes): " },
+        { "copy past the decoded length", "03 00 61 01 01", "corrupt snappy block (5 bytes, header says 3 decoded bytes): " },
+        { "trailing element after the end", "01 00 61 00 62", "corrupt snappy block (5 bytes, header says 1 decoded bytes): " },
+        { "non-minimal 6-byte header (Snappier refuses it)", "8580808080 00 10 6161616161", "corrupt snappy block (12 bytes, header says 5 decoded bytes): " },
     };
 
     [Theory]
     [MemberData(nameof(Corrupt))]
-    public void CorruptBlocksThrowInvalidDataNamingTheOffset(string name, string blockHex, int offset)
+    public void CorruptBlocksThrowInvalidDataSayingWhatIsWrong(string name, string blockHex, string messageStart)
     {
         _ = name;
         byte[] block = Convert.FromHexString(blockHex.Replace(" ", string.Empty, StringComparison.Ordinal));
         var e = Assert.Throws<InvalidDataException>(() => SnappyDecoder.Decode(block, new byte[64]));
-        Assert.EndsWith($"at byte offset {offset}", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith(messageStart, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DecodeToArrayRefusesAHeaderOverTheLimitBeforeAllocating()
+    {
+        // Six bytes that claim int.MaxValue decoded bytes: refused on the header alone.
+        byte[] hostile = [0xFF, 0xFF, 0xFF, 0xFF, 0x07, 0x00];
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<InvalidDataException>(() => SnappyDecoder.DecodeToArray(hostile, 1 << 20));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal("snappy block: a decoded length of 2147483647 bytes is over the limit of 1048576", e.Message);
+        Assert.True(allocated < 64 << 10, $"allocated {allocated} bytes");
+
+        byte[] input = Make(5000, Content.Mixed, seed: 3);
+        Assert.Equal(input, SnappyDecoder.DecodeToArray(SnappyEncoder.Encode(input), input.Length));
+        Assert.Throws<InvalidDataException>(() => SnappyDecoder.DecodeToArray(SnappyEncoder.Encode(input), input.Length - 1));
+    }
+
+    [Fact]
+    public void EncodeIntoACallerBufferMatchesEncodeToArray()
+    {
+        byte[] input = Make(70_000, Content.Mixed, seed: 5);
+        byte[] dst = new byte[SnappyEncoder.MaxEncodedLength(input.Length)];
+        int written = SnappyEncoder.Encode(input, dst);
+        Assert.Equal(SnappyEncoder.Encode(input), dst[..written]);
     }
 
     [Fact]
@@ -144,7 +173,7 @@ public class SnappyDecoderTests
     [Fact]
     public void ADestinationShorterThanTheDecodedLengthIsRefused()
     {
-        byte[] block = IronSnappy.Snappy.Encode(new byte[100]);
+        byte[] block = SnappyEncoder.Encode(new byte[100]);
         Assert.Throws<ArgumentException>(() => SnappyDecoder.Decode(block, new byte[99]));
     }
 
@@ -152,7 +181,7 @@ public class SnappyDecoderTests
     public void EveryTruncationOfAValidBlockThrows()
     {
         byte[] input = Make(5000, Content.Mixed, seed: 7);
-        byte[] block = IronSnappy.Snappy.Encode(input);
+        byte[] block = SnappyEncoder.Encode(input);
         byte[] dst = new byte[input.Length];
         for (int cut = 0; cut < block.Length; cut++)
         {
@@ -166,7 +195,7 @@ public class SnappyDecoderTests
         // Flip, insert and cut bytes of valid blocks. The destination is exactly the declared
         // length, so any out-of-bounds write would surface as IndexOutOfRangeException.
         var blocks = new[] { Content.Text, Content.Runs, Content.Mixed }
-            .Select(c => IronSnappy.Snappy.Encode(Make(3000, c, seed: 11)))
+            .Select(c => SnappyEncoder.Encode(Make(3000, c, seed: 11)))
             .ToArray();
         var gen = from which in Gen.Choose(0, blocks.Length - 1)
                   from flips in Gen.ArrayOf(Gen.Zip(Gen.Choose(0, 4000), Gen.Choose(0, 255)), 3)
@@ -214,7 +243,7 @@ public class SnappyDecoderTests
 
     private static void AssertRoundTrip(byte[] input)
     {
-        byte[] block = IronSnappy.Snappy.Encode(input);
+        byte[] block = SnappyEncoder.Encode(input);
         AssertDecodes(block, input);
     }
 

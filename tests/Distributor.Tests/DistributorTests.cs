@@ -4,6 +4,7 @@ using MetricsCluster.Core;
 using MetricsCluster.Core.Ingest;
 using MetricsCluster.Core.Limits;
 using MetricsCluster.Core.Metrics;
+using MetricsCluster.Core.Snappy;
 using MetricsCluster.Core.Wire.Prompb;
 using Xunit;
 
@@ -124,27 +125,34 @@ public class DistributorTests
     public void HighlyCompressibleBodiesAreWithinTheDecodedLengthBound()
     {
         byte[] protobuf = Requests.Of(Requests.Series(1, 1, "__name__", "up", "pad", new string('x', 1 << 20))).ToByteArray();
-        byte[] body = IronSnappy.Snappy.Encode(protobuf);
+        byte[] body = SnappyEncoder.Encode(protobuf);
         Assert.True((ulong)protobuf.Length <= SnappyBody.MaxDecodedLength(body.Length));
         Assert.True(protobuf.Length > body.Length * 15, "the case should exercise a high ratio");
     }
 
     [Fact]
-    public void SteadyStateSnappyDecodeAllocatesNothing()
+    public void SteadyStateSnappyDecodeAllocatesOnlyAConstant()
     {
-        // The decoded body goes into a pooled array (no per-request LOH array as with IronSnappy's Decode).
+        // The decoded body goes into a pooled array (no per-request LOH array as a DecodeToArray-style call would make).
+        // Snappier 1.3.2 allocates one small decompressor object per call (80 B measured), whatever the body size:
+        // the budget is that constant, and a 300 KB body must cost no more than a tiny one.
+        const long SnappierPerCallBudget = 128;
         byte[] protobuf = Requests.Of(Requests.Series(1, 1, "__name__", "up", "pad", new string('x', 300_000))).ToByteArray();
-        byte[] body = IronSnappy.Snappy.Encode(protobuf);
+        byte[] body = SnappyEncoder.Encode(protobuf);
+        byte[] tiny = SnappyEncoder.Encode(Requests.Of(Requests.Series(1, 1, "__name__", "up")).ToByteArray());
         for (int i = 0; i < 3; i++)
         {
             SnappyBody.Return(SnappyBody.RentDecoded(body, out _));
+            SnappyBody.Return(SnappyBody.RentDecoded(tiny, out _));
         }
 
         long allocated = AllocationProbe.MinAllocated(() => SnappyBody.Return(SnappyBody.RentDecoded(body, out _)));
+        long allocatedTiny = AllocationProbe.MinAllocated(() => SnappyBody.Return(SnappyBody.RentDecoded(tiny, out _)));
         byte[] decoded = SnappyBody.RentDecoded(body, out int length);
         Assert.Equal(protobuf, decoded.AsSpan(0, length).ToArray());
         SnappyBody.Return(decoded);
-        Assert.Equal(0, allocated);
+        Assert.InRange(allocated, 0, SnappierPerCallBudget);
+        Assert.Equal(allocatedTiny, allocated);
     }
 
     [Fact]
@@ -152,7 +160,7 @@ public class DistributorTests
     {
         // A 100 MiB decode buffer kept in the shared pool's per-thread and per-core slots is never released.
         byte[] protobuf = Requests.Of(Requests.Series(1, 1, "__name__", "up", "pad", new string('x', 3 << 20))).ToByteArray();
-        byte[] decoded = SnappyBody.RentDecoded(IronSnappy.Snappy.Encode(protobuf), out int length);
+        byte[] decoded = SnappyBody.RentDecoded(SnappyEncoder.Encode(protobuf), out int length);
         SnappyBody.Return(decoded);
         byte[] next = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
         System.Buffers.ArrayPool<byte>.Shared.Return(next);
@@ -164,7 +172,7 @@ public class DistributorTests
     {
         var d = TestDistributor.Create(o => o.MaxRecvMsgSize = 1000);
         byte[] protobuf = Requests.Of(Requests.Series(d.NowMs, 1, "__name__", "up", "pad", new string('x', 900))).ToByteArray();
-        Assert.True(IronSnappy.Snappy.Encode(protobuf).Length <= 1000);
+        Assert.True(SnappyEncoder.Encode(protobuf).Length <= 1000);
         Assert.Equal(PushOutcome.Ok, await d.PushProtobufAsync(protobuf));
     }
 
@@ -190,7 +198,7 @@ public class DistributorTests
     public async Task ContentTypeAndEncodingFollowThePrometheusReceiver(string? contentType, string? encoding, int status)
     {
         var d = TestDistributor.Create();
-        byte[] body = IronSnappy.Snappy.Encode(Requests.Of(Requests.Series(d.NowMs, 1, "__name__", "up")).ToByteArray());
+        byte[] body = SnappyEncoder.Encode(Requests.Of(Requests.Series(d.NowMs, 1, "__name__", "up")).ToByteArray());
         var outcome = await d.Distributor.PushAsync(User, body, contentType, encoding, CancellationToken.None);
         Assert.Equal(status, outcome.StatusCode);
         Assert.Equal(status == 200 ? 1 : 0, d.Ingester.Batches.Count);
@@ -283,7 +291,7 @@ public class DistributorTests
             cts.Cancel();
             cts.Token.ThrowIfCancellationRequested();
         };
-        byte[] body = IronSnappy.Snappy.Encode(ManySamples(d.NowMs, 1).ToByteArray());
+        byte[] body = SnappyEncoder.Encode(ManySamples(d.NowMs, 1).ToByteArray());
         await Assert.ThrowsAsync<OperationCanceledException>(async () => await d.Distributor.PushAsync(User, body, null, null, cts.Token));
     }
 

@@ -4,6 +4,7 @@ using Google.Protobuf;
 using MetricsCluster.Core;
 using MetricsCluster.Core.Limits;
 using MetricsCluster.Core.Metrics;
+using MetricsCluster.Core.Snappy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -55,7 +56,7 @@ public sealed class PushEndpointLimitTests : IAsyncLifetime
         // An incompressible ~62 KB push holds its body and twice its decoded length: ~185 KB of the 192 KiB.
         var random = new Random(3);
         var big = Requests.Of([.. Enumerable.Range(0, 30).Select(i => Requests.Series(_time.NowMs, i, "__name__", "big", "i", i.ToString(System.Globalization.CultureInfo.InvariantCulture), "pad", new string([.. Enumerable.Range(0, 2000).Select(_ => (char)('a' + random.Next(26)))])))]);
-        byte[] bigBody = IronSnappy.Snappy.Encode(big.ToByteArray());
+        byte[] bigBody = SnappyEncoder.Encode(big.ToByteArray());
         Assert.InRange(bigBody.Length, 60_000, MaxSize);
 
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -70,7 +71,7 @@ public sealed class PushEndpointLimitTests : IAsyncLifetime
         _ingester.BeforePush = null;
 
         // Without a Content-Length the first 64 KiB buffer is reserved up front, and does not fit.
-        byte[] small = IronSnappy.Snappy.Encode(Requests.Of(Requests.Series(_time.NowMs, 1, "__name__", "small")).ToByteArray());
+        byte[] small = SnappyEncoder.Encode(Requests.Of(Requests.Series(_time.NowMs, 1, "__name__", "small")).ToByteArray());
         using (var refused = await PostAsync(small, chunked: true))
         {
             Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);

@@ -4,6 +4,7 @@ using Google.Protobuf;
 using MetricsCluster.Core;
 using MetricsCluster.Core.Limits;
 using MetricsCluster.Core.Metrics;
+using MetricsCluster.Core.Snappy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -73,7 +74,7 @@ public sealed class PushEndpointTests : IAsyncLifetime
     [Fact]
     public async Task BadDataIs400WithAPlainTextMessage()
     {
-        byte[] body = IronSnappy.Snappy.Encode(Requests.Of(Requests.Series(_time.NowMs, 1, "job", "a")).ToByteArray());
+        byte[] body = SnappyEncoder.Encode(Requests.Of(Requests.Series(_time.NowMs, 1, "job", "a")).ToByteArray());
         using var response = await PostAsync(body, "tenant-1");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("text/plain; charset=utf-8", response.Content.Headers.ContentType?.ToString());
@@ -123,7 +124,7 @@ public sealed class PushEndpointTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    private byte[] Body() => IronSnappy.Snappy.Encode(Requests.Of(Requests.Series(_time.NowMs, 1, "__name__", "up")).ToByteArray());
+    private byte[] Body() => SnappyEncoder.Encode(Requests.Of(Requests.Series(_time.NowMs, 1, "__name__", "up")).ToByteArray());
 
     private async Task<HttpResponseMessage> PostAsync(byte[] body, string? tenant)
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using Google.Protobuf;
 using MetricsCluster.Core.Limits;
 using MetricsCluster.Core.Metrics;
+using MetricsCluster.Core.Snappy;
 using MetricsCluster.Core.Wire.Prompb;
 
 namespace MetricsCluster.Distributor.Tests;
@@ -40,7 +41,7 @@ public sealed class TestDistributor
     }
 
     public ValueTask<PushOutcome> PushProtobufAsync(byte[] protobuf, string tenant = Tenant) =>
-        Distributor.PushAsync(tenant, IronSnappy.Snappy.Encode(protobuf), "application/x-protobuf", "snappy", CancellationToken.None);
+        Distributor.PushAsync(tenant, SnappyEncoder.Encode(protobuf), "application/x-protobuf", "snappy", CancellationToken.None);
 
     public ValueTask<PushOutcome> PushAsync(WriteRequest request, string tenant = Tenant) => PushProtobufAsync(request.ToByteArray(), tenant);
 

@@ -5,7 +5,7 @@ namespace MetricsCluster.Tools.LoadGen;
 /// <summary>
 /// Builds remote-write 1.0 request bodies (snappy block of a <c>prometheus.WriteRequest</c>) for one
 /// writer. Owns one reusable protobuf buffer; only the snappy output is a fresh array per request,
-/// because <c>IronSnappy.Snappy.Encode</c> returns one. None of its methods are thread-safe.
+/// because <c>Snappier.Snappy.CompressToArray</c> returns one (the HTTP content keeps it). None of its methods are thread-safe.
 /// </summary>
 internal sealed class RequestEncoder
 {
@@ -40,7 +40,7 @@ internal sealed class RequestEncoder
         long t0 = Stopwatch.GetTimestamp();
         int length = EncodeProtobuf(round, from, to, _buffer);
         long t1 = Stopwatch.GetTimestamp();
-        byte[] body = IronSnappy.Snappy.Encode(_buffer.AsSpan(0, length));
+        byte[] body = Snappier.Snappy.CompressToArray(_buffer.AsSpan(0, length));
         long t2 = Stopwatch.GetTimestamp();
         ProtobufTicks += t1 - t0;
         SnappyTicks += t2 - t1;
@@ -52,7 +52,7 @@ internal sealed class RequestEncoder
     public void WarmUp(int from, int to)
     {
         int length = EncodeProtobuf(0, from, to, _buffer);
-        _ = IronSnappy.Snappy.Encode(_buffer.AsSpan(0, length));
+        _ = Snappier.Snappy.CompressToArray(_buffer.AsSpan(0, length));
     }
 
     /// <summary>Writes the uncompressed <c>WriteRequest</c> into <paramref name="dst"/>; returns its length.</summary>

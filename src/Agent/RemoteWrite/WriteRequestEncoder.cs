@@ -1,6 +1,7 @@
 using System.Text;
 using Google.Protobuf;
 using MetricsCluster.Core;
+using MetricsCluster.Core.Snappy;
 using MetricsCluster.Core.Wire.Prompb;
 
 namespace MetricsCluster.Agent.RemoteWrite;
@@ -34,6 +35,6 @@ internal static class WriteRequestEncoder
             series.Samples.Add(new Sample { Timestamp = s.TimestampMs, Value = s.Value });
         }
 
-        return IronSnappy.Snappy.Encode(request.ToByteArray());
+        return SnappyEncoder.Encode(request.ToByteArray());
     }
 }

@@ -76,7 +76,7 @@ public static class RemoteReadEndpoint
 
             ctx.Response.ContentType = "application/x-protobuf";
             ctx.Response.Headers.ContentEncoding = "snappy";
-            await ctx.Response.Body.WriteAsync(IronSnappy.Snappy.Encode(response.ToByteArray()), ctx.RequestAborted);
+            await ctx.Response.Body.WriteAsync(SnappyEncoder.Encode(response.ToByteArray()), ctx.RequestAborted);
         });
         return app;
     }

@@ -26,6 +26,9 @@ public sealed class ChunkSegmentWriter : IDisposable
     private readonly string _dir;
     private readonly List<BlockFile> _files = [];
     private readonly byte[] _scratch = new byte[Varint.MaxLength + 1];
+
+    // The CRC covers the encoding byte (in _scratch) and the data (the caller's span): reused per chunk.
+    private readonly System.IO.Hashing.Crc32 _crc = Crc32C.CreateIncremental();
     private FileStream? _current;
     private long _pos;
     private int _segmentIndex = -1;
@@ -69,7 +72,10 @@ public sealed class ChunkSegmentWriter : IDisposable
         _scratch[lenBytes] = encoding;
         _current!.Write(_scratch, 0, lenBytes + 1);
         _current.Write(data);
-        uint crc = Crc32C.Append(Crc32C.Compute(_scratch.AsSpan(lenBytes, 1)), data);
+        _crc.Reset();
+        _crc.Append(_scratch.AsSpan(lenBytes, 1));
+        _crc.Append(data);
+        uint crc = _crc.GetCurrentHashAsUInt32();
         Span<byte> crcBytes = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(crcBytes, crc);
         _current.Write(crcBytes);

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using MetricsCluster.Core.Snappy;
 using MetricsCluster.Core.Wire.Prompb;
 
 namespace MetricsCluster.EndToEnd.Tests.Infra;
@@ -17,7 +18,7 @@ public static class RemoteRead
 
         var req = new ReadRequest();
         req.Queries.Add(q);
-        using var content = new ByteArrayContent(IronSnappy.Snappy.Encode(req.ToByteArray()));
+        using var content = new ByteArrayContent(SnappyEncoder.Encode(req.ToByteArray()));
         content.Headers.ContentType = new("application/x-protobuf");
         content.Headers.ContentEncoding.Add("snappy");
         using var msg = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUri, "/prometheus/api/v1/read")) { Content = content };
@@ -33,7 +34,7 @@ public static class RemoteRead
             throw new InvalidOperationException($"remote read answered {(int)resp.StatusCode}: {System.Text.Encoding.UTF8.GetString(body)}");
         }
 
-        var result = ReadResponse.Parser.ParseFrom(IronSnappy.Snappy.Decode(body));
+        var result = ReadResponse.Parser.ParseFrom(SnappyDecoder.DecodeToArray(body, 64 << 20));
         return result.Results[0].Timeseries.ToDictionary(
             ts => string.Join(",", ts.Labels.Select(l => l.Name + "=" + l.Value)),
             ts => ts.Samples.Select(s => (s.Timestamp, s.Value)).ToList());

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Google.Protobuf;
+using MetricsCluster.Core.Snappy;
 using MetricsCluster.Core.Wire.Prompb;
 
 namespace MetricsCluster.EndToEnd.Tests.Infra;
@@ -35,7 +36,7 @@ public static class RemoteWrite
     {
         var req = new WriteRequest();
         req.Timeseries.AddRange(series);
-        return IronSnappy.Snappy.Encode(req.ToByteArray());
+        return SnappyEncoder.Encode(req.ToByteArray());
     }
 
     /// <summary>POSTs a raw body to <paramref name="path"/> (ours: /api/v1/push; Prometheus' receiver: /api/v1/write).</summary>

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using MetricsCluster.Cluster.Payload;
 using MetricsCluster.Core;
 using MetricsCluster.Core.Ingest;
+using MetricsCluster.Core.Snappy;
 
 namespace MetricsCluster.Fuzz.Tests.Seeds;
 
@@ -23,17 +24,17 @@ internal static class ProtoSeeds
 
     /// <summary>The same requests snappy-compressed, as a push body.</summary>
     public static IEnumerable<(string Name, byte[] Data)> Bodies() =>
-        WriteRequests().Select(r => (r.Name, IronSnappy.Snappy.Encode(r.Data)));
+        WriteRequests().Select(r => (r.Name, SnappyEncoder.Encode(r.Data)));
 
     /// <summary>Snappy blocks: compressible, incompressible and run-heavy input.</summary>
     public static IEnumerable<(string Name, byte[] Data)> SnappyBlocks()
     {
-        yield return ("text", IronSnappy.Snappy.Encode("abcabcabcabc hello hello hello snappy snappy"u8));
-        yield return ("runs", IronSnappy.Snappy.Encode(new byte[300]));
+        yield return ("text", SnappyEncoder.Encode("abcabcabcabc hello hello hello snappy snappy"u8));
+        yield return ("runs", SnappyEncoder.Encode(new byte[300]));
         var random = new byte[200];
         new Random(7).NextBytes(random);
-        yield return ("incompressible", IronSnappy.Snappy.Encode(random));
-        yield return ("write-request", IronSnappy.Snappy.Encode(WriteRequests().First().Data));
+        yield return ("incompressible", SnappyEncoder.Encode(random));
+        yield return ("write-request", SnappyEncoder.Encode(WriteRequests().First().Data));
     }
 
     /// <summary>Encoded PushRequests of the cluster RPC.</summary>

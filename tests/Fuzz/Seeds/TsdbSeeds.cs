@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using MetricsCluster.Core;
+using MetricsCluster.Core.Snappy;
 using MetricsCluster.Tsdb.Block;
 using MetricsCluster.Tsdb.Chunks;
 using MetricsCluster.Tsdb.Wal;
@@ -70,7 +71,7 @@ internal static class TsdbSeeds
             Directory.Delete(dir, recursive: true);
         }
 
-        yield return ("snappy-record", Fragment(1 | 0x08, IronSnappy.Snappy.Encode(records[1])));
+        yield return ("snappy-record", Fragment(1 | 0x08, SnappyEncoder.Encode(records[1])));
     }
 
     /// <summary>A small index of three series written by <see cref="IndexWriter"/>.</summary>
