@@ -206,7 +206,7 @@ internal static class ClusterModule
                 {
                     await cts.CancelAsync();
                     await activation;
-                    await LeaveRingAsync(lifecycler, sp.GetRequiredService<ILogger<Lifecycler>>());
+                    await LeaveRingAsync(lifecycler, sp.GetRequiredService<ILogger<Lifecycler>>(), config.RingUnregisterTimeout);
                     cts.Dispose();
                 });
         });
@@ -221,7 +221,7 @@ internal static class ClusterModule
             var lifecycler = sp.GetRequiredKeyedService<Lifecycler>(CompactorRing);
             return new HostedStep(
                 ct => lifecycler.StartAsync(InstanceState.Active, ct),
-                _ => LeaveRingAsync(lifecycler, sp.GetRequiredService<ILogger<Lifecycler>>()));
+                _ => LeaveRingAsync(lifecycler, sp.GetRequiredService<ILogger<Lifecycler>>(), config.RingUnregisterTimeout));
         });
     }
 
@@ -339,12 +339,18 @@ internal static class ClusterModule
         }
     }
 
-    private static async Task LeaveRingAsync(Lifecycler lifecycler, ILogger logger)
+    private static async Task LeaveRingAsync(Lifecycler lifecycler, ILogger logger, TimeSpan timeout)
     {
+        // Bounded: a ring store that is down must not keep the process from exiting.
+        using var cts = new CancellationTokenSource(timeout * 2);
         try
         {
-            await lifecycler.ChangeStateAsync(InstanceState.Leaving, CancellationToken.None);
-            await lifecycler.StopAsync(unregister: true, CancellationToken.None);
+            await lifecycler.ChangeStateAsync(InstanceState.Leaving, cts.Token);
+            await lifecycler.StopAsync(unregister: true, cts.Token);
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            logger.LogWarning("ring store unavailable: could not unregister from the ring within {Timeout}", timeout * 2);
         }
         catch (RingStoreUnavailableException e)
         {

@@ -125,6 +125,14 @@ public static class Host
         });
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+
+        // Orleans speaks at warning level about membership changes (kept); its connection layer and probes log a
+        // stack trace per failed attempt to a dead silo, many per second, which says nothing the membership
+        // warnings do not: only their errors are kept.
+        logging.AddFilter("Orleans", LogLevel.Warning);
+        logging.AddFilter("Orleans.Runtime.Messaging", LogLevel.Error);
+        logging.AddFilter("Orleans.Networking", LogLevel.Error);
+        logging.AddFilter("Orleans.Runtime.MembershipService.SiloHealthMonitor", LogLevel.Error);
         if (config.LogFormat == "json")
         {
             logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");

@@ -114,12 +114,12 @@ internal sealed class IngesterLifecycle(
         }
         catch (RingStoreUnavailableException e)
         {
-            // The others see this instance's heartbeat go stale after the timeout instead.
+            // The others see this silo leave Orleans membership instead, and skip it.
             logger.LogWarning(e, "ring store unavailable: could not {Step}", what);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            logger.LogWarning("ring store unavailable: could not {Step} within {Timeout}; the others see this instance's heartbeat go stale instead", what, ringTimeout);
+            logger.LogWarning("ring store unavailable: could not {Step} within {Timeout}; the others see this silo leave Orleans membership instead", what, ringTimeout);
         }
     }
 }

@@ -3,34 +3,51 @@ using Xunit;
 
 namespace MetricsCluster.EndToEnd.Tests;
 
-/// <summary>The cluster of issue 5 shared by the tests of <see cref="ClusterModeTests"/>; each test leaves it whole.</summary>
-public sealed class ClusterFixture : IAsyncLifetime
+/// <summary>The cluster of issue 5 shared by the tests of one <see cref="ClusterModeTests"/> class; each test leaves it whole.</summary>
+public abstract class ClusterFixture(RingStoreKind store) : IAsyncLifetime
 {
     /// <summary>The running cluster.</summary>
     public LocalCluster Cluster { get; private set; } = null!;
 
     /// <inheritdoc/>
-    public async Task InitializeAsync() => Cluster = await LocalCluster.StartAsync();
+    public async Task InitializeAsync() => Cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Store = store });
 
     /// <inheritdoc/>
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }
 
+/// <summary>The cluster on <c>--ring.store=postgres</c>.</summary>
+public sealed class PostgresClusterFixture() : ClusterFixture(RingStoreKind.Postgres);
+
+/// <summary>The cluster on <c>--ring.store=azure</c> (Azurite).</summary>
+public sealed class AzureClusterFixture() : ClusterFixture(RingStoreKind.Azure);
+
+/// <summary>Issue 5's cluster tests on the PostgreSQL provider.</summary>
+public sealed class ClusterModeOnPostgresTests(PostgresClusterFixture fixture) : ClusterModeTests(fixture.Cluster), IClassFixture<PostgresClusterFixture>;
+
+/// <summary>Issue 5's cluster tests on the Azure provider (Azurite).</summary>
+public sealed class ClusterModeOnAzureTests(AzureClusterFixture fixture) : ClusterModeTests(fixture.Cluster), IClassFixture<AzureClusterFixture>;
+
 /// <summary>
-/// Issue 5's acceptance: real processes on 127.0.0.1 (PostgreSQL, 3 ingesters RF 3, distributor, querier,
-/// store-gateway, filesystem bucket) under a steady remote-write load of 200 series every 100 ms. Losing an ingester,
-/// restarting all of them one by one, freezing one (SIGSTOP), or losing PostgreSQL for over a minute fails no write, and queries return
-/// exactly the acknowledged samples, each once (the querier de-duplicates the replicas).
+/// Issue 5's acceptance, on the Orleans engine (issue 13) with each ring store: real processes on 127.0.0.1 (the
+/// store's server, 3 ingesters RF 3, distributor, querier, store-gateway, filesystem bucket) under a steady
+/// remote-write load of 200 series every 100 ms. Losing an ingester, restarting all of them one by one, freezing one
+/// (SIGSTOP), or losing the ring store for over a minute fails no write, and queries return exactly the acknowledged
+/// samples, each once (the querier de-duplicates the replicas).
 /// </summary>
-public sealed class ClusterModeTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>, IDisposable
+public abstract class ClusterModeTests(LocalCluster cluster) : IDisposable
 {
     private const string Tenant = "cluster-e2e";
     private const int Series = 200;
     private static readonly TimeSpan s_generous = TimeSpan.FromSeconds(120);
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
-    private readonly LocalCluster _cluster = fixture.Cluster;
+    private readonly LocalCluster _cluster = cluster;
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public async Task Kill_9_of_an_ingester_fails_no_write_and_every_acknowledged_sample_is_returned_before_and_after_its_replay()
@@ -87,23 +104,23 @@ public sealed class ClusterModeTests(ClusterFixture fixture) : IClassFixture<Clu
     }
 
     [Fact]
-    public async Task With_postgres_down_for_over_a_minute_ingest_and_queries_go_on_with_the_last_known_ring()
+    public async Task With_the_ring_store_down_for_over_a_minute_ingest_and_queries_go_on_with_the_last_known_ring()
     {
         await using var writer = new LoadWriter(_cluster.Distributor.BaseUri, Tenant, "pg_outage_load", Series);
         writer.Start();
         await writer.WaitForMoreAsync(20, s_generous);
-        await AssertEveryAckedSampleAsync(writer, "before stopping PostgreSQL");
+        await AssertEveryAckedSampleAsync(writer, "before stopping the ring store");
 
-        await _cluster.Postgres.StopAsync();
+        await _cluster.Store.StopAsync();
         var leaving = _cluster.Ingesters[^1];
         try
         {
-            // Longer than the 1m heartbeat timeout: nobody's heartbeat reaches the store meanwhile.
+            // Longer than Orleans' membership table refresh (60 s): no silo can read or write membership meanwhile.
             var until = DateTime.UtcNow + TimeSpan.FromSeconds(65);
             while (DateTime.UtcNow < until)
             {
                 await writer.WaitForMoreAsync(50, s_generous);
-                await AssertEveryAckedSampleAsync(writer, $"with PostgreSQL down ({(until - DateTime.UtcNow).TotalSeconds:F0} s to go)");
+                await AssertEveryAckedSampleAsync(writer, $"with the ring store down ({(until - DateTime.UtcNow).TotalSeconds:F0} s to go)");
             }
 
             // SIGTERM with the store down: the ingester flushes and ships, cannot unregister, and still exits, within
@@ -115,7 +132,7 @@ public sealed class ClusterModeTests(ClusterFixture fixture) : IClassFixture<Clu
         }
         finally
         {
-            await _cluster.Postgres.RestartAsync();
+            await _cluster.Store.RestartAsync();
         }
 
         await leaving.RestartAsync();
@@ -123,7 +140,7 @@ public sealed class ClusterModeTests(ClusterFixture fixture) : IClassFixture<Clu
         await writer.WaitForMoreAsync(30, s_generous);
         await _cluster.WaitIngestersActiveAsync(_http, s_generous);
         await writer.StopAsync();
-        await AssertEveryAckedSampleAsync(writer, "after PostgreSQL came back");
+        await AssertEveryAckedSampleAsync(writer, "after the ring store came back");
         Assert.True(writer.Failures.Count == 0, "failed writes:\n" + string.Join('\n', writer.Failures.Take(20)));
     }
 

@@ -8,7 +8,7 @@ namespace MetricsCluster.EndToEnd.Tests;
 /// The cluster of <see cref="ClusterStoreGatewayReplicationTests"/>: as <see cref="ClusterStoreGatewayFixture"/>
 /// but with 3 store-gateways and RF 2, so every block is loaded by two of them.
 /// </summary>
-public sealed class ClusterStoreGatewayReplicationFixture : IAsyncLifetime
+public abstract class ClusterStoreGatewayReplicationFixture(RingStoreKind store) : IAsyncLifetime
 {
     /// <summary>The tenant every test reads.</summary>
     public const string Tenant = "sg-e2e-rf2";
@@ -22,6 +22,7 @@ public sealed class ClusterStoreGatewayReplicationFixture : IAsyncLifetime
     /// <inheritdoc/>
     public async Task InitializeAsync() => Cluster = await LocalCluster.StartAsync(new LocalClusterOptions
     {
+        Store = store,
         StoreGateways = 3,
         StoreGatewayReplicationFactor = 2,
         Compactor = true,
@@ -32,18 +33,36 @@ public sealed class ClusterStoreGatewayReplicationFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }
 
+/// <summary>The RF 2 store-gateway cluster on <c>--ring.store=postgres</c>.</summary>
+public sealed class PostgresStoreGatewayReplicationFixture() : ClusterStoreGatewayReplicationFixture(RingStoreKind.Postgres);
+
+/// <summary>The RF 2 store-gateway cluster on <c>--ring.store=azure</c> (Azurite).</summary>
+public sealed class AzureStoreGatewayReplicationFixture() : ClusterStoreGatewayReplicationFixture(RingStoreKind.Azure);
+
+/// <summary>Store-gateway replication on the PostgreSQL provider.</summary>
+public sealed class StoreGatewayReplicationOnPostgresTests(PostgresStoreGatewayReplicationFixture fixture)
+    : ClusterStoreGatewayReplicationTests(fixture.Cluster), IClassFixture<PostgresStoreGatewayReplicationFixture>;
+
+/// <summary>Store-gateway replication on the Azure provider (Azurite).</summary>
+public sealed class StoreGatewayReplicationOnAzureTests(AzureStoreGatewayReplicationFixture fixture)
+    : ClusterStoreGatewayReplicationTests(fixture.Cluster), IClassFixture<AzureStoreGatewayReplicationFixture>;
+
 /// <summary>
 /// Store-gateway replication (docs/replication.md): with RF 2 each block lives on two of three store-gateways, and
 /// when one is killed the querier retries its blocks on the other replica, so every query still answers in full.
 /// </summary>
-public sealed class ClusterStoreGatewayReplicationTests(ClusterStoreGatewayReplicationFixture fixture) : IClassFixture<ClusterStoreGatewayReplicationFixture>, IDisposable
+public abstract class ClusterStoreGatewayReplicationTests(LocalCluster cluster) : IDisposable
 {
     private const string Tenant = ClusterStoreGatewayReplicationFixture.Tenant;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
-    private readonly LocalCluster _cluster = fixture.Cluster;
+    private readonly LocalCluster _cluster = cluster;
 
     /// <inheritdoc/>
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public async Task With_RF_2_a_killed_store_gateway_fails_no_query_its_blocks_are_read_from_their_other_replica()

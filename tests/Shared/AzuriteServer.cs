@@ -32,12 +32,16 @@ public sealed class AzuriteServer : IAsyncDisposable
     private const string InstallHint = "install it with `bash scripts/install-deps.sh` (npm install -g azurite@" + ExpectedVersion + ")";
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly Process _process;
     private readonly StringBuilder _output;
     private readonly string _rootDir;
+    private readonly string _exe;
+    private readonly bool _skipApiVersionCheck;
+    private Process _process;
 
-    private AzuriteServer(Process process, StringBuilder output, string rootDir, int blobPort, int queuePort, int tablePort)
+    private AzuriteServer(Process process, StringBuilder output, string rootDir, int blobPort, int queuePort, int tablePort, string exe, bool skipApiVersionCheck)
     {
+        _exe = exe;
+        _skipApiVersionCheck = skipApiVersionCheck;
         _process = process;
         _output = output;
         _rootDir = rootDir;
@@ -110,6 +114,33 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills Azurite (an outage of the store), keeping its workspace and ports for <see cref="RestartAsync"/>.</summary>
+    /// <returns>A task that completes when the process has exited.</returns>
+    public async Task StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
+    /// <summary>Starts Azurite again on the same ports and workspace (what it stored survives); returns once it listens.</summary>
+    /// <returns>A task that completes when the three ports accept connections.</returns>
+    public async Task RestartAsync()
+    {
+        if (!_process.HasExited)
+        {
+            throw new InvalidOperationException("azurite is still running");
+        }
+
+        _process.Dispose();
+        _process = StartProcess(_exe, _skipApiVersionCheck, _rootDir, BlobPort, QueuePort, TablePort, _output);
+        await WaitUntilListeningAsync();
+    }
+
     /// <summary>Kills Azurite (and its children) and deletes its workspace.</summary>
     /// <returns>A task that completes when the process has exited.</returns>
     public async ValueTask DisposeAsync()
@@ -149,6 +180,14 @@ public sealed class AzuriteServer : IAsyncDisposable
         int blob = FreePort();
         int queue = FreePort();
         int table = FreePort();
+        var output = new StringBuilder();
+        var clock = Stopwatch.StartNew();
+        Process process = StartProcess(exe, skipApiVersionCheck, root, blob, queue, table, output);
+        return new AzuriteServer(process, output, root, blob, queue, table, exe, skipApiVersionCheck) { StartupTime = clock.Elapsed };
+    }
+
+    private static Process StartProcess(string exe, bool skipApiVersionCheck, string root, int blob, int queue, int table, StringBuilder output)
+    {
         var psi = new ProcessStartInfo(exe)
         {
             RedirectStandardOutput = true,
@@ -170,8 +209,6 @@ public sealed class AzuriteServer : IAsyncDisposable
             psi.ArgumentList.Add("--skipApiVersionCheck");
         }
 
-        var output = new StringBuilder();
-        var clock = Stopwatch.StartNew();
         var process = new Process { StartInfo = psi };
         process.OutputDataReceived += (_, e) => Append(output, e.Data);
         process.ErrorDataReceived += (_, e) => Append(output, e.Data);
@@ -182,7 +219,7 @@ public sealed class AzuriteServer : IAsyncDisposable
 
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new AzuriteServer(process, output, root, blob, queue, table) { StartupTime = clock.Elapsed };
+        return process;
     }
 
     private async Task WaitUntilListeningAsync()

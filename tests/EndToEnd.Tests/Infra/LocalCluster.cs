@@ -5,7 +5,8 @@ using MetricsCluster.Tests.Shared;
 namespace MetricsCluster.EndToEnd.Tests.Infra;
 
 /// <summary>
-/// A whole cluster of real processes on 127.0.0.1 (issue 5): PostgreSQL holding the rings, three ingesters with
+/// A whole cluster of real processes on 127.0.0.1 (issues 5 and 13): the ring store's server (PostgreSQL or Azurite,
+/// <see cref="LocalClusterOptions.Store"/>) holding Orleans membership and the rings, three ingesters with
 /// RF 3, one distributor, one querier and one store-gateway (or <see cref="LocalClusterOptions.StoreGateways"/>, and
 /// optionally a compactor), all sharing a filesystem bucket.
 /// </summary>
@@ -13,15 +14,15 @@ public sealed class LocalCluster : IAsyncDisposable
 {
     private readonly int _storeGatewayRf;
 
-    private LocalCluster(PostgresServer postgres, string bucketDir, int storeGatewayRf)
+    private LocalCluster(RingStoreServer store, string bucketDir, int storeGatewayRf)
     {
         _storeGatewayRf = storeGatewayRf;
-        Postgres = postgres;
+        Store = store;
         BucketDir = bucketDir;
     }
 
-    /// <summary>The ring store.</summary>
-    public PostgresServer Postgres { get; }
+    /// <summary>The ring store's server.</summary>
+    public RingStoreServer Store { get; }
 
     /// <summary>The shared filesystem bucket.</summary>
     public string BucketDir { get; }
@@ -45,15 +46,15 @@ public sealed class LocalCluster : IAsyncDisposable
     public MetricsClusterProcess? Compactor { get; private set; }
 
     /// <summary>
-    /// Starts PostgreSQL, then the ingesters, store-gateway(s), optional compactor, distributor and querier, and waits
+    /// Starts the ring store's server, then the ingesters, store-gateway(s), optional compactor, distributor and querier, and waits
     /// until the distributor sees three ACTIVE ingesters.
     /// </summary>
     /// <param name="options">Optional shape and flags; the default is issue 5's cluster.</param>
     public static async Task<LocalCluster> StartAsync(LocalClusterOptions? options = null)
     {
         options ??= new LocalClusterOptions();
-        var postgres = await PostgresServer.StartAsync();
-        var cluster = new LocalCluster(postgres, Repo.TempDir("cluster-bucket"), options.StoreGatewayReplicationFactor);
+        var store = await RingStoreServer.StartAsync(options.Store);
+        var cluster = new LocalCluster(store, Repo.TempDir("cluster-bucket"), options.StoreGatewayReplicationFactor);
         try
         {
             // Started one after the other: each one JIT-compiles the whole binary, and the machine has two cores.
@@ -167,7 +168,7 @@ public sealed class LocalCluster : IAsyncDisposable
             }
         }
 
-        await Postgres.DisposeAsync();
+        await Store.DisposeAsync();
         try
         {
             Directory.Delete(BucketDir, recursive: true);
@@ -192,8 +193,7 @@ public sealed class LocalCluster : IAsyncDisposable
         MetricsClusterProcess.StartAsync(
         [
             $"--target={target}",
-            "--ring.store=postgres",
-            $"--ring.postgres.connection-string={Postgres.ConnectionString}",
+            .. Store.Flags,
             $"--ring.instance-id={id}",
             "--ring.instance-addr=127.0.0.1",
             string.Create(CultureInfo.InvariantCulture, $"--server.rpc-listen-port={Repo.FreePort()}"),

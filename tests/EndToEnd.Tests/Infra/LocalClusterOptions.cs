@@ -3,6 +3,9 @@ namespace MetricsCluster.EndToEnd.Tests.Infra;
 /// <summary>Optional shape of a <see cref="LocalCluster"/>; the defaults are issue 5's cluster.</summary>
 public sealed record LocalClusterOptions
 {
+    /// <summary>Which server holds Orleans membership and the rings.</summary>
+    public RingStoreKind Store { get; init; } = RingStoreKind.Postgres;
+
     /// <summary>How many store-gateways (ids store-gateway-0..n-1).</summary>
     public int StoreGateways { get; init; } = 1;
 
