@@ -218,6 +218,8 @@ internal static class Modules
             app.MapBuildInfo("/prometheus", buildInfo);
             app.MapBuildInfo(string.Empty, buildInfo);
         }
+
+        WebModule.Map(app, config, modules);
     }
 
     /// <summary>
