@@ -3,6 +3,7 @@ using MetricsCluster.Config;
 using MetricsCluster.Core.Ingest;
 using MetricsCluster.Http;
 using MetricsCluster.Querier.Api;
+using MetricsCluster.WebUi;
 
 using IQueryable = MetricsCluster.Core.Storage.IQueryable;
 
@@ -40,6 +41,8 @@ internal static class WebModule
                 app.MapEmptyTargets(string.Empty);
             }
         }
+
+        app.MapWebUi();
     }
 
     private static DateTimeOffset StartTime()
