@@ -10,6 +10,7 @@
 #   prometheus-alertmanager   the ruler's notification target
 #   victoria-metrics          peer benchmark
 #   postgresql                ring membership store (--ring.store=postgres) tests
+#   chromium                  the web UI's browser tests (Microsoft.Playwright drives /usr/bin/chromium)
 #
 # Also checked, not installed: moto_server (pip package moto[server]), the S3 endpoint of
 # tests/ObjectStore.Tests. It is preinstalled on the project's machines and is no Debian package; without
@@ -23,14 +24,14 @@ CHECK_ONLY=0
 case "${1:-}" in
   "") ;;
   --check) CHECK_ONLY=1 ;;
-  -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
   *) echo "install-deps: unknown argument '$1' (use --check or nothing)" >&2; exit 2 ;;
 esac
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }
 die() { printf 'install-deps: ERROR: %s\n' "$*" >&2; exit 1; }
 
-PACKAGES=(prometheus prometheus-node-exporter prometheus-alertmanager victoria-metrics postgresql)
+PACKAGES=(prometheus prometheus-node-exporter prometheus-alertmanager victoria-metrics postgresql chromium)
 
 # What must exist once a package is installed: commands on PATH, or (for postgresql, whose server
 # binaries live outside PATH) a glob that must match.
@@ -40,6 +41,7 @@ declare -A PROVIDES=(
   [prometheus-alertmanager]="cmd:prometheus-alertmanager cmd:amtool"
   [victoria-metrics]="cmd:victoria-metrics"
   [postgresql]="cmd:pg_ctlcluster glob:/usr/lib/postgresql/*/bin/initdb glob:/usr/lib/postgresql/*/bin/postgres"
+  [chromium]="cmd:chromium"
 )
 
 dpkg_installed() { # package
