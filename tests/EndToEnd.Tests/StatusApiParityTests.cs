@@ -48,6 +48,7 @@ public sealed partial class StatusApiParityTests
             "/api/v1/alerts",
             "/api/v1/targets",
             "/api/v1/format_query?query=foo%20%2B",
+            "/api/v1/query?query=up&stats=all",
         ];
         var failures = new List<string>();
         foreach (string path in paths)
