@@ -64,7 +64,15 @@ public sealed class WebUiBrowserTests
         await page.WaitForSelectorAsync("#graph[data-series-count='3']");
         Assert.Equal(3, await page.Locator("#graph path.series").CountAsync());
         Assert.Equal(3, await page.Locator("#graph .legend li").CountAsync());
+
+        // Hovering the plot shows the values of the three series at that step.
+        var plot = (await page.Locator("#graph svg").BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(plot.X + (plot.Width * 0.9f), plot.Y + (plot.Height / 2));
+        await page.WaitForSelectorAsync("#graph .graph-tip:not([hidden])");
+        Assert.Equal(3, await page.Locator("#graph .graph-tip .swatch").CountAsync());
+        Assert.DoesNotContain("null", await page.InnerTextAsync("#graph .graph-tip"), StringComparison.Ordinal);
         await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "1-graph-tenant-ui-a.png") });
+        await page.Mouse.MoveAsync(0, 0);
 
         // Stacked, then the legend hides one series.
         await page.CheckAsync("#stacked");

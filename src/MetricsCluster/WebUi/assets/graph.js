@@ -118,11 +118,36 @@ window.MC = window.MC || {};
     };
     svg.addEventListener('mousedown', ev => { from = toSvgX(ev); sel.setAttribute('visibility', 'visible'); sel.setAttribute('x', from); sel.setAttribute('width', 0); ev.preventDefault(); });
     svg.addEventListener('mousemove', ev => {
-      if (from === null) return;
+      if (from === null) { hover(toSvgX(ev)); return; }
       const to = toSvgX(ev);
       sel.setAttribute('x', Math.min(from, to));
       sel.setAttribute('width', Math.abs(to - from));
     });
+
+    // Hover: a cursor line and the values of the visible series at the nearest step (at most 10, largest first).
+    const cursor = svgEl('line', { class: 'grid', y1: T, y2: H - B, stroke: '#98a2b3', visibility: 'hidden' });
+    svg.append(cursor);
+    const tip = MC.el('div', { class: 'graph-tip', hidden: true });
+    function hover(px) {
+      const t = start + Math.round(((px - L) / (W - L - R) * (end - start)) / step) * step;
+      const rows = [];
+      series.forEach((s, i) => {
+        if (hidden.has(i)) return;
+        const p = (s.values || []).find(v => Math.abs(v[0] - t) < step / 2);
+        if (p) rows.push([i, parseFloat(p[1])]);
+      });
+      if (rows.length === 0) { tip.hidden = true; cursor.setAttribute('visibility', 'hidden'); return; }
+      rows.sort((a, b) => b[1] - a[1]);
+      cursor.setAttribute('x1', x(t));
+      cursor.setAttribute('x2', x(t));
+      cursor.setAttribute('visibility', 'visible');
+      tip.replaceChildren(MC.el('div', { class: 'muted' }, new Date(t * 1000).toLocaleString()),
+        ...rows.slice(0, 10).map(([i, v]) => MC.el('div', {}, MC.el('span', { class: 'swatch', style: `background:${MC.color(i)}` }),
+          `${formatValue(v)}  ${MC.labelsText(series[i].metric)}`)),
+        ...(rows.length > 10 ? [MC.el('div', { class: 'muted' }, `${rows.length - 10} more`)] : []));
+      tip.hidden = false;
+    }
+    svg.addEventListener('mouseleave', () => { tip.hidden = true; cursor.setAttribute('visibility', 'hidden'); });
     const finish = ev => {
       if (from === null) return;
       const to = toSvgX(ev);
@@ -144,6 +169,6 @@ window.MC = window.MC || {};
         MC.drawGraph(container, series, Object.assign({}, opts, { hidden }));
       },
     }, MC.el('span', { class: 'swatch', style: `background:${MC.color(i)}` }), MC.labelsText(s.metric))));
-    container.append(svg, legend);
+    container.append(svg, tip, legend);
   };
 })();
