@@ -10,6 +10,7 @@
 #   prometheus-alertmanager   the ruler's notification target
 #   victoria-metrics          peer benchmark
 #   postgresql                ring membership store (--ring.store=postgres) tests
+#   chromium                  the web UI's browser tests (Microsoft.Playwright drives /usr/bin/chromium)
 #
 # Also installed, from npm rather than Debian: azurite at exactly AZURITE_VERSION (npm install -g), the Azure
 # Storage emulator that the --ring.store=azure tests run as a child process. It needs node and npm on PATH
@@ -27,7 +28,7 @@ CHECK_ONLY=0
 case "${1:-}" in
   "") ;;
   --check) CHECK_ONLY=1 ;;
-  -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
   *) echo "install-deps: unknown argument '$1' (use --check or nothing)" >&2; exit 2 ;;
 esac
 
@@ -38,7 +39,7 @@ die() { printf 'install-deps: ERROR: %s\n' "$*" >&2; exit 1; }
 # to what this release accepts (tests/Shared/AzuriteServer.cs, src/Cluster/Engine/Azure/AzureEngine.cs).
 AZURITE_VERSION=3.37.0
 
-PACKAGES=(prometheus prometheus-node-exporter prometheus-alertmanager victoria-metrics postgresql)
+PACKAGES=(prometheus prometheus-node-exporter prometheus-alertmanager victoria-metrics postgresql chromium)
 
 # What must exist once a package is installed: commands on PATH, or (for postgresql, whose server
 # binaries live outside PATH) a glob that must match.
@@ -48,6 +49,7 @@ declare -A PROVIDES=(
   [prometheus-alertmanager]="cmd:prometheus-alertmanager cmd:amtool"
   [victoria-metrics]="cmd:victoria-metrics"
   [postgresql]="cmd:pg_ctlcluster glob:/usr/lib/postgresql/*/bin/initdb glob:/usr/lib/postgresql/*/bin/postgres"
+  [chromium]="cmd:chromium"
 )
 
 dpkg_installed() { # package

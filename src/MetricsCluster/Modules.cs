@@ -217,6 +217,8 @@ internal static class Modules
             app.MapBuildInfo("/prometheus", buildInfo);
             app.MapBuildInfo(string.Empty, buildInfo);
         }
+
+        WebModule.Map(app, config, modules);
     }
 
     /// <summary>

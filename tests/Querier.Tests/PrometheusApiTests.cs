@@ -50,7 +50,7 @@ public sealed class PrometheusApiTests : IAsyncLifetime
     [InlineData("/prometheus/api/v1/series?match[]=up&start=10&end=5", 400, """{"status":"error","errorType":"bad_data","error":"invalid parameter \"end\": end timestamp must not be before start time"}""")]
     [InlineData("/prometheus/api/v1/metadata", 200, """{"status":"success","data":{"up":[{"type":"gauge","help":"Up or not.","unit":""}]}}""")]
     [InlineData("/prometheus/api/v1/format_query?query=sum%20by(job)%20(rate(http_requests_total%7Bjob%3D%22api%22%7D%5B5m%5D))", 200, """{"status":"success","data":"sum by (job) (rate(http_requests_total{job=\"api\"}[5m]))"}""")]
-    [InlineData("/prometheus/api/v1/format_query?query=foo%20%2B", 400, """{"status":"error","errorType":"bad_data","error":"1:6: parse error: unexpected end of input"}""")]
+    [InlineData("/prometheus/api/v1/format_query?query=foo%20%2B", 400, """{"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": 1:6: parse error: unexpected end of input"}""")]
     public async Task Answers_with_prometheus_json(string url, int status, string body)
     {
         using var r = await _http.GetAsync(new Uri(url, UriKind.Relative));

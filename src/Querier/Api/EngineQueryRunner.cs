@@ -5,7 +5,7 @@ using IQueryable = MetricsCluster.Core.Storage.IQueryable;
 namespace MetricsCluster.Querier.Api;
 
 /// <summary>Binds <see cref="IQueryRunner"/> to a <see cref="QueryEngine"/> over one <see cref="IQueryable"/>.</summary>
-public sealed class EngineQueryRunner(QueryEngine engine, IQueryable storage) : IQueryRunner
+public sealed class EngineQueryRunner(QueryEngine engine, IQueryable storage) : IStatsQueryRunner
 {
     /// <inheritdoc/>
     public Task<QueryResult> InstantQueryAsync(string tenant, string query, long timeMs, CancellationToken cancellationToken) =>
@@ -14,4 +14,12 @@ public sealed class EngineQueryRunner(QueryEngine engine, IQueryable storage) : 
     /// <inheritdoc/>
     public Task<QueryResult> RangeQueryAsync(string tenant, string query, long startMs, long endMs, long stepMs, CancellationToken cancellationToken) =>
         engine.RangeQueryAsync(storage, tenant, query, startMs, endMs, stepMs, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<QueryResult> InstantQueryAsync(string tenant, string query, long timeMs, QueryStats stats, CancellationToken cancellationToken) =>
+        engine.InstantQueryAsync(stats.Wrap(storage), tenant, query, timeMs, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<QueryResult> RangeQueryAsync(string tenant, string query, long startMs, long endMs, long stepMs, QueryStats stats, CancellationToken cancellationToken) =>
+        engine.RangeQueryAsync(stats.Wrap(storage), tenant, query, startMs, endMs, stepMs, cancellationToken);
 }

@@ -23,7 +23,8 @@ public static class FormatQueryEndpoint
                 }
                 catch (PromQLParseException e)
                 {
-                    throw new ApiException(e.Message);
+                    // Prometheus wraps it as a bad parameter: invalid parameter "query": 1:5: parse error: ….
+                    throw new ApiException("invalid parameter \"query\": " + e.Message);
                 }
 
                 return Task.CompletedTask;

@@ -15,3 +15,16 @@ public interface IQueryRunner
     /// <summary>Evaluates <paramref name="query"/> at every <paramref name="stepMs"/> from <paramref name="startMs"/> to <paramref name="endMs"/>.</summary>
     Task<QueryResult> RangeQueryAsync(string tenant, string query, long startMs, long endMs, long stepMs, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A runner that can also report what a query read (<c>stats=all</c>, <c>stats=explain</c>). Optional: the query
+/// endpoints answer without stats when the bound runner does not implement it.
+/// </summary>
+public interface IStatsQueryRunner : IQueryRunner
+{
+    /// <summary>As <see cref="IQueryRunner.InstantQueryAsync"/>, counting reads into <paramref name="stats"/>.</summary>
+    Task<QueryResult> InstantQueryAsync(string tenant, string query, long timeMs, QueryStats stats, CancellationToken cancellationToken);
+
+    /// <summary>As <see cref="IQueryRunner.RangeQueryAsync"/>, counting reads into <paramref name="stats"/>.</summary>
+    Task<QueryResult> RangeQueryAsync(string tenant, string query, long startMs, long endMs, long stepMs, QueryStats stats, CancellationToken cancellationToken);
+}

@@ -79,8 +79,12 @@ public static class QueryEndpoints
             var aborted = ctx.RequestAborted;
             using var timeout = RequestTimeout(p, time, engineTimeout);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, timeout?.Token ?? CancellationToken.None);
-            var result = await runner.InstantQueryAsync(tenant, p.One("query") ?? string.Empty, ts, linked.Token);
-            return Render(result, timeout, aborted);
+            string query = p.One("query") ?? string.Empty;
+            var stats = StatsReport.Requested(p, runner, query);
+            var result = stats is null
+                ? await runner.InstantQueryAsync(tenant, query, ts, linked.Token)
+                : await stats.Runner.InstantQueryAsync(tenant, query, ts, stats.Stats, linked.Token);
+            return Render(result, timeout, aborted, stats?.Stop());
         }
 
         internal async Task<(int, ReadOnlyMemory<byte>?)> RangeAsync(HttpContext ctx, string tenant, ApiParams p)
@@ -111,8 +115,12 @@ public static class QueryEndpoints
 
             // The engine works in whole milliseconds; a sub-millisecond step (accepted above, as by Prometheus) becomes 1 ms.
             long stepMs = Math.Max(1, stepNs / 1_000_000);
-            var result = await runner.RangeQueryAsync(tenant, p.One("query") ?? string.Empty, start, end, stepMs, linked.Token);
-            return Render(result, timeout, aborted);
+            string query = p.One("query") ?? string.Empty;
+            var stats = StatsReport.Requested(p, runner, query);
+            var result = stats is null
+                ? await runner.RangeQueryAsync(tenant, query, start, end, stepMs, linked.Token)
+                : await stats.Runner.RangeQueryAsync(tenant, query, start, end, stepMs, stats.Stats, linked.Token);
+            return Render(result, timeout, aborted, stats?.Stop());
         }
 
         /// <summary>Exemplars are not stored yet: the parameters are checked as Prometheus checks them and the answer is empty.</summary>
@@ -173,7 +181,7 @@ public static class QueryEndpoints
         return new CancellationTokenSource(timeout, time);
     }
 
-    private static (int, ReadOnlyMemory<byte>?) Render(QueryResult result, CancellationTokenSource? timeout, CancellationToken aborted)
+    private static (int, ReadOnlyMemory<byte>?) Render(QueryResult result, CancellationTokenSource? timeout, CancellationToken aborted, StatsReport? stats = null)
     {
         if (result.Error is { } error)
         {
@@ -196,6 +204,6 @@ public static class QueryEndpoints
             return (500, QueryResponse.Error("internal", "query returned neither a value nor an error"));
         }
 
-        return (200, QueryResponse.Success(w => QueryResponse.WriteQueryData(w, value), result.Warnings, result.Infos));
+        return (200, QueryResponse.Success(w => QueryResponse.WriteQueryData(w, value, stats is null ? null : stats.Write), result.Warnings, result.Infos));
     }
 }

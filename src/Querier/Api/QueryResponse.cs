@@ -34,8 +34,8 @@ internal static class QueryResponse
         return w.Raw((byte)'}').WrittenMemory;
     }
 
-    /// <summary>The <c>data</c> of a query result: <c>{"resultType":…,"result":…}</c>.</summary>
-    internal static void WriteQueryData(PromJsonWriter w, QueryValue value)
+    /// <summary>The <c>data</c> of a query result: <c>{"resultType":…,"result":…}</c>, then what <paramref name="extra"/> appends (<c>,"stats":…</c>).</summary>
+    internal static void WriteQueryData(PromJsonWriter w, QueryValue value, Action<PromJsonWriter>? extra = null)
     {
         w.Raw("{\"resultType\":"u8).String(value.ResultType).Raw(",\"result\":"u8);
         switch (value)
@@ -58,6 +58,7 @@ internal static class QueryResponse
                 throw new InvalidOperationException("unknown result type " + value.ResultType);
         }
 
+        extra?.Invoke(w);
         w.Raw((byte)'}');
     }
 
