@@ -8,7 +8,6 @@ namespace MetricsCluster.Cluster.Tests.Ring;
 
 public sealed class LifecyclerTests : IDisposable
 {
-    private static readonly TimeSpan s_period = TimeSpan.FromSeconds(5);
     private readonly ManualTimeProvider _clock = new();
     private readonly MemoryRingStore _store = new();
     private readonly string _dir = Directory.CreateTempSubdirectory("ring-lifecycler-").FullName;
@@ -22,11 +21,12 @@ public sealed class LifecyclerTests : IDisposable
         HttpAddr = "127.0.0.1:8080",
         Zone = "zone-a",
         TokensFilePath = tokensFile,
-        HeartbeatPeriod = s_period,
     };
 
     private Lifecycler Create(IRingStore? store = null, LifecyclerOptions? options = null) =>
         new(store ?? _store, options ?? Options(), _clock, NullLogger<Lifecycler>.Instance);
+
+    private async Task<long> VersionAsync() => (await _store.GetAsync("ingester", default))?.Version ?? 0;
 
     private async Task<InstanceDesc?> EntryAsync(string id = "ingester-1")
     {
@@ -46,7 +46,6 @@ public sealed class LifecyclerTests : IDisposable
         Assert.Equal("127.0.0.1:8080", entry.HttpAddr);
         Assert.Equal("zone-a", entry.Zone);
         Assert.Equal("ingester-1", entry.Id);
-        Assert.Equal(_clock.NowMs, entry.HeartbeatTimestamp);
         Assert.Equal(_clock.NowMs, entry.RegisteredTimestamp);
         Assert.Equal(128, entry.Tokens.Count);
         Assert.Equal(entry.Tokens.Order(), entry.Tokens);
@@ -67,15 +66,22 @@ public sealed class LifecyclerTests : IDisposable
     }
 
     [Fact]
-    public async Task Heartbeats_every_period()
+    public async Task Writes_only_at_start_and_at_state_changes()
     {
         await using Lifecycler lc = Create();
-        await lc.StartAsync(InstanceState.Active, default);
-        long registered = _clock.NowMs;
+        await lc.StartAsync(InstanceState.Joining, default);
+        Assert.Equal(1, await VersionAsync());
 
-        await Eventually.TrueAsync(async () => (await EntryAsync())!.HeartbeatTimestamp > registered, "a heartbeat", () => _clock.Advance(s_period));
+        // No heartbeat: however long the instance runs, its entry (and so every ring client's token table) stays put.
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(1, await VersionAsync());
+
+        await lc.ChangeStateAsync(InstanceState.Active, default);
+        Assert.Equal(2, await VersionAsync());
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(2, await VersionAsync());
         InstanceDesc entry = (await EntryAsync())!;
-        Assert.Equal(registered, entry.RegisteredTimestamp);
+        Assert.Equal(InstanceState.Active, entry.State);
         Assert.Equal(lc.Tokens, entry.Tokens);
     }
 
@@ -91,24 +97,26 @@ public sealed class LifecyclerTests : IDisposable
     }
 
     [Fact]
-    public async Task State_change_during_a_store_outage_is_written_by_the_heartbeat()
+    public async Task State_change_during_a_store_outage_retries_until_the_store_is_back()
     {
         var flaky = new FlakyRingStore(_store);
         await using Lifecycler lc = Create(flaky);
         await lc.StartAsync(InstanceState.Active, default);
 
         flaky.Down = true;
-        await lc.ChangeStateAsync(InstanceState.Leaving, default);
+        Task change = lc.ChangeStateAsync(InstanceState.Leaving, default);
+
+        // Memory changes at once; the write is retried (on the lifecycler's clock) while the store is down...
         Assert.Equal(InstanceState.Leaving, lc.State);
+        await Eventually.TrueAsync(() => flaky.FailedCalls >= 3, "failed writes", () => _clock.Advance(TimeSpan.FromSeconds(1)));
+        Assert.False(change.IsCompleted);
         Assert.Equal(InstanceState.Active, (await EntryAsync())!.State);
 
-        // Heartbeats fail and are survived while the store is down...
-        int failed = flaky.FailedCalls;
-        await Eventually.TrueAsync(() => flaky.FailedCalls > failed + 1, "failed heartbeats", () => _clock.Advance(s_period));
-
-        // ...and the next one after it is back writes the new state.
+        // ...and the first one after it is back writes the new state.
         flaky.Down = false;
-        await Eventually.TrueAsync(async () => (await EntryAsync())!.State == InstanceState.Leaving, "LEAVING written", () => _clock.Advance(s_period));
+        await Eventually.TrueAsync(() => change.IsCompleted, "the state change", () => _clock.Advance(TimeSpan.FromSeconds(1)));
+        await change;
+        Assert.Equal(InstanceState.Leaving, (await EntryAsync())!.State);
     }
 
     [Fact]
@@ -142,23 +150,25 @@ public sealed class LifecyclerTests : IDisposable
         Assert.Null(await EntryAsync("ingester-1"));
         Assert.Equal(InstanceState.Leaving, (await EntryAsync("ingester-2"))!.State);
 
-        // No heartbeat after stop: the kept entry goes stale (and is never removed by anyone but "forget").
-        long last = (await EntryAsync("ingester-2"))!.HeartbeatTimestamp;
-        _clock.Advance(s_period * 3);
-        Assert.Equal(last, (await EntryAsync("ingester-2"))!.HeartbeatTimestamp);
+        // Nothing writes after stop: the kept entry stays as it was (removed by nobody but "forget").
+        long version = await VersionAsync();
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(version, await VersionAsync());
+        Assert.Equal(InstanceState.Leaving, (await EntryAsync("ingester-2"))!.State);
     }
 
     [Fact]
-    public async Task A_forgotten_live_instance_adds_itself_back()
+    public async Task A_forgotten_live_instance_adds_itself_back_at_its_next_state_change()
     {
         await using Lifecycler lc = Create();
-        await lc.StartAsync(InstanceState.Active, default);
+        await lc.StartAsync(InstanceState.Joining, default);
         long registered = (await EntryAsync())!.RegisteredTimestamp;
 
         await _store.CasAsync("ingester", d => d!.Instances.Remove("ingester-1") ? d : null, default);
         Assert.Null(await EntryAsync());
 
-        await Eventually.TrueAsync(async () => await EntryAsync() is not null, "re-registration", () => _clock.Advance(s_period));
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await lc.ChangeStateAsync(InstanceState.Active, default);
         InstanceDesc back = (await EntryAsync())!;
         Assert.Equal(lc.Tokens, back.Tokens);
         Assert.Equal(registered, back.RegisteredTimestamp);

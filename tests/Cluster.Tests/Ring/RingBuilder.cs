@@ -7,7 +7,7 @@ internal static class RingBuilder
 {
     public static readonly DateTimeOffset Now = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
 
-    public static InstanceDesc Instance(string id, uint[] tokens, InstanceState state = InstanceState.Active, string zone = "", TimeSpan? heartbeatAge = null)
+    public static InstanceDesc Instance(string id, uint[] tokens, InstanceState state = InstanceState.Active, string zone = "")
     {
         var d = new InstanceDesc
         {
@@ -16,7 +16,6 @@ internal static class RingBuilder
             HttpAddr = id + ":8080",
             Zone = zone,
             State = state,
-            HeartbeatTimestamp = (Now - (heartbeatAge ?? TimeSpan.FromSeconds(1))).ToUnixTimeMilliseconds(),
             RegisteredTimestamp = (Now - TimeSpan.FromHours(1)).ToUnixTimeMilliseconds(),
         };
         d.Tokens.AddRange(tokens);
@@ -34,8 +33,9 @@ internal static class RingBuilder
         return desc;
     }
 
-    public static RingSnapshot Snapshot(RingDesc desc, int rf = 3, bool zoneAware = false) =>
-        new(desc, new RingOptions { ReplicationFactor = rf, ZoneAwarenessEnabled = zoneAware }, Now);
+    /// <summary>A snapshot in which the instances named in <paramref name="dead"/> have no live process.</summary>
+    public static RingSnapshot Snapshot(RingDesc desc, int rf = 3, bool zoneAware = false, params string[] dead) =>
+        new(desc, new RingOptions { ReplicationFactor = rf, ZoneAwarenessEnabled = zoneAware }, new FakeLiveness(dead));
 
     public static string[] Ids(ReplicationSet set) => [.. set.Instances.Select(i => i.Id)];
 }

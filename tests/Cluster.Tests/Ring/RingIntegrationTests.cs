@@ -1,28 +1,26 @@
 using MetricsCluster.Cluster.Ring;
 using MetricsCluster.Cluster.Store;
-using MetricsCluster.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 
 namespace MetricsCluster.Cluster.Tests.Ring;
 
-/// <summary>Lifecyclers, a memory store and a ring client together, on one manual clock.</summary>
+/// <summary>Lifecyclers, a memory store, a ring client and a liveness source together.</summary>
 public sealed class RingIntegrationTests
 {
-    private static readonly TimeSpan s_step = TimeSpan.FromSeconds(5);
-
     [Fact]
-    public async Task Three_ingesters_register_and_a_stopped_one_turns_unhealthy_after_the_timeout()
+    public async Task Three_ingesters_register_and_a_dead_one_turns_unhealthy_until_it_comes_back()
     {
-        var clock = new ManualTimeProvider();
-        var store = new MemoryRingStore(TimeSpan.FromSeconds(1), clock);
+        var store = new MemoryRingStore();
+        var liveness = new FakeLiveness();
         var lifecyclers = new List<Lifecycler>();
-        using var client = new RingClient(store, new RingOptions(), clock, NullLogger<RingClient>.Instance);
+        using var client = new RingClient(store, liveness, new RingOptions(), TimeProvider.System, NullLogger<RingClient>.Instance);
+        Lifecycler Create(string id) => new(store, new LifecyclerOptions { InstanceId = id, Addr = id + ":9095" }, TimeProvider.System, NullLogger<Lifecycler>.Instance);
         try
         {
             foreach (string id in new[] { "ingester-1", "ingester-2", "ingester-3" })
             {
-                var lc = new Lifecycler(store, new LifecyclerOptions { InstanceId = id, Addr = id + ":9095", HeartbeatPeriod = s_step }, clock, NullLogger<Lifecycler>.Instance);
+                Lifecycler lc = Create(id);
                 lifecyclers.Add(lc);
                 await lc.StartAsync(InstanceState.Joining, default);
                 await lc.ChangeStateAsync(InstanceState.Active, default);
@@ -30,36 +28,35 @@ public sealed class RingIntegrationTests
 
             await client.StartAsync(default);
             await client.WaitForRingAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
-            await Eventually.TrueAsync(() => client.Instances.Count == 3, "three instances");
+            await Eventually.TrueAsync(() => client.Instances.Count == 3 && client.Instances.Values.All(i => i.State == InstanceState.Active), "three active instances");
 
             uint key = ShardKey.ForSeries(ShardKey.TenantSeed("tenant"), 12345);
             ReplicationSet all = client.Get(key, RingOperation.Write);
             Assert.Equal(3, all.Instances.Count);
             Assert.Equal(1, all.MaxErrors);
 
-            // ingester-2 is killed (no unregister): after the 1m timeout it is unhealthy, the others heartbeat on.
+            // ingester-2 is killed (no unregister, its entry stays ACTIVE): once membership says its process is
+            // dead it is unhealthy, with no descriptor change at all.
+            IReadOnlyList<uint> tokens = lifecyclers[1].Tokens;
             await lifecyclers[1].DisposeAsync();
-            // Time moves only while the live instances' heartbeats, as the client sees them, keep up (within 10s),
-            // so a slow machine cannot make them look dead by running the clock ahead of their loops.
-            void Step()
-            {
-                long floor = clock.NowMs - 10_000;
-                IReadOnlyDictionary<string, InstanceDesc> seen = client.Instances;
-                if (seen["ingester-1"].HeartbeatTimestamp >= floor && seen["ingester-3"].HeartbeatTimestamp >= floor)
-                {
-                    clock.Advance(TimeSpan.FromSeconds(1));
-                }
-            }
-
-            await Eventually.TrueAsync(() => !client.IsHealthy(client.Instances["ingester-2"], RingOperation.Write), "ingester-2 unhealthy", Step);
-
-            Assert.True(clock.GetUtcNow() - client.LastRefresh <= TimeSpan.FromSeconds(15), "the store kept answering");
+            liveness.Kill("ingester-2");
+            Assert.Equal(InstanceState.Active, client.Instances["ingester-2"].State);
+            Assert.False(client.IsHealthy(client.Instances["ingester-2"], RingOperation.Write));
             Assert.True(client.IsHealthy(client.Instances["ingester-1"], RingOperation.Write));
             Assert.True(client.IsHealthy(client.Instances["ingester-3"], RingOperation.Write));
             ReplicationSet degraded = client.Get(key, RingOperation.Write);
             Assert.Equal(["ingester-1", "ingester-3"], degraded.Instances.Select(i => i.Id).Order());
             Assert.Equal(0, degraded.MaxErrors);
             Assert.Equal(0, client.GetReplicationSetForOperation(RingOperation.Read).MaxErrors);
+
+            // A process of the same name comes back: it reuses its ring entry's tokens and is healthy again.
+            liveness.Revive("ingester-2");
+            Lifecycler restarted = Create("ingester-2");
+            lifecyclers[1] = restarted;
+            await restarted.StartAsync(InstanceState.Active, default);
+            Assert.Equal(tokens, restarted.Tokens);
+            Assert.Equal(3, client.Get(key, RingOperation.Write).Instances.Count);
+            Assert.Equal(1, client.GetReplicationSetForOperation(RingOperation.Read).MaxErrors);
         }
         finally
         {

@@ -17,6 +17,7 @@ public sealed class RingPageTests : IAsyncLifetime
     private const string Evil = "<script>alert(1)</script>";
     private readonly ManualTimeProvider _clock = new();
     private readonly MemoryRingStore _store = new();
+    private readonly FakeLiveness _liveness = new("dead");
     private RingClient _ring = null!;
     private WebApplication _app = null!;
     private HttpClient _http = null!;
@@ -29,14 +30,14 @@ public sealed class RingPageTests : IAsyncLifetime
             _ =>
             {
                 var desc = new RingDesc();
-                desc.Instances["alive"] = Instance("alive", "zone-a", InstanceState.Active, now, [1u << 30, 3u << 30]);
-                desc.Instances["dead"] = Instance("dead", "zone-a", InstanceState.Leaving, now - TimeSpan.FromMinutes(5), [2u << 30]);
+                desc.Instances["alive"] = Instance("alive", "zone-a", InstanceState.Active, now.AddSeconds(-1), [1u << 30, 3u << 30]);
+                desc.Instances["dead"] = Instance("dead", "zone-a", InstanceState.Leaving, now.AddMinutes(-5), [2u << 30]);
                 desc.Instances[Evil] = Instance(Evil, Evil, InstanceState.Joining, now, []);
                 return desc;
             },
             default);
 
-        _ring = new RingClient(_store, new RingOptions(), _clock, NullLogger<RingClient>.Instance);
+        _ring = new RingClient(_store, _liveness, new RingOptions(), _clock, NullLogger<RingClient>.Instance);
         await _ring.StartAsync(default);
         await Eventually.TrueAsync(() => _ring.Instances.Count == 3, "the ring");
 
@@ -58,7 +59,7 @@ public sealed class RingPageTests : IAsyncLifetime
         _ring.Dispose();
     }
 
-    private static InstanceDesc Instance(string id, string zone, InstanceState state, DateTimeOffset heartbeat, uint[] tokens)
+    private static InstanceDesc Instance(string id, string zone, InstanceState state, DateTimeOffset registered, uint[] tokens)
     {
         var d = new InstanceDesc
         {
@@ -67,8 +68,7 @@ public sealed class RingPageTests : IAsyncLifetime
             State = state,
             Addr = id + ":9095",
             HttpAddr = id + ":8080",
-            HeartbeatTimestamp = heartbeat.ToUnixTimeMilliseconds(),
-            RegisteredTimestamp = heartbeat.ToUnixTimeMilliseconds() - 1000,
+            RegisteredTimestamp = registered.ToUnixTimeMilliseconds(),
         };
         d.Tokens.AddRange(tokens);
         return d;
@@ -103,7 +103,8 @@ public sealed class RingPageTests : IAsyncLifetime
         Assert.Equal("ACTIVE", alive.GetProperty("state").GetString());
         Assert.Equal("alive:9095", alive.GetProperty("address").GetString());
         Assert.Equal("alive:8080", alive.GetProperty("http_address").GetString());
-        Assert.Equal(_clock.GetUtcNow(), alive.GetProperty("timestamp").GetDateTimeOffset());
+        Assert.Equal("Active (test)", alive.GetProperty("silo_status").GetString());
+        Assert.False(alive.TryGetProperty("timestamp", out _)); // The heartbeat column is gone with the heartbeats.
         Assert.Equal(_clock.GetUtcNow().AddSeconds(-1), alive.GetProperty("registered_timestamp").GetDateTimeOffset());
         Assert.Equal(2, alive.GetProperty("tokens").GetInt32());
         Assert.True(alive.GetProperty("healthy").GetBoolean());
@@ -111,8 +112,11 @@ public sealed class RingPageTests : IAsyncLifetime
         // alive owns (2<<30, 3<<30] and (3<<30, 1<<30] wrapping: 3/4 of zone-a; dead owns 1/4.
         Assert.Equal(75.0, alive.GetProperty("ownership").GetDouble(), 3);
         Assert.Equal(25.0, shards[2].GetProperty("ownership").GetDouble(), 3);
+        // LEAVING is a state every report shows as healthy: dead is unhealthy because its process is dead.
         Assert.False(shards[2].GetProperty("healthy").GetBoolean());
         Assert.Equal("LEAVING", shards[2].GetProperty("state").GetString());
+        Assert.Equal("Dead (test)", shards[2].GetProperty("silo_status").GetString());
+        Assert.True(shards[0].GetProperty("healthy").GetBoolean());
     }
 
     [Fact]
@@ -128,7 +132,8 @@ public sealed class RingPageTests : IAsyncLifetime
         Assert.Contains("<a href=\"http://alive:8080/\">alive:8080</a>", html, StringComparison.Ordinal);
         Assert.Contains("name=\"forget\" value=\"dead\"", html, StringComparison.Ordinal);
         Assert.Contains("UNHEALTHY", html, StringComparison.Ordinal);
-        Assert.Contains("300s ago", html, StringComparison.Ordinal);
+        Assert.Contains("<td>Dead (test)</td>", html, StringComparison.Ordinal);
+        Assert.Contains(_clock.GetUtcNow().AddMinutes(-5).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), html, StringComparison.Ordinal);
         Assert.Contains("75.00%", html, StringComparison.Ordinal);
         Assert.Contains("Ring store: reachable", html, StringComparison.Ordinal);
     }

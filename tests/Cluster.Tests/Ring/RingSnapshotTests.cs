@@ -6,11 +6,9 @@ namespace MetricsCluster.Cluster.Tests.Ring;
 
 public sealed class RingSnapshotTests
 {
-    private static readonly TimeSpan s_dead = TimeSpan.FromMinutes(2);
-
     // Four instances, one token each, a quarter of the way apart.
-    private static RingDesc Four(InstanceState b = InstanceState.Active, TimeSpan? cAge = null) => Desc(
-        Instance("a", [100]), Instance("b", [200], b), Instance("c", [300], heartbeatAge: cAge), Instance("d", [400]));
+    private static RingDesc Four(InstanceState b = InstanceState.Active) => Desc(
+        Instance("a", [100]), Instance("b", [200], b), Instance("c", [300]), Instance("d", [400]));
 
     [Theory]
     [InlineData(50u, "a,b,c")]
@@ -56,9 +54,9 @@ public sealed class RingSnapshotTests
     }
 
     [Fact]
-    public void Unhealthy_instance_is_filtered_and_eats_the_tolerated_error()
+    public void Dead_instance_is_filtered_and_eats_the_tolerated_error()
     {
-        ReplicationSet set = Snapshot(Four(cAge: s_dead)).Get(50, RingOperation.Write);
+        ReplicationSet set = Snapshot(Four(), dead: ["c"]).Get(50, RingOperation.Write);
         Assert.Equal(["a", "b"], Ids(set));
         Assert.Equal(0, set.MaxErrors);
     }
@@ -66,8 +64,9 @@ public sealed class RingSnapshotTests
     [Fact]
     public void Two_unhealthy_of_three_fail_with_a_message_naming_the_counts()
     {
-        var desc = Desc(Instance("a", [100]), Instance("b", [200], heartbeatAge: s_dead), Instance("c", [300], InstanceState.Leaving), Instance("d", [400], heartbeatAge: s_dead));
-        var e = Assert.Throws<RingUnavailableException>(() => Snapshot(desc).Get(50, RingOperation.Write));
+        // b and d are dead, c is LEAVING (extends the walk to d): one healthy replica of three slots.
+        var desc = Desc(Instance("a", [100]), Instance("b", [200]), Instance("c", [300], InstanceState.Leaving), Instance("d", [400]));
+        var e = Assert.Throws<RingUnavailableException>(() => Snapshot(desc, dead: ["b", "d"]).Get(50, RingOperation.Write));
         Assert.Contains("at least 3 healthy replicas required, could only find 1", e.Message, StringComparison.Ordinal);
         Assert.Contains("unhealthy: b, c, d", e.Message, StringComparison.Ordinal);
     }
@@ -104,10 +103,10 @@ public sealed class RingSnapshotTests
         Assert.Equal(["a", "b", "c"], Ids(Snapshot(desc).Get(50, RingOperation.Write)));
     }
 
-    private static RingDesc SixInThreeZones(InstanceState a1 = InstanceState.Active, TimeSpan? b2Age = null, TimeSpan? c1Age = null) => Desc(
+    private static RingDesc SixInThreeZones(InstanceState a1 = InstanceState.Active) => Desc(
         Instance("a1", [100], a1, "za"), Instance("a2", [200], zone: "za"),
-        Instance("b1", [300], zone: "zb"), Instance("b2", [400], zone: "zb", heartbeatAge: b2Age),
-        Instance("c1", [500], zone: "zc", heartbeatAge: c1Age), Instance("c2", [600], zone: "zc"));
+        Instance("b1", [300], zone: "zb"), Instance("b2", [400], zone: "zb"),
+        Instance("c1", [500], zone: "zc"), Instance("c2", [600], zone: "zc"));
 
     [Theory]
     [InlineData(50u, "a1,b1,c1")]
@@ -167,10 +166,9 @@ public sealed class RingSnapshotTests
     [InlineData(2, 0, 2, 0)] // Smaller than RF 3: both must answer (the third replica may have left).
     public void Replication_set_for_operation_quorum_math(int instances, int unhealthy, int expectedInstances, int expectedMaxErrors)
     {
-        var list = Enumerable.Range(0, instances)
-            .Select(i => Instance("i" + i, [(uint)(100 * (i + 1))], heartbeatAge: i < unhealthy ? s_dead : null))
-            .ToArray();
-        ReplicationSet set = Snapshot(Desc(list)).GetReplicationSetForOperation(RingOperation.Read);
+        var list = Enumerable.Range(0, instances).Select(i => Instance("i" + i, [(uint)(100 * (i + 1))])).ToArray();
+        string[] dead = [.. Enumerable.Range(0, unhealthy).Select(i => "i" + i)];
+        ReplicationSet set = Snapshot(Desc(list), dead: dead).GetReplicationSetForOperation(RingOperation.Read);
         Assert.Equal(expectedInstances, set.Instances.Count);
         Assert.Equal(expectedMaxErrors, set.MaxErrors);
         Assert.Equal(0, set.MaxUnavailableZones);
@@ -182,10 +180,9 @@ public sealed class RingSnapshotTests
     [InlineData(2, 1)] // Smaller than RF: no failure tolerated.
     public void Replication_set_for_operation_fails_beyond_rf_over_2_failures(int instances, int unhealthy)
     {
-        var list = Enumerable.Range(0, instances)
-            .Select(i => Instance("i" + i, [(uint)(100 * (i + 1))], heartbeatAge: i < unhealthy ? s_dead : null))
-            .ToArray();
-        var e = Assert.Throws<RingUnavailableException>(() => Snapshot(Desc(list)).GetReplicationSetForOperation(RingOperation.Read));
+        var list = Enumerable.Range(0, instances).Select(i => Instance("i" + i, [(uint)(100 * (i + 1))])).ToArray();
+        string[] dead = [.. Enumerable.Range(0, unhealthy).Select(i => "i" + i)];
+        var e = Assert.Throws<RingUnavailableException>(() => Snapshot(Desc(list), dead: dead).GetReplicationSetForOperation(RingOperation.Read));
         Assert.Contains("too many unhealthy instances", e.Message, StringComparison.Ordinal);
     }
 
@@ -199,31 +196,58 @@ public sealed class RingSnapshotTests
         Assert.Equal(1, all.MaxUnavailableZones);
 
         // b2 is dead: zone zb has failed, so its healthy b1 is left out too and no further zone may fail.
-        ReplicationSet oneZoneDown = Snapshot(SixInThreeZones(b2Age: s_dead), zoneAware: true).GetReplicationSetForOperation(RingOperation.Read);
+        ReplicationSet oneZoneDown = Snapshot(SixInThreeZones(), zoneAware: true, dead: ["b2"]).GetReplicationSetForOperation(RingOperation.Read);
         Assert.Equal(["a1", "a2", "c1", "c2"], Ids(oneZoneDown));
         Assert.Equal(0, oneZoneDown.MaxUnavailableZones);
 
         Assert.Throws<RingUnavailableException>(() =>
-            Snapshot(SixInThreeZones(b2Age: s_dead, c1Age: s_dead), zoneAware: true).GetReplicationSetForOperation(RingOperation.Read));
+            Snapshot(SixInThreeZones(), zoneAware: true, dead: ["b2", "c1"]).GetReplicationSetForOperation(RingOperation.Read));
     }
 
     [Theory]
-    [InlineData(InstanceState.Active, 60, true)]
-    [InlineData(InstanceState.Active, 61, false)]
-    [InlineData(InstanceState.Active, -30, true)] // A heartbeat from the future (clock skew) is fresh.
-    [InlineData(InstanceState.Leaving, 1, false)]
-    [InlineData(InstanceState.Joining, 1, false)]
-    public void Write_health_needs_active_state_and_a_fresh_heartbeat(InstanceState state, int ageSeconds, bool healthy)
+    [InlineData("write", InstanceState.Active, true, true)]
+    [InlineData("write", InstanceState.Active, false, false)]
+    [InlineData("write", InstanceState.Leaving, true, false)]
+    [InlineData("write", InstanceState.Joining, true, false)]
+    [InlineData("write", InstanceState.Pending, true, false)]
+    [InlineData("read", InstanceState.Leaving, true, true)]
+    [InlineData("read", InstanceState.Leaving, false, false)]
+    [InlineData("read", InstanceState.Pending, true, true)]
+    [InlineData("read", InstanceState.Joining, true, false)]
+    [InlineData("reporting", InstanceState.Joining, true, true)]
+    [InlineData("reporting", InstanceState.Active, false, false)]
+    public void Health_needs_a_state_the_operation_allows_and_a_live_process(string operation, InstanceState state, bool alive, bool healthy)
     {
-        RingSnapshot ring = Snapshot(new RingDesc());
-        Assert.Equal(healthy, ring.IsHealthy(Instance("x", [1], state, heartbeatAge: TimeSpan.FromSeconds(ageSeconds)), RingOperation.Write));
+        RingOperation op = new[] { RingOperation.Write, RingOperation.Read, RingOperation.Reporting }.Single(o => o.Name == operation);
+        RingSnapshot ring = Snapshot(new RingDesc(), dead: alive ? Array.Empty<string>() : new[] { "x" });
+        Assert.Equal(healthy, ring.IsHealthy(Instance("x", [1], state), op));
     }
 
     [Fact]
-    public void Zero_heartbeat_timeout_disables_the_check()
+    public void Liveness_is_asked_at_each_call_not_frozen_in_the_snapshot()
     {
-        var ring = new RingSnapshot(new RingDesc(), new RingOptions { HeartbeatTimeout = TimeSpan.Zero }, Now);
-        Assert.True(ring.IsHealthy(Instance("x", [1], heartbeatAge: TimeSpan.FromDays(3)), RingOperation.Write));
+        var liveness = new FakeLiveness();
+        var ring = new RingSnapshot(Four(), new RingOptions(), liveness);
+        Assert.Equal(["a", "b", "c"], Ids(ring.Get(50, RingOperation.Write)));
+
+        // The same snapshot (no descriptor change: nothing heartbeats any more) follows membership both ways.
+        liveness.Kill("b");
+        Assert.False(ring.IsHealthy(ring.Instances["b"], RingOperation.Write));
+        Assert.Equal(["a", "c"], Ids(ring.Get(50, RingOperation.Write)));
+        Assert.Equal(["a", "c", "d"], Ids(ring.GetReplicationSetForOperation(RingOperation.Read)).Order());
+
+        liveness.Revive("b");
+        Assert.True(ring.IsHealthy(ring.Instances["b"], RingOperation.Write));
+        Assert.Equal(["a", "b", "c"], Ids(ring.Get(50, RingOperation.Write)));
+    }
+
+    [Fact]
+    public void This_process_liveness_leaves_health_to_the_state()
+    {
+        var ring = new RingSnapshot(Four(b: InstanceState.Leaving), new RingOptions(), ThisProcessLiveness.Instance);
+        Assert.True(ring.IsHealthy(ring.Instances["a"], RingOperation.Write));
+        Assert.False(ring.IsHealthy(ring.Instances["b"], RingOperation.Write));
+        Assert.Equal(["a", "c", "d"], Ids(ring.Get(50, RingOperation.Write)));
     }
 
     [Theory]
