@@ -87,6 +87,20 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Stops taking writes (LEAVING before the final flush: a distributor whose ring view is a poll behind may still
+    /// send some; they fail as retryable and land on the other replicas) and waits for the pushes in flight, so the
+    /// flush that follows cuts everything the heads will ever hold.
+    /// </summary>
+    public async Task StopWritesAsync(CancellationToken cancellationToken)
+    {
+        _closing = true;
+        while (Volatile.Read(ref _inflight) > 0)
+        {
+            await Task.Delay(10, cancellationToken);
+        }
+    }
+
     /// <inheritdoc/>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -117,7 +131,7 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
         {
             if (_closing || !IsReady)
             {
-                throw new IngesterUnavailableException("ingester is not accepting writes (starting or shutting down)");
+                throw new IngesterUnavailableException("ingester is not accepting writes (starting, leaving the ring or shutting down)");
             }
 
             if (_options.MaxInflightPushRequests > 0 && inflight > _options.MaxInflightPushRequests)

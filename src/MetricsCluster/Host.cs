@@ -130,6 +130,7 @@ public static class Host
         // stack trace per failed attempt to a dead silo, many per second, which says nothing the membership
         // warnings do not: only their errors are kept.
         logging.AddFilter("Orleans", LogLevel.Warning);
+        logging.AddFilter("Polly", LogLevel.Warning);
         logging.AddFilter("Orleans.Runtime.Messaging", LogLevel.Error);
         logging.AddFilter("Orleans.Networking", LogLevel.Error);
         logging.AddFilter("Orleans.Runtime.MembershipService.SiloHealthMonitor", LogLevel.Error);

@@ -56,6 +56,13 @@ internal sealed class IngesterLifecycle(
     private async Task<Exception?> LeaveCoreAsync(bool flush)
     {
         await RingStepAsync(ct => lifecycler.ChangeStateAsync(InstanceState.Leaving, ct), "go LEAVING");
+        if (flush)
+        {
+            // Distributors see LEAVING within a ring poll; writes still arriving meanwhile must not land after the cut.
+            using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await ingester.StopWritesAsync(drain.Token);
+        }
+
         Exception? failure = flush ? await FlushAndShipAsync() : null;
         LeaveFailure = failure;
         if (failure is not null)

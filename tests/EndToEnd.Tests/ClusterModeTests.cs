@@ -84,7 +84,8 @@ public abstract class ClusterModeTests(LocalCluster cluster) : IDisposable
             var ingester = _cluster.Ingesters[i];
 
             // SIGTERM: LEAVING, head flushed to blocks and shipped, unregistered, exit 0.
-            Assert.Equal(0, await ingester.Child.TerminateAsync(s_generous));
+            int exit = await ingester.Child.TerminateAsync(s_generous);
+            Assert.True(exit == 0, $"ingester-{i} exited {exit}:\n{ingester.Child.Output}");
             Assert.Contains("leaving the ring: flushed the heads", ingester.Child.Output, StringComparison.Ordinal);
             await writer.WaitForMoreAsync(10, s_generous);
             await AssertEveryAckedSampleAsync(writer, $"with ingester-{i} stopped");
@@ -124,8 +125,9 @@ public abstract class ClusterModeTests(LocalCluster cluster) : IDisposable
             }
 
             // SIGTERM with the store down: the ingester flushes and ships, cannot unregister, and still exits, within
-            // the ring timeout (10s per ring write) plus the flush. The other two replicas keep taking every write.
-            int exit = await leaving.Child.TerminateAsync(TimeSpan.FromSeconds(60));
+            // the ring timeout (10s per ring write) plus the flush plus Orleans' bounded status writes (the silo's
+            // 30 s graceful stop, then 15 s each for Stopping and Dead). The other two replicas keep taking every write.
+            int exit = await leaving.Child.TerminateAsync(TimeSpan.FromSeconds(100));
             Assert.True(exit == 0, $"the ingester exited {exit}:\n{leaving.Child.Output}");
             Assert.Contains("could not unregister", leaving.Child.Output, StringComparison.Ordinal);
             await writer.WaitForMoreAsync(20, s_generous);

@@ -33,6 +33,11 @@ public static class EngineSetup
         {
             m.ProbeTimeout = options.ProbePeriod;
             m.NumMissedProbesLimit = options.MissedProbesLimit;
+
+            // Each status write to the membership table (joining, shutting down, dead) retries this long (Orleans:
+            // 5 min). With the store down a stopping silo makes two of them; 15 s each keeps a SIGTERM's exit within
+            // a minute and a half, and a silo that cannot join in 15 s exits and is restarted.
+            m.MaxJoinAttemptTime = TimeSpan.FromSeconds(15);
         });
         silo.Configure<GrainTypeOptions>(g =>
         {

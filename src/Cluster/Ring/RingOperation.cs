@@ -5,9 +5,13 @@ namespace MetricsCluster.Cluster.Ring;
 /// an instance in a given state makes the set extend to one more instance clockwise.
 /// </summary>
 /// <param name="Name">For messages and metrics.</param>
-/// <param name="HealthyStates">States an instance (with a fresh heartbeat) may be in to be used.</param>
+/// <param name="HealthyStates">States an instance (whose process is alive) may be in to be used.</param>
 /// <param name="ExtendReplicaSet">True for states that do not count towards the replication factor.</param>
-public sealed record RingOperation(string Name, IReadOnlySet<InstanceState> HealthyStates, Func<InstanceState, bool> ExtendReplicaSet)
+/// <param name="IgnoreUnhealthy">
+/// One healthy replica is enough (Mimir's IgnoreUnhealthyInstancesReplicationStrategy, which its store-gateway ring
+/// uses): a block read needs any one replica that has it, not a quorum. Otherwise a quorum (RF/2+1) must be healthy.
+/// </param>
+public sealed record RingOperation(string Name, IReadOnlySet<InstanceState> HealthyStates, Func<InstanceState, bool> ExtendReplicaSet, bool IgnoreUnhealthy = false)
 {
     /// <summary>Pushes: only ACTIVE instances take writes; a non-ACTIVE one extends the set (Mimir's Write).</summary>
     public static readonly RingOperation Write = new(
@@ -23,9 +27,9 @@ public sealed record RingOperation(string Name, IReadOnlySet<InstanceState> Heal
 
     /// <summary>Store-gateway block ownership while syncing: JOINING and LEAVING instances keep loading (Mimir's BlocksOwnerSync).</summary>
     public static readonly RingOperation BlocksSync = new(
-        "blocks-sync", new HashSet<InstanceState> { InstanceState.Joining, InstanceState.Active, InstanceState.Leaving }, s => s == InstanceState.Joining);
+        "blocks-sync", new HashSet<InstanceState> { InstanceState.Joining, InstanceState.Active, InstanceState.Leaving }, s => s == InstanceState.Joining, IgnoreUnhealthy: true);
 
     /// <summary>Store-gateway reads: only ACTIVE instances serve; others extend the set (Mimir's BlocksRead).</summary>
     public static readonly RingOperation BlocksRead = new(
-        "blocks-read", new HashSet<InstanceState> { InstanceState.Active }, s => s != InstanceState.Active);
+        "blocks-read", new HashSet<InstanceState> { InstanceState.Active }, s => s != InstanceState.Active, IgnoreUnhealthy: true);
 }

@@ -169,7 +169,7 @@ public sealed class RingSnapshot : IReadRing
     {
         int possible = _options.ZoneAwarenessEnabled ? Math.Min(_instancesWithTokens, _zonesWithTokens) : _instancesWithTokens;
         int replicas = Math.Max(Math.Min(_options.ReplicationFactor, possible), picked.Count);
-        int minSuccess = (replicas / 2) + 1;
+        int minSuccess = operation.IgnoreUnhealthy ? 1 : (replicas / 2) + 1;
 
         // Filter in place (this runs once per series on the write path): healthy ones move to the front.
         int kept = 0;

@@ -146,8 +146,13 @@ internal sealed class PostgresEngineDatabase : IAsyncDisposable, IDisposable
     /// <param name="operation">What the caller was doing.</param>
     /// <param name="inner">The Npgsql or socket failure.</param>
     /// <returns>The exception to throw.</returns>
+    /// <remarks>
+    /// The Npgsql exception is named, not attached: this exception crosses silos (a grain's storage failure reaches
+    /// its caller), and Orleans has no codec for Npgsql's types, so an attached one turned the whole reply into a
+    /// CodecNotFoundException that named nothing.
+    /// </remarks>
     public OrleansException Unavailable(string operation, Exception inner) =>
-        new($"{operation} failed: {Endpoint} could not be used ({inner.Message})", inner);
+        new($"{operation} failed: {Endpoint} could not be used ({inner.GetType().Name}: {inner.Message})");
 
     /// <summary>Tells whether <paramref name="e"/> is a database or network failure (not a caller bug).</summary>
     /// <param name="e">The exception.</param>
