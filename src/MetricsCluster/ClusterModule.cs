@@ -79,6 +79,9 @@ internal static class ClusterModule
         {
             services.AddSingleton<IRingStore>(sp => new GrainRingStore(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<ILogger<GrainRingStore>>()));
             services.AddSingleton<IInstanceLiveness>(sp => sp.GetRequiredService<MembershipLiveness>());
+
+            // Orleans' meters on /metrics; created with the app (MapRingPages), before the silo starts.
+            services.AddSingleton(sp => new OrleansMetrics(sp.GetRequiredService<Core.Metrics.MetricsRegistry>()));
         }
         else
         {
@@ -228,6 +231,11 @@ internal static class ClusterModule
     /// <summary>Maps the ring pages of every ring this process reads (Mimir's <c>/ingester/ring</c> and siblings).</summary>
     internal static void MapRingPages(WebApplication app, ClusterConfig config, HashSet<string> modules)
     {
+        if (config.IsSilo)
+        {
+            app.Services.GetRequiredService<OrleansMetrics>();
+        }
+
         var store = app.Services.GetRequiredService<IRingStore>();
         var time = app.Services.GetRequiredService<TimeProvider>();
         foreach (string key in RingKeys(config, modules))
