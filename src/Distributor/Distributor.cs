@@ -35,7 +35,7 @@ public sealed class Distributor
     private readonly ConcurrentDictionary<string, TokenBucket> _buckets = new(StringComparer.Ordinal);
 
     /// <summary>Creates the distributor; <paramref name="options"/> is validated here (G5).</summary>
-    /// <param name="ingester">Where accepted batches go (in-process or RPC, G3).</param>
+    /// <param name="ingester">Where accepted batches go (in process or over grain calls, G3).</param>
     /// <param name="overrides">The one source of per-tenant limits (G5), read once per request.</param>
     /// <param name="options">Distributor settings.</param>
     /// <param name="metrics">Registry for the distributor's metrics (G6).</param>

@@ -7,7 +7,7 @@ namespace MetricsCluster.Storage;
 /// The querier's view of the store-gateways (ARCHITECTURE's <c>IStoreGatewayClient</c>; Mimir's store-gateway
 /// <c>Series</c> request with its block-ID hints): reads the named blocks of a tenant and reports which of them it
 /// actually read, so the querier can tell a complete answer from a partial one. Implemented in process by the
-/// store-gateway's <c>BucketStores</c>, over RPC once cluster mode exists.
+/// store-gateway's <c>BucketStores</c>, over grain calls in cluster mode (GrainStoreGatewayClient).
 /// </summary>
 public interface IStoreGatewayClient
 {

@@ -13,6 +13,7 @@ public static class FuzzTargets
         FuzzTarget.Of<RemoteWriteProtoTarget>(),
         FuzzTarget.Of<SnappyTarget>(),
         FuzzTarget.Of<PushCodecTarget>(),
+        FuzzTarget.Of<GrainStreamTarget>(),
         FuzzTarget.Of<ExpositionTextTarget>(),
         FuzzTarget.Of<OpenMetricsTarget>(),
         FuzzTarget.Of<PromQLTarget>(),

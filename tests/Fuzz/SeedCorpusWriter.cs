@@ -16,6 +16,7 @@ public sealed class SeedCorpusWriter
         ["remote-write-proto"] = ProtoSeeds.WriteRequests,
         ["snappy"] = ProtoSeeds.SnappyBlocks,
         ["push-codec"] = ProtoSeeds.PushRequests,
+        ["grain-stream"] = ProtoSeeds.GrainStreams,
         ["exposition-text"] = TextSeeds.ExpositionText,
         ["openmetrics"] = TextSeeds.OpenMetrics,
         ["promql"] = TextSeeds.PromQL,

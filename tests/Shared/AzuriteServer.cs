@@ -114,13 +114,31 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Kills Azurite (an outage of the store), keeping its workspace and ports for <see cref="RestartAsync"/>.</summary>
+    /// <summary>
+    /// Stops Azurite (an outage of the store), keeping its workspace and ports for <see cref="RestartAsync"/>. It gets
+    /// SIGINT, not SIGKILL: Azurite keeps its tables in memory and writes them to its workspace on a timer and on a
+    /// clean exit, so a killed Azurite comes back with an older membership table than the silos have seen, which
+    /// real Azure Storage never does (a durable store's outage loses nothing).
+    /// </summary>
     /// <returns>A task that completes when the process has exited.</returns>
     public async Task StopAsync()
     {
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
+            using (var interrupt = Process.Start("kill", ["-INT", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await interrupt.WaitForExitAsync();
+            }
+
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try
+            {
+                await _process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
         }
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

@@ -27,7 +27,7 @@ public interface IReadRing
     /// <exception cref="RingUnavailableException">Too many unhealthy instances.</exception>
     ReplicationSet GetReplicationSetForOperation(RingOperation operation);
 
-    /// <summary>Whether <paramref name="instance"/> is in a healthy state for <paramref name="operation"/> and its heartbeat is fresh.</summary>
+    /// <summary>Whether <paramref name="instance"/> is in a healthy state for <paramref name="operation"/> and its process is alive (Orleans membership).</summary>
     bool IsHealthy(InstanceDesc instance, RingOperation operation);
 }
 

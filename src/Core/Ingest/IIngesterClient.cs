@@ -4,7 +4,7 @@ namespace MetricsCluster.Core.Ingest;
 
 /// <summary>
 /// How the distributor and querier talk to one ingester (G3): bound in-process for
-/// <c>--target=all</c>, over RPC in cluster mode. Members take the tenant first and the token last.
+/// <c>--target=all</c>, over grain calls in cluster mode. Members take the tenant first and the token last.
 /// </summary>
 public interface IIngesterClient
 {

@@ -49,6 +49,19 @@ internal static class ProtoSeeds
         yield return ("two-series-metadata", data);
     }
 
+    /// <summary>A streamed Select reply as the grain-stream target reads it: a one-series batch frame, then the end frame.</summary>
+    public static IEnumerable<(string Name, byte[] Data)> GrainStreams()
+    {
+        var batch = new Cluster.Payload.Wire.SeriesBatch();
+        var labels = Labels.FromStrings("__name__", "up", "job", "node");
+        var s = new Cluster.Payload.Wire.StreamSeries { Labels = Google.Protobuf.ByteString.CopyFrom(labels.Bytes) };
+        s.Chunks.Add(new Cluster.Payload.Wire.Chunk { MinTime = T0, MaxTime = T0 + 15_000, Encoding = 1, Data = Google.Protobuf.ByteString.CopyFrom([0, 2, 1, 2, 3]) });
+        batch.Series.Add(s);
+        byte[] first = Google.Protobuf.MessageExtensions.ToByteArray(new Cluster.Payload.Wire.StreamFrame { Batch = batch });
+        byte[] end = Google.Protobuf.MessageExtensions.ToByteArray(new Cluster.Payload.Wire.StreamFrame { End = new Cluster.Payload.Wire.EndFrame { Frames = 1 } });
+        yield return ("batch-end", [(byte)first.Length, .. first, (byte)end.Length, .. end]);
+    }
+
     private static void AddSeries(PushBatch batch, Labels labels, params (long T, double V)[] samples)
     {
         batch.AddSeries(labels.Bytes, labels.Hash);
