@@ -16,7 +16,7 @@ public sealed class ClusterConfigTests : IDisposable
         Assert.Equal("memory", c.RingStore);
         Assert.Equal(Environment.MachineName, c.RingInstanceId);
         Assert.Equal(TimeSpan.FromSeconds(5), c.RingHeartbeatPeriod);
-        Assert.Equal(TimeSpan.FromMinutes(1), c.RingHeartbeatTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(15), c.RingHeartbeatTimeout);
         Assert.Equal(3, c.IngesterReplicationFactor);
         Assert.Equal(128, c.IngesterRingNumTokens);
         Assert.Equal(3, c.StoreGatewayReplicationFactor);
@@ -93,7 +93,7 @@ public sealed class ClusterConfigTests : IDisposable
     }
 
     [Theory]
-    [InlineData("ring.store must be memory or postgres")]
+    [InlineData("ring.store must be memory, postgres or azure")]
     [InlineData("ring.postgres.connection-string is required when ring.store is postgres")]
     [InlineData("ring.heartbeat-timeout must be longer than ring.heartbeat-period")]
     [InlineData("ring.unregister-timeout must be positive")]
@@ -103,6 +103,7 @@ public sealed class ClusterConfigTests : IDisposable
     [InlineData("server.rpc-listen-port must differ from server.http-listen-port")]
     [InlineData("ingester.client.remote-timeout must be positive")]
     [InlineData("ring.instance-id must not be empty")]
+    [InlineData("ring.azure.connection-string is required when ring.store is azure")]
     public void Invalid_cluster_settings_name_their_key(string expected)
     {
         var c = new ClusterConfig();
@@ -110,6 +111,7 @@ public sealed class ClusterConfigTests : IDisposable
         {
             case "ring.store": c.RingStore = "consul"; break;
             case "ring.postgres.connection-string": c.RingStore = "postgres"; break;
+            case "ring.azure.connection-string": c.RingStore = "azure"; break;
             case "ring.heartbeat-timeout": c.RingHeartbeatTimeout = TimeSpan.FromSeconds(5); break;
             case "ring.unregister-timeout": c.RingUnregisterTimeout = TimeSpan.Zero; break;
             case "ingester.replication-factor": c.IngesterReplicationFactor = 0; break;

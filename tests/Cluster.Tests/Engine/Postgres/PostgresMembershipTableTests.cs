@@ -277,7 +277,9 @@ public sealed class PostgresMembershipTableTests : IClassFixture<PostgresEngineF
         OrleansException e = await Assert.ThrowsAsync<OrleansException>(table.ReadAll);
         Assert.Contains($"127.0.0.1:{port}/nowhere", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", e.ToString(), StringComparison.Ordinal);
-        Assert.IsAssignableFrom<NpgsqlException>(e.InnerException);
+        // Named, not attached: the exception crosses silos and Orleans has no codec for Npgsql's types.
+        Assert.Null(e.InnerException);
+        Assert.Contains(nameof(NpgsqlException), e.Message, StringComparison.Ordinal);
 
         // The grain storage shares the wording.
         using ServiceProvider services = new ServiceCollection().AddSerializer().BuildServiceProvider();
