@@ -174,6 +174,8 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
     /// <inheritdoc/>
     public async IAsyncEnumerable<ChunkSeries> SelectAsync(string tenant, long mint, long maxt, bool labelsOnly, IReadOnlyList<Matcher> matchers, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // Recorded only when the query runs in this process (a grain call starts a new async flow, with no trace).
+        Core.Storage.QueryTrace.Record("ingester", "this process");
         await Task.Yield();
         if (!TryTenant(tenant, out var db))
         {

@@ -154,8 +154,12 @@ public sealed partial class BucketStores : IQueryable, IStoreGatewayClient, IDis
         _tenants.TryGetValue(tenant, out var t) ? new StoreQuerier(t, mint, maxt) : new StoreQuerier(new TenantBlocks(), mint, maxt);
 
     /// <inheritdoc/>
-    public IQuerier Querier(string tenant, long mint, long maxt, IReadOnlySet<Ulid> blocks, QueriedBlocks queried) =>
-        new StoreQuerier(_tenants.TryGetValue(tenant, out var t) ? t : new TenantBlocks(), mint, maxt, blocks, queried);
+    public IQuerier Querier(string tenant, long mint, long maxt, IReadOnlySet<Ulid> blocks, QueriedBlocks queried)
+    {
+        // Recorded only when the query runs in this process (a grain call starts a new async flow, with no trace).
+        QueryTrace.Record("store-gateway", "this process");
+        return new StoreQuerier(_tenants.TryGetValue(tenant, out var t) ? t : new TenantBlocks(), mint, maxt, blocks, queried);
+    }
 
     /// <summary>Forgets every block; the index-headers stay on disk for the next start.</summary>
     public void Dispose() => _tenants.Clear();

@@ -111,6 +111,9 @@ public sealed class WebUiBrowserTests
         await page.ClickAsync("#tab-explain");
         await page.WaitForSelectorAsync("#explain-query");
         await page.WaitForSelectorAsync("#result td:has-text('__name__=\"ui_demo_requests\"')");
+
+        // ... and which components answered: in one process, the in-process ingester.
+        await page.WaitForSelectorAsync("#result tr:has(td:text-is('ingester')):has(td:text-is('this process'))");
         await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "3-explain.png"), FullPage = true });
 
         // Targets: the agent's scrape of this process, up.

@@ -27,7 +27,10 @@ internal sealed class IngesterGrain(LocalIngester local, ILogger<IngesterGrain> 
     /// <summary>A series batch is sent once it holds about this many bytes (one frame of a streamed select).</summary>
     internal const int FrameBytes = 256 * 1024;
 
-    private string Tenant => InstancePinnedPlacement.TenantOf(this.GetPrimaryKeyString());
+    private string? _tenant;
+
+    // Parsed once per activation: every push checks its payload's tenant against it.
+    private string Tenant => _tenant ??= InstancePinnedPlacement.TenantOf(this.GetPrimaryKeyString());
 
     /// <inheritdoc />
     public Task<GrainReply> Push(byte[] payload, CancellationToken cancellationToken) => Run("ingester/Push", async () =>

@@ -146,6 +146,7 @@ public sealed partial class ReplicatedIngesterClient
     /// <summary>Runs one read on one ingester, logging its failure (the quorum decides whether it matters).</summary>
     private async Task<T> ReadAsync<T>(InstanceDesc instance, Func<IIngesterClient, Task<T>> read)
     {
+        Core.Storage.QueryTrace.Record("ingester", instance.Id);
         try
         {
             return await read(_clientFor(instance)).ConfigureAwait(false);

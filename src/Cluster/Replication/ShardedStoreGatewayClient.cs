@@ -132,6 +132,7 @@ public sealed partial class ShardedStoreGatewayClient : IStoreGatewayClient
     private async Task<(bool Ok, T? Answer, Ulid[] Read)> QueryAsync<T>(InstanceDesc instance, string tenant, long mint, long maxt, HashSet<Ulid> blocks, Func<IQuerier, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
         var queried = new QueriedBlocks();
+        Core.Storage.QueryTrace.Record("store-gateway", instance.Id);
         try
         {
             T answer;

@@ -1,5 +1,6 @@
 using MetricsCluster.PromQL.Engine;
 
+using MetricsCluster.Core.Storage;
 using IQueryable = MetricsCluster.Core.Storage.IQueryable;
 
 namespace MetricsCluster.Querier.Api;
@@ -16,10 +17,16 @@ public sealed class EngineQueryRunner(QueryEngine engine, IQueryable storage) : 
         engine.RangeQueryAsync(storage, tenant, query, startMs, endMs, stepMs, cancellationToken);
 
     /// <inheritdoc/>
-    public Task<QueryResult> InstantQueryAsync(string tenant, string query, long timeMs, QueryStats stats, CancellationToken cancellationToken) =>
-        engine.InstantQueryAsync(stats.Wrap(storage), tenant, query, timeMs, cancellationToken);
+    public async Task<QueryResult> InstantQueryAsync(string tenant, string query, long timeMs, QueryStats stats, CancellationToken cancellationToken)
+    {
+        using var trace = QueryTrace.Begin(stats.Trace);
+        return await engine.InstantQueryAsync(stats.Wrap(storage), tenant, query, timeMs, cancellationToken);
+    }
 
     /// <inheritdoc/>
-    public Task<QueryResult> RangeQueryAsync(string tenant, string query, long startMs, long endMs, long stepMs, QueryStats stats, CancellationToken cancellationToken) =>
-        engine.RangeQueryAsync(stats.Wrap(storage), tenant, query, startMs, endMs, stepMs, cancellationToken);
+    public async Task<QueryResult> RangeQueryAsync(string tenant, string query, long startMs, long endMs, long stepMs, QueryStats stats, CancellationToken cancellationToken)
+    {
+        using var trace = QueryTrace.Begin(stats.Trace);
+        return await engine.RangeQueryAsync(stats.Wrap(storage), tenant, query, startMs, endMs, stepMs, cancellationToken);
+    }
 }

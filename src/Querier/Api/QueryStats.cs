@@ -38,6 +38,9 @@ public sealed class QueryStats
     /// <summary>Wraps <paramref name="inner"/> so its reads are counted here.</summary>
     public IQueryable Wrap(IQueryable inner) => new StatsQueryable(inner, this);
 
+    /// <summary>Which ingesters and store-gateways the query asked (recorded while <see cref="Trace"/> is current).</summary>
+    public QueryTrace Trace { get; } = new();
+
     private SelectorStats Add(IReadOnlyList<Matcher> matchers, long mint, long maxt, SelectHints? hints)
     {
         var s = new SelectorStats(string.Join(", ", matchers.Select(m => m.ToString())), mint, maxt, hints?.Step ?? 0, hints?.Func);

@@ -104,6 +104,16 @@ internal sealed class StatsReport
             first = false;
         }
 
+        w.Raw("],\"asked\":["u8);
+        first = true;
+        foreach (var (component, instance, calls) in Stats.Trace.Asked)
+        {
+            w.Raw(first ? "{\"component\":"u8 : ",{\"component\":"u8).String(component)
+                .Raw(",\"instance\":"u8).String(instance)
+                .Raw(",\"calls\":"u8).Number(calls).Raw((byte)'}');
+            first = false;
+        }
+
         w.Raw("]}"u8);
     }
 }

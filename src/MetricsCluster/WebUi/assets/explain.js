@@ -48,6 +48,10 @@ window.MC = window.MC || {};
       el('p', { class: 'muted' }, `${stats.samples.totalQueryableSamples} samples loaded in all. Each selector fetches the evaluation range widened by the lookback delta, its range and offset.`),
       MC.table(['Matchers', 'Fetched from', 'to', 'Span', 'Hint', 'Series', 'Samples', 'Storage time'],
         ex.selectors.map(s => [s.matchers, iso(s.minTime), iso(s.maxTime), duration(s.maxTime - s.minTime + 1), s.func || '', s.series, s.samples, ms(s.storageTime)])),
-      el('p', { class: 'muted' }, 'Not shown yet: which ingesters and store-gateways answered each selector (the querier does not record it).'));
+      el('h3', {}, 'Ingesters and store-gateways asked'),
+      (ex.asked || []).length === 0
+        ? el('p', { class: 'muted' }, 'None: every selector was answered without reading storage.')
+        : MC.table(['Component', 'Instance', 'Calls'], ex.asked.map(a => [a.component, a.instance, a.calls])),
+      el('p', { class: 'muted' }, 'A call is one read of one instance (a replica, or a retry of a block on another store-gateway); "this process" is the in-process component of a single-process deployment.'));
   };
 })();
