@@ -28,8 +28,11 @@ public sealed partial class ClusterConfig
     /// <summary>Azure Storage connection string of the <c>azure</c> store (<c>--ring.azure.connection-string</c>); masked in /config.</summary>
     public string RingAzureConnectionString { get; set; } = string.Empty;
 
-    /// <summary>Whether this process is a silo of an Orleans cluster (every store but <c>memory</c>).</summary>
-    public bool IsSilo => RingStore != RingStoreMemory;
+    /// <summary>
+    /// The deployment mode, named once: a single process with the in-memory ring and in-process bindings
+    /// (<c>memory</c>), or a silo of an Orleans cluster (every other store).
+    /// </summary>
+    public DeploymentMode Mode => RingStore == RingStoreMemory ? DeploymentMode.SingleProcess : DeploymentMode.Cluster;
 
     /// <summary>This process's id in every ring it joins (<c>--ring.instance-id</c>); the host name by default, as Mimir.</summary>
     public string RingInstanceId { get; set; } = Environment.MachineName;
@@ -101,21 +104,13 @@ public sealed partial class ClusterConfig
     }
 
     /// <summary>
-    /// The distributor and querier reach the ingesters (and the querier the store-gateways) in process, exactly as
-    /// before cluster mode (G3), when this process runs them and the ring lives only in this process.
-    /// </summary>
-    /// <param name="modules">The resolved modules.</param>
-    /// <param name="module">The module serving the calls: ingester-service or store-gateway.</param>
-    public bool InProcess(IReadOnlySet<string> modules, string module) => RingStore == RingStoreMemory && modules.Contains(module);
-
-    /// <summary>
     /// The replication factor the ingester ring uses: 1 in a single process with the memory store, where the one
     /// ingester holds everything; the configured value otherwise.
     /// </summary>
-    public int EffectiveIngesterReplicationFactor => RingStore == RingStoreMemory ? 1 : IngesterReplicationFactor;
+    public int EffectiveIngesterReplicationFactor => Mode == DeploymentMode.SingleProcess ? 1 : IngesterReplicationFactor;
 
     /// <summary>The store-gateway ring's replication factor, with the same single-process rule.</summary>
-    public int EffectiveStoreGatewayReplicationFactor => RingStore == RingStoreMemory ? 1 : StoreGatewayReplicationFactor;
+    public int EffectiveStoreGatewayReplicationFactor => Mode == DeploymentMode.SingleProcess ? 1 : StoreGatewayReplicationFactor;
 
     /// <summary>Checks the cluster settings; each failure names its key.</summary>
     public void ValidateCluster()
@@ -170,7 +165,7 @@ public sealed partial class ClusterConfig
             throw new ConfigException("ingester.ring.num-tokens must be at least 1");
         }
 
-        if (RpcListenPort is < 0 or > 65535 || (IsSilo && RpcListenPort == 0))
+        if (RpcListenPort is < 0 or > 65535 || (Mode == DeploymentMode.Cluster && RpcListenPort == 0))
         {
             throw new ConfigException("server.rpc-listen-port must be between 1 and 65535 (the silo port)");
         }
@@ -194,7 +189,7 @@ public sealed partial class ClusterConfig
     public void ValidateModules(IReadOnlySet<string> modules)
     {
         bool needsRemote = (modules.Contains(ModuleRegistry.Distributor) || modules.Contains(ModuleRegistry.Querier)) && !modules.Contains(ModuleRegistry.IngesterService);
-        if (needsRemote && RingStore == RingStoreMemory)
+        if (needsRemote && Mode == DeploymentMode.SingleProcess)
         {
             throw new ConfigException(
                 "ring.store: a distributor or querier without an ingester in the same process finds the ingesters through a shared ring; set --ring.store=postgres with --ring.postgres.connection-string (or azure with --ring.azure.connection-string), or add the ingester to --target");
