@@ -2,6 +2,7 @@ using System.Net;
 using MetricsCluster.Config;
 using MetricsCluster.Core.Metrics;
 using MetricsCluster.Http;
+using MetricsCluster.Modules;
 using Microsoft.Extensions.Logging.Console;
 
 namespace MetricsCluster;
@@ -33,7 +34,7 @@ public static class Host
 
         // Before anything joins a ring or opens storage: a busy port is one clear line, not a stack trace afterwards.
         var ports = new List<(int Port, string Flag)> { (config.HttpListenPort, "server.http-listen-port") };
-        if (config.IsSilo)
+        if (config.Mode == DeploymentMode.Cluster)
         {
             ports.Add((config.RpcListenPort, "server.rpc-listen-port"));
         }
@@ -48,7 +49,7 @@ public static class Host
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("metrics-cluster");
         logger.LogInformation(
             "starting metrics-cluster: modules {Modules}, data dir {DataDir}, listening on {Address}:{Port}",
-            string.Join(",", modules.Order(StringComparer.Ordinal)), Path.GetFullPath(config.DataDir), config.HttpListenAddress.Length == 0 ? "*" : config.HttpListenAddress, config.HttpListenPort);
+            string.Join(",", ModuleRegistry.StartOrder(modules)), Path.GetFullPath(config.DataDir), config.HttpListenAddress.Length == 0 ? "*" : config.HttpListenAddress, config.HttpListenPort);
         // Resolved now: the container is disposed once RunAsync returns.
         var lifecycle = app.Services.GetService<IngesterLifecycle>();
         try
@@ -92,13 +93,24 @@ public static class Host
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new TenantResolver(
             config.MultitenancyEnabled, config.TenantFromBasicAuth, sp.GetRequiredService<ILoggerFactory>().CreateLogger<TenantResolver>(), sp.GetRequiredService<TimeProvider>()));
-        // The silo first: hosted services start in registration order and stop in reverse.
-        ClusterModule.UseEngine(builder, config, modules);
-        Modules.Register(builder.Services, config, modules);
+
+        // Each module registers itself in the graph's start order; hosted services start in registration order and
+        // stop in reverse, so the engine (the silo) starts first and stops last (ModuleStage).
+        var ordered = ModuleRegistry.Ordered(modules);
+        var registering = new ModuleContext(config, modules, builder);
+        foreach (var module in ordered)
+        {
+            module.Register(builder.Services, registering);
+        }
 
         var app = builder.Build();
         app.UseRequestMetrics(registry);
-        Modules.Map(app, config, modules);
+        var mapping = registering with { Host = null };
+        foreach (var module in ordered)
+        {
+            module.Map(app, mapping);
+        }
+
         return app;
     }
 

@@ -1,10 +1,13 @@
 using System.Collections.Frozen;
+using MetricsCluster.Modules;
 
 namespace MetricsCluster;
 
 /// <summary>
-/// The module graph (G2, Mimir's modules.go): one constants block, one dependency map. <c>--target</c>
-/// names modules; their transitive dependencies are started too. Internal modules are hidden from help.
+/// The module graph (G2, Mimir's modules.go): one constants block and one table of modules, each declaring its
+/// dependencies and start stage and registering itself (<see cref="IModule"/>). <c>--target</c> names modules; their
+/// transitive dependencies run too. The host registers the resolved modules in <see cref="StartOrder"/>, so hosted
+/// services start in dependency order and stop in reverse. Internal modules are hidden from help.
 /// </summary>
 public static class ModuleRegistry
 {
@@ -56,23 +59,66 @@ public static class ModuleRegistry
     /// <summary>Aggregate target: everything (the default).</summary>
     public const string All = "all";
 
-    /// <summary>What each module needs.</summary>
-    public static readonly FrozenDictionary<string, string[]> Dependencies = new Dictionary<string, string[]>
+    /// <summary>
+    /// The Orleans engine (internal): the silo in cluster mode, the ring store and the liveness every ring reads. The
+    /// server needs it, so every process has it and it starts first and stops last.
+    /// </summary>
+    public const string Engine = "engine";
+
+    /// <summary>The ingester ring's client (internal).</summary>
+    public const string IngesterRing = "ingester-ring";
+
+    /// <summary>The store-gateway ring's client (internal).</summary>
+    public const string StoreGatewayRing = "store-gateway-ring";
+
+    /// <summary>The compactor ring's client (internal).</summary>
+    public const string CompactorRing = "compactor-ring";
+
+    /// <summary>The blocks bucket (internal).</summary>
+    public const string BlocksBucket = "blocks-bucket";
+
+    /// <summary>The distributor's and querier's ingester client: in process or replicated over grains (internal).</summary>
+    public const string IngesterClient = "ingester-client";
+
+    /// <summary>The querier's view of the ingesters (internal).</summary>
+    public const string IngesterQueryable = "ingester-queryable";
+
+    /// <summary>The querier's view of the blocks through the store-gateways (internal).</summary>
+    public const string StoreQueryable = "store-queryable";
+
+    /// <summary>The querier's queryable: ingesters merged with blocks (internal).</summary>
+    public const string Queryable = "queryable";
+
+    /// <summary>Every module by name: the one graph <c>--target</c> resolution and the wiring both read.</summary>
+    internal static readonly FrozenDictionary<string, IModule> Modules = new IModule[]
     {
-        [Server] = [],
-        [Overrides] = [],
-        [IngesterService] = [Overrides],
-        [DistributorService] = [Overrides],
-        [Distributor] = [DistributorService, Server],
-        [Ingester] = [IngesterService, Server],
-        [Querier] = [Server],
-        [StoreGateway] = [Server],
-        [Compactor] = [Overrides, Server],
-        [Agent] = [Server],
-        [Write] = [Distributor, Ingester],
-        [Read] = [Querier],
-        [All] = [Distributor, Ingester, Querier, StoreGateway, Compactor],
-    }.ToFrozenDictionary();
+        new EngineModule(),
+        new ServerModule(),
+        new OverridesModule(),
+        RingModule.Ingester,
+        RingModule.StoreGateway,
+        RingModule.Compactor,
+        new BlocksBucketModule(),
+        new IngesterServiceModule(),
+        new AggregateModule(Ingester, [IngesterService, Server]),
+        new IngesterClientModule(),
+        new DistributorServiceModule(),
+        new DistributorModule(),
+        new StoreGatewayModule(),
+        new CompactorModule(),
+        new IngesterQueryableModule(),
+        new StoreQueryableModule(),
+        new QueryableModule(),
+        new QuerierModule(),
+        new AgentModule(),
+        new AggregateModule(Write, [Distributor, Ingester]),
+        new AggregateModule(Read, [Querier]),
+        new AggregateModule(All, [Distributor, Ingester, Querier, StoreGateway, Compactor]),
+    }.ToFrozenDictionary(m => m.Name, StringComparer.Ordinal);
+
+    /// <summary>What each module needs (read from <see cref="Modules"/>).</summary>
+    public static readonly FrozenDictionary<string, string[]> Dependencies =
+        Modules.ToFrozenDictionary(m => m.Key, m => m.Value.Dependencies.ToArray(), StringComparer.Ordinal);
 
     /// <summary>Targets of the architecture that arrive with later issues; named so the error can say so.</summary>
     public static readonly FrozenSet<string> Planned =
@@ -120,4 +166,58 @@ public static class ModuleRegistry
             Add(dep, into);
         }
     }
+
+    /// <summary>The start stage of a module.</summary>
+    /// <param name="module">A module name.</param>
+    public static ModuleStage StageOf(string module) => Modules[module].Stage;
+
+    /// <summary>
+    /// The start order of <paramref name="modules"/> (a resolved set): every module after its dependencies; among the
+    /// modules whose dependencies have all started, the lowest stage first, then by name, so the order is
+    /// deterministic. Stop order is the reverse.
+    /// </summary>
+    /// <param name="modules">A set closed under <see cref="Dependencies"/>.</param>
+    /// <exception cref="InvalidOperationException">The set misses a dependency, a module's stage is below a dependency's, or the graph has a cycle.</exception>
+    public static IReadOnlyList<string> StartOrder(IReadOnlySet<string> modules)
+    {
+        var pending = new List<IModule>();
+        foreach (string name in modules)
+        {
+            var module = Modules[name];
+            foreach (string dep in module.Dependencies)
+            {
+                if (!modules.Contains(dep))
+                {
+                    throw new InvalidOperationException($"module {name} needs {dep}, which is not resolved");
+                }
+
+                if (Modules[dep].Stage > module.Stage)
+                {
+                    throw new InvalidOperationException($"module {name} (stage {module.Stage}) depends on {dep} of the later stage {Modules[dep].Stage}");
+                }
+            }
+
+            pending.Add(module);
+        }
+
+        var started = new HashSet<string>(StringComparer.Ordinal);
+        var order = new List<string>(pending.Count);
+        while (pending.Count > 0)
+        {
+            var next = pending
+                .Where(m => m.Dependencies.All(started.Contains))
+                .OrderBy(m => m.Stage)
+                .ThenBy(m => m.Name, StringComparer.Ordinal)
+                .FirstOrDefault()
+                ?? throw new InvalidOperationException($"the module graph has a cycle among {string.Join(", ", pending.Select(m => m.Name).Order(StringComparer.Ordinal))}");
+            pending.Remove(next);
+            started.Add(next.Name);
+            order.Add(next.Name);
+        }
+
+        return order;
+    }
+
+    /// <summary>The modules of <paramref name="modules"/> in start order.</summary>
+    internal static IReadOnlyList<IModule> Ordered(IReadOnlySet<string> modules) => [.. StartOrder(modules).Select(n => Modules[n])];
 }

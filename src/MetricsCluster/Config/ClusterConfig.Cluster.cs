@@ -28,8 +28,11 @@ public sealed partial class ClusterConfig
     /// <summary>Azure Storage connection string of the <c>azure</c> store (<c>--ring.azure.connection-string</c>); masked in /config.</summary>
     public string RingAzureConnectionString { get; set; } = string.Empty;
 
-    /// <summary>Whether this process is a silo of an Orleans cluster (every store but <c>memory</c>).</summary>
-    public bool IsSilo => RingStore != RingStoreMemory;
+    /// <summary>
+    /// The deployment mode, named once: a single process with the in-memory ring and in-process bindings
+    /// (<c>memory</c>), or a silo of an Orleans cluster (every other store).
+    /// </summary>
+    public DeploymentMode Mode => RingStore == RingStoreMemory ? DeploymentMode.SingleProcess : DeploymentMode.Cluster;
 
     /// <summary>This process's id in every ring it joins (<c>--ring.instance-id</c>); the host name by default, as Mimir.</summary>
     public string RingInstanceId { get; set; } = Environment.MachineName;
@@ -101,21 +104,33 @@ public sealed partial class ClusterConfig
     }
 
     /// <summary>
-    /// The distributor and querier reach the ingesters (and the querier the store-gateways) in process, exactly as
-    /// before cluster mode (G3), when this process runs them and the ring lives only in this process.
-    /// </summary>
-    /// <param name="modules">The resolved modules.</param>
-    /// <param name="module">The module serving the calls: ingester-service or store-gateway.</param>
-    public bool InProcess(IReadOnlySet<string> modules, string module) => RingStore == RingStoreMemory && modules.Contains(module);
-
-    /// <summary>
     /// The replication factor the ingester ring uses: 1 in a single process with the memory store, where the one
     /// ingester holds everything; the configured value otherwise.
     /// </summary>
-    public int EffectiveIngesterReplicationFactor => RingStore == RingStoreMemory ? 1 : IngesterReplicationFactor;
+    public int EffectiveIngesterReplicationFactor => Mode == DeploymentMode.SingleProcess ? 1 : IngesterReplicationFactor;
 
     /// <summary>The store-gateway ring's replication factor, with the same single-process rule.</summary>
-    public int EffectiveStoreGatewayReplicationFactor => RingStore == RingStoreMemory ? 1 : StoreGatewayReplicationFactor;
+    public int EffectiveStoreGatewayReplicationFactor => Mode == DeploymentMode.SingleProcess ? 1 : StoreGatewayReplicationFactor;
+
+    /// <summary>The cluster-mode flags, in help order.</summary>
+    internal static readonly ConfigOption[] ClusterFlags =
+    [
+        ConfigOption.Str("ring.store", "Where the Orleans cluster keeps membership and ring descriptors: memory (one process, no silo), postgres or azure (shared by every process of the cluster).", c => c.RingStore, (c, v) => c.RingStore = v) with { YamlAliases = ["ingester.ring.kvstore.store"] },
+        ConfigOption.Str("ring.postgres.connection-string", "Npgsql connection string of the postgres ring store, e.g. Host=127.0.0.1;Port=5432;Username=mc;Database=mc; shown masked.", c => c.RingPostgresConnectionString.Length > 0 ? "********" : string.Empty, (c, v) => c.RingPostgresConnectionString = v) with { YamlAliases = ["ingester.ring.kvstore.postgres.connection_string"] },
+        ConfigOption.Str("ring.azure.connection-string", "Azure Storage connection string of the azure ring store (membership in Tables, ring descriptors in Blobs); shown masked.", c => c.RingAzureConnectionString.Length > 0 ? "********" : string.Empty, (c, v) => c.RingAzureConnectionString = v),
+        ConfigOption.Str("ring.instance-id", "This instance's id in every ring it joins and its Orleans silo name (keep it stable across restarts); default: the host name.", c => c.RingInstanceId, (c, v) => c.RingInstanceId = v) with { YamlAliases = ["ingester.ring.instance_id"] },
+        ConfigOption.Str("ring.instance-addr", "Address the other processes reach this one at; empty = the HTTP listen address if it names one, else the first non-loopback IPv4, else 127.0.0.1.", c => c.RingInstanceAddr, (c, v) => c.RingInstanceAddr = v) with { YamlAliases = ["ingester.ring.instance_addr"] },
+        ConfigOption.Str("ring.zone", "Availability zone of this instance; replicas are spread over zones when every instance has one.", c => c.RingZone, (c, v) => c.RingZone = v) with { YamlAliases = ["ingester.ring.instance_availability_zone"] },
+        ConfigOption.Dur("ring.heartbeat-period", "How often silos probe each other's liveness (Orleans membership probes).", c => c.RingHeartbeatPeriod, (c, v) => c.RingHeartbeatPeriod = v) with { YamlAliases = ["ingester.ring.heartbeat_period"] },
+        ConfigOption.Dur("ring.heartbeat-timeout", "About how long an unresponsive instance stays healthy before Orleans declares it dead and the rings skip it.", c => c.RingHeartbeatTimeout, (c, v) => c.RingHeartbeatTimeout = v) with { YamlAliases = ["ingester.ring.heartbeat_timeout"] },
+        ConfigOption.Dur("ring.unregister-timeout", "How long a leaving instance's ring writes (LEAVING, unregister) may take before shutdown goes on without them.", c => c.RingUnregisterTimeout, (c, v) => c.RingUnregisterTimeout = v),
+        ConfigOption.Int("ingester.replication-factor", "Ingesters each series is written to; a write succeeds on a quorum (RF/2+1). Forced to 1 with the memory ring store.", c => c.IngesterReplicationFactor, (c, v) => c.IngesterReplicationFactor = v) with { YamlAliases = ["ingester.ring.replication_factor"] },
+        ConfigOption.Str("ingester.ring.tokens-file-path", "File keeping the ingester's ring tokens across restarts; empty = <data.dir>/tokens.", c => c.IngesterRingTokensFilePath, (c, v) => c.IngesterRingTokensFilePath = v),
+        ConfigOption.Int("ingester.ring.num-tokens", "Ring tokens each ingester owns.", c => c.IngesterRingNumTokens, (c, v) => c.IngesterRingNumTokens = v),
+        ConfigOption.Int("store-gateway.sharding-ring.replication-factor", "Store-gateways each block is loaded by. Forced to 1 with the memory ring store.", c => c.StoreGatewayReplicationFactor, (c, v) => c.StoreGatewayReplicationFactor = v),
+        ConfigOption.Int("server.rpc-listen-port", "The Orleans silo-to-silo port of every cluster-mode process (ring.store postgres or azure).", c => c.RpcListenPort, (c, v) => c.RpcListenPort = v) with { YamlAliases = ["server.grpc_listen_port"] },
+        ConfigOption.Dur("ingester.client.remote-timeout", "Deadline of one push from a distributor to one ingester.", c => c.IngesterClientRemoteTimeout, (c, v) => c.IngesterClientRemoteTimeout = v) with { YamlAliases = ["ingester_client.remote_timeout"] },
+    ];
 
     /// <summary>Checks the cluster settings; each failure names its key.</summary>
     public void ValidateCluster()
@@ -170,7 +185,7 @@ public sealed partial class ClusterConfig
             throw new ConfigException("ingester.ring.num-tokens must be at least 1");
         }
 
-        if (RpcListenPort is < 0 or > 65535 || (IsSilo && RpcListenPort == 0))
+        if (RpcListenPort is < 0 or > 65535 || (Mode == DeploymentMode.Cluster && RpcListenPort == 0))
         {
             throw new ConfigException("server.rpc-listen-port must be between 1 and 65535 (the silo port)");
         }
@@ -194,7 +209,7 @@ public sealed partial class ClusterConfig
     public void ValidateModules(IReadOnlySet<string> modules)
     {
         bool needsRemote = (modules.Contains(ModuleRegistry.Distributor) || modules.Contains(ModuleRegistry.Querier)) && !modules.Contains(ModuleRegistry.IngesterService);
-        if (needsRemote && RingStore == RingStoreMemory)
+        if (needsRemote && Mode == DeploymentMode.SingleProcess)
         {
             throw new ConfigException(
                 "ring.store: a distributor or querier without an ingester in the same process finds the ingesters through a shared ring; set --ring.store=postgres with --ring.postgres.connection-string (or azure with --ring.azure.connection-string), or add the ingester to --target");

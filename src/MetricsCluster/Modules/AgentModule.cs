@@ -7,11 +7,23 @@ using MetricsCluster.Core.Metrics;
 using AgentConfig = MetricsCluster.Agent.Config.AgentConfig;
 using AgentConfigException = MetricsCluster.Agent.Config.ConfigException;
 
-namespace MetricsCluster;
+namespace MetricsCluster.Modules;
 
-/// <summary>Init and Map of the agent module (G2).</summary>
-internal static class AgentModule
+/// <summary>
+/// The embedded scraping agent. It writes through this process's distributor when it has one, so it is in the last
+/// stage: it starts after and stops before everything it writes to.
+/// </summary>
+internal sealed class AgentModule : IModule
 {
+    /// <inheritdoc/>
+    public string Name => ModuleRegistry.Agent;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Dependencies => [ModuleRegistry.Server];
+
+    /// <inheritdoc/>
+    public ModuleStage Stage => ModuleStage.Agent;
+
     /// <summary>
     /// Adds the agent to <c>all</c> when <c>--agent.config.file</c> is set, and checks the agent's file at start-up
     /// so a bad file is a configuration error (exit 2) rather than a failed service: <c>--target=agent</c> alone is
@@ -52,12 +64,15 @@ internal static class AgentModule
         }
     }
 
-    internal static void Register(IServiceCollection services, ClusterConfig config, HashSet<string> modules)
+    /// <inheritdoc/>
+    public void Register(IServiceCollection services, ModuleContext context)
     {
+        var config = context.Config;
+        bool viaDistributor = context.Has(ModuleRegistry.DistributorService);
         services.AddSingleton(sp =>
         {
             var options = Options(config);
-            if (modules.Contains(ModuleRegistry.DistributorService))
+            if (viaDistributor)
             {
                 var distributor = sp.GetRequiredService<Distributor.Distributor>();
                 options.DefaultTransport = () => new DistributorRemoteWriteTransport(distributor, config.AgentTenant);
@@ -69,7 +84,8 @@ internal static class AgentModule
         services.AddHostedService(sp => sp.GetRequiredService<AgentService>());
     }
 
-    internal static void Map(WebApplication app) =>
+    /// <inheritdoc/>
+    public void Map(WebApplication app, ModuleContext context) =>
         app.MapAgent(app.Services.GetRequiredService<AgentService>(), app.Services.GetRequiredService<TimeProvider>());
 
     private static AgentOptions Options(ClusterConfig config) => new()

@@ -1,0 +1,39 @@
+using MetricsCluster.Cluster.Ring;
+using MetricsCluster.Compactor;
+
+namespace MetricsCluster.Modules;
+
+/// <summary>
+/// The compactor's blocks cleaner (Mimir BlocksCleaner): retention, deletions, bucket index; and its ring lifecycle
+/// (ACTIVE at start, as it owns every tenant until sharding arrives; unregistered on stop).
+/// </summary>
+internal sealed class CompactorModule : IModule
+{
+    /// <inheritdoc/>
+    public string Name => ModuleRegistry.Compactor;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Dependencies => [ModuleRegistry.Overrides, ModuleRegistry.Server, ModuleRegistry.BlocksBucket, ModuleRegistry.CompactorRing];
+
+    /// <inheritdoc/>
+    public ModuleStage Stage => ModuleStage.Services;
+
+    /// <inheritdoc/>
+    public void Register(IServiceCollection services, ModuleContext context)
+    {
+        var config = context.Config;
+        services.AddSingleton(config.CompactorOptions());
+        services.AddSingleton<BlocksCleanerMetrics>();
+        services.AddSingleton<BlocksCleaner>();
+        services.AddHostedService<CompactorService>();
+        services.AddKeyedSingleton(RingModule.CompactorKey, (sp, _) =>
+            RingLifecycles.NewLifecycler(sp, config, RingModule.CompactorKey, RingLifecycles.OtherRingTokens, tokensFile: null));
+        services.AddSingleton<IHostedService>(sp =>
+        {
+            var lifecycler = sp.GetRequiredKeyedService<Lifecycler>(RingModule.CompactorKey);
+            return new HostedStep(
+                ct => lifecycler.StartAsync(InstanceState.Active, ct),
+                _ => RingLifecycles.LeaveRingAsync(lifecycler, sp.GetRequiredService<ILogger<Lifecycler>>(), config.RingUnregisterTimeout));
+        });
+    }
+}
