@@ -74,6 +74,29 @@ public abstract class ClusterModeTests(LocalCluster cluster) : IDisposable
     }
 
     [Fact]
+    public async Task Every_process_is_a_silo_whose_orleans_meters_and_silo_status_operators_can_see()
+    {
+        // Orleans' own meters (messaging, membership, catalog) on each process' /metrics (issue 13 item 7).
+        foreach (var p in _cluster.Ingesters.Append(_cluster.Distributor).Append(_cluster.Querier))
+        {
+            string metrics = await _http.GetStringAsync(new Uri(p.BaseUri, "/metrics"));
+            Assert.Contains("\norleans_", metrics, StringComparison.Ordinal);
+        }
+
+        // The ingester ring page shows each instance's silo as Active in Orleans membership.
+        using var req = new HttpRequestMessage(HttpMethod.Get, new Uri(_cluster.Distributor.BaseUri, "/ingester/ring"));
+        req.Headers.Accept.ParseAdd("application/json");
+        using var resp = await _http.SendAsync(req);
+        string ring = await resp.Content.ReadAsStringAsync();
+        for (int i = 0; i < _cluster.Ingesters.Length; i++)
+        {
+            Assert.Contains($"\"id\":\"ingester-{i}\"", ring, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(_cluster.Ingesters.Length, System.Text.RegularExpressions.Regex.Count(ring, "\"silo_status\":\"Active "));
+    }
+
+    [Fact]
     public async Task A_rolling_restart_of_the_three_ingesters_fails_no_write_and_loses_no_sample()
     {
         await using var writer = new LoadWriter(_cluster.Distributor.BaseUri, Tenant, "rolling_load", Series);

@@ -9,7 +9,7 @@ namespace MetricsCluster.EndToEnd.Tests;
 /// RF 1, a compactor keeping the bucket index current, and a querier that asks the ingesters only for the last 30m
 /// and the store-gateways for everything, re-reading the bucket index every 5s.
 /// </summary>
-public sealed class ClusterStoreGatewayFixture : IAsyncLifetime
+public abstract class ClusterStoreGatewayFixture(RingStoreKind store) : IAsyncLifetime
 {
     /// <summary>The tenant every test reads.</summary>
     public const string Tenant = "sg-e2e";
@@ -25,6 +25,7 @@ public sealed class ClusterStoreGatewayFixture : IAsyncLifetime
     /// <inheritdoc/>
     public async Task InitializeAsync() => Cluster = await LocalCluster.StartAsync(new LocalClusterOptions
     {
+        Store = store,
         StoreGateways = 2,
         StoreGatewayReplicationFactor = 1,
         Compactor = true,
@@ -38,20 +39,38 @@ public sealed class ClusterStoreGatewayFixture : IAsyncLifetime
     public Task<ShippedBlocks> ShippedAsync() => _shipped ??= ShippedBlocks.ShipAsync(Cluster, Tenant, "sg_e2e_metric", rf: 1);
 }
 
+/// <summary>The sharded store-gateway cluster on <c>--ring.store=postgres</c>.</summary>
+public sealed class PostgresStoreGatewayFixture() : ClusterStoreGatewayFixture(RingStoreKind.Postgres);
+
+/// <summary>The sharded store-gateway cluster on <c>--ring.store=azure</c> (Azurite).</summary>
+public sealed class AzureStoreGatewayFixture() : ClusterStoreGatewayFixture(RingStoreKind.Azure);
+
+/// <summary>The sharded store-gateway tests on the PostgreSQL provider.</summary>
+public sealed class ClusterStoreGatewayOnPostgresTests(PostgresStoreGatewayFixture fixture)
+    : ClusterStoreGatewayTests(fixture), IClassFixture<PostgresStoreGatewayFixture>;
+
+/// <summary>The sharded store-gateway tests on the Azure provider (Azurite).</summary>
+public sealed class ClusterStoreGatewayOnAzureTests(AzureStoreGatewayFixture fixture)
+    : ClusterStoreGatewayTests(fixture), IClassFixture<AzureStoreGatewayFixture>;
+
 /// <summary>
 /// Cluster mode's read path to the bucket (issue 5): blocks shipped by three ingester replicas come back from two
-/// sharded store-gateways over RPC (<c>ShardedStoreGatewayClient</c> → <c>RemoteStoreGatewayClient</c> →
+/// sharded store-gateways through their grains (<c>ShardedStoreGatewayClient</c> → <c>GrainStoreGatewayClient</c> →
 /// <c>BlocksStoreQueryable</c> with the bucket index and the consistency check), each sample once; losing a
 /// store-gateway with RF 1 fails the queries for its blocks, naming them, until it is back (docs/replication.md).
 /// </summary>
-public sealed class ClusterStoreGatewayTests(ClusterStoreGatewayFixture fixture) : IClassFixture<ClusterStoreGatewayFixture>, IDisposable
+public abstract class ClusterStoreGatewayTests(ClusterStoreGatewayFixture fixture) : IDisposable
 {
     private const string Tenant = ClusterStoreGatewayFixture.Tenant;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
     private readonly LocalCluster _cluster = fixture.Cluster;
 
     /// <inheritdoc/>
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public async Task Replica_blocks_of_three_ingesters_come_back_through_two_sharded_store_gateways_each_sample_once()
