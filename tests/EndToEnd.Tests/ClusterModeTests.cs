@@ -13,7 +13,14 @@ public abstract class ClusterFixture(RingStoreKind store) : IAsyncLifetime
     public async Task InitializeAsync() => Cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Store = store });
 
     /// <inheritdoc/>
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        // Null when InitializeAsync failed: LocalCluster.StartAsync has then already stopped what it started.
+        if (Cluster is not null)
+        {
+            await Cluster.DisposeAsync();
+        }
+    }
 }
 
 /// <summary>The cluster on <c>--ring.store=postgres</c>.</summary>

@@ -30,7 +30,14 @@ public abstract class ClusterStoreGatewayReplicationFixture(RingStoreKind store)
     });
 
     /// <inheritdoc/>
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        // Null when InitializeAsync failed: LocalCluster.StartAsync has then already stopped what it started.
+        if (Cluster is not null)
+        {
+            await Cluster.DisposeAsync();
+        }
+    }
 }
 
 /// <summary>The RF 2 store-gateway cluster on <c>--ring.store=postgres</c>.</summary>

@@ -33,7 +33,14 @@ public abstract class ClusterStoreGatewayFixture(RingStoreKind store) : IAsyncLi
     });
 
     /// <inheritdoc/>
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        // Null when InitializeAsync failed: LocalCluster.StartAsync has then already stopped what it started.
+        if (Cluster is not null)
+        {
+            await Cluster.DisposeAsync();
+        }
+    }
 
     /// <summary>Writes, flushes and ships the data once, and waits until the store-gateways loaded every block.</summary>
     public Task<ShippedBlocks> ShippedAsync() => _shipped ??= ShippedBlocks.ShipAsync(Cluster, Tenant, "sg_e2e_metric", rf: 1);

@@ -23,11 +23,11 @@ public static class Readiness
                     return;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Net.Sockets.SocketException or IOException)
             {
-            }
-            catch (TaskCanceledException)
-            {
+                // Not listening yet, or a connection the starting process reset: SocketHttpHandler can throw the raw
+                // SocketException ("Transport endpoint is not connected") when the peer resets between connect and
+                // reading the remote end point (seen in CI).
             }
 
             await Task.Delay(100);
