@@ -11,8 +11,6 @@ namespace MetricsCluster.Compactor;
 /// </summary>
 internal static class BlockMarker
 {
-    private const string NoCompactGlobalSuffix = "-no-compact-mark.json";
-
     /// <summary>
     /// Marks <paramref name="id"/> for deletion: the block-dir marker first, then the global copy (which the bucket
     /// index is built from). A block already marked keeps its original deletion time, and a missing global copy (a
@@ -37,6 +35,43 @@ internal static class BlockMarker
 
         await UploadAsync(bucket, BlockDeletionMark.GlobalKey(tenant, id), json, cancellationToken).ConfigureAwait(false);
         return (mark, existing is null);
+    }
+
+    /// <summary>
+    /// Marks <paramref name="mark"/>'s block no-compact: the block-dir marker, then the global copy the compactor lists.
+    /// Re-marking replaces both (the newer details win); the block stays queryable.
+    /// </summary>
+    /// <param name="bucket">The blocks bucket.</param>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="mark">The mark.</param>
+    /// <param name="cancellationToken">Cancels the uploads.</param>
+    /// <returns>A task that completes when both copies are written.</returns>
+    public static async Task MarkNoCompactAsync(IBucket bucket, string tenant, NoCompactMark mark, CancellationToken cancellationToken)
+    {
+        byte[] json = mark.ToJson();
+        await UploadAsync(bucket, NoCompactMark.BlockKey(tenant, mark.Id), json, cancellationToken).ConfigureAwait(false);
+        await UploadAsync(bucket, NoCompactMark.GlobalKey(tenant, mark.Id), json, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The blocks of <paramref name="tenant"/> with a global no-compact marker.</summary>
+    /// <param name="bucket">The blocks bucket.</param>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="cancellationToken">Cancels the listing.</param>
+    /// <returns>The marked block IDs; marker names that are not a ULID are ignored.</returns>
+    public static async Task<HashSet<Ulid>> ListNoCompactAsync(IBucket bucket, string tenant, CancellationToken cancellationToken)
+    {
+        var ids = new HashSet<Ulid>();
+        string prefix = $"{tenant}/{BlockDeletionMark.MarkersDirectory}/";
+        await foreach (string key in bucket.ListAsync(prefix, recursive: false, cancellationToken).ConfigureAwait(false))
+        {
+            string name = key[prefix.Length..];
+            if (name.EndsWith(NoCompactMark.GlobalSuffix, StringComparison.Ordinal) && Ulid.TryParse(name[..^NoCompactMark.GlobalSuffix.Length], out var id))
+            {
+                ids.Add(id);
+            }
+        }
+
+        return ids;
     }
 
     /// <summary>Reads the block-dir deletion mark of <paramref name="id"/>.</summary>
@@ -80,7 +115,7 @@ internal static class BlockMarker
         }
 
         await bucket.DeleteAsync(markKey, cancellationToken).ConfigureAwait(false);
-        await bucket.DeleteAsync($"{tenant}/{BlockDeletionMark.MarkersDirectory}/{id}{NoCompactGlobalSuffix}", cancellationToken).ConfigureAwait(false);
+        await bucket.DeleteAsync($"{tenant}/{BlockDeletionMark.MarkersDirectory}/{id}{NoCompactMark.GlobalSuffix}", cancellationToken).ConfigureAwait(false);
         await bucket.DeleteAsync(BlockDeletionMark.GlobalKey(tenant, id), cancellationToken).ConfigureAwait(false);
     }
 

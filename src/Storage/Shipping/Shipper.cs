@@ -159,34 +159,7 @@ public sealed class Shipper
         }
     }
 
-    private async Task UploadBlockAsync(LocalBlock block, CancellationToken cancellationToken)
-    {
-        string prefix = $"{Tenant}/{block.Ulid}/";
-        foreach (string rel in BlockFiles(block.Dir))
-        {
-            await UploadFileAsync(Path.Combine(block.Dir, rel), prefix + rel, cancellationToken).ConfigureAwait(false);
-        }
-
-        // Last: a block is visible to readers (and complete for the bucket index) only once meta.json is up.
-        await UploadFileAsync(Path.Combine(block.Dir, BlockMeta.FileName), prefix + BlockMeta.FileName, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The files uploaded before meta.json: chunk segments in name order, then the index.</summary>
-    private static IEnumerable<string> BlockFiles(string blockDir)
-    {
-        string chunks = Path.Combine(blockDir, BlockWriter.ChunksDirName);
-        var segments = Directory.Exists(chunks)
-            ? Directory.EnumerateFiles(chunks).Select(Path.GetFileName).Order(StringComparer.Ordinal).Select(n => $"{BlockWriter.ChunksDirName}/{n}")
-            : [];
-        return segments.Append(BlockWriter.IndexFileName);
-    }
-
-    private async Task UploadFileAsync(string path, string key, CancellationToken cancellationToken)
-    {
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
-        await using (file.ConfigureAwait(false))
-        {
-            await _bucket.UploadAsync(key, file, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    // Chunk segments and index first, meta.json last (BlockTransfer): a reader that finds meta.json finds a whole block.
+    private Task UploadBlockAsync(LocalBlock block, CancellationToken cancellationToken) =>
+        BlockTransfer.UploadAsync(_bucket, Tenant, block.Ulid, block.Dir, cancellationToken);
 }
