@@ -108,6 +108,7 @@ public sealed class BlockMeta
             w.WriteEndArray();
         }
 
+        WriteParents(w, Compaction.Parents);
         w.WriteEndObject();
         w.WriteNumber("version", Version);
         if (Thanos is { } t)
@@ -116,6 +117,27 @@ public sealed class BlockMeta
         }
 
         w.WriteEndObject();
+    }
+
+    // Go: Parents []BlockDesc `json:"parents,omitempty"`, after sources (and the omitted deletable flag).
+    private static void WriteParents(Utf8JsonWriter w, List<BlockDesc> parents)
+    {
+        if (parents.Count == 0)
+        {
+            return;
+        }
+
+        w.WriteStartArray("parents");
+        foreach (var p in parents)
+        {
+            w.WriteStartObject();
+            w.WriteString("ulid", p.Ulid.ToString());
+            w.WriteNumber("minTime", p.MinTime);
+            w.WriteNumber("maxTime", p.MaxTime);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     private static void WriteNonZero(Utf8JsonWriter w, string name, ulong value)
@@ -161,6 +183,17 @@ public sealed class BlockMeta
                     meta.Compaction.Sources.Add(Ulid.Parse(s.GetString() ?? string.Empty));
                 }
             }
+
+            if (c.TryGetProperty("parents", out var parents) && parents.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var p in parents.EnumerateArray())
+                {
+                    meta.Compaction.Parents.Add(new BlockDesc(
+                        Ulid.Parse(p.GetProperty("ulid").GetString() ?? string.Empty),
+                        p.GetProperty("minTime").GetInt64(),
+                        p.GetProperty("maxTime").GetInt64()));
+                }
+            }
         }
 
         if (root.TryGetProperty("thanos", out var thanos) && thanos.ValueKind == JsonValueKind.Object)
@@ -199,4 +232,13 @@ public sealed class BlockCompaction
 
     /// <summary>Level-1 blocks this block was built from; a new block lists itself.</summary>
     public List<Ulid> Sources { get; } = [];
+
+    /// <summary>The blocks merged directly into this one (Prometheus <c>parents</c>); empty, and omitted, for a block written from a head.</summary>
+    public List<BlockDesc> Parents { get; } = [];
 }
+
+/// <summary>One entry of <c>compaction.parents</c> (Prometheus <c>tsdb.BlockDesc</c>).</summary>
+/// <param name="Ulid">The parent block's ID.</param>
+/// <param name="MinTime">The parent's <c>minTime</c>, ms.</param>
+/// <param name="MaxTime">The parent's <c>maxTime</c> (exclusive), ms.</param>
+public readonly record struct BlockDesc(Ulid Ulid, long MinTime, long MaxTime);

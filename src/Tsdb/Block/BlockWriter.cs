@@ -1,6 +1,5 @@
 using MetricsCluster.Core;
 using MetricsCluster.Tsdb.Chunks;
-using MetricsCluster.Tsdb.Wal;
 
 namespace MetricsCluster.Tsdb.Block;
 
@@ -37,39 +36,7 @@ public static class BlockWriter
         options.Validate();
         var sorted = SortAndCheck(series);
         var (minT, maxT) = TimeRange(sorted, options);
-        string final = Path.Combine(parentDir, ulid.ToString());
-        if (Directory.Exists(final))
-        {
-            throw new IOException($"block directory {final} already exists");
-        }
-
-        string tmp = final + TmpSuffix;
-        if (Directory.Exists(tmp))
-        {
-            Directory.Delete(tmp, recursive: true);
-        }
-
-        Directory.CreateDirectory(tmp);
-        try
-        {
-            var meta = WriteContents(tmp, ulid, sorted, minT, maxT, options);
-
-            // As Prometheus: fsync the new directories' entries, rename, then fsync the parent so the rename is durable.
-            WalFileSystem.FsyncDirectory(Path.Combine(tmp, ChunksDirName));
-            WalFileSystem.FsyncDirectory(tmp);
-            Directory.Move(tmp, final);
-            WalFileSystem.FsyncDirectory(parentDir);
-            return meta;
-        }
-        catch
-        {
-            if (Directory.Exists(tmp))
-            {
-                Directory.Delete(tmp, recursive: true);
-            }
-
-            throw;
-        }
+        return BlockDirectory.CreateAtomically(parentDir, ulid, tmp => WriteContents(tmp, ulid, sorted, minT, maxT, options));
     }
 
     private static BlockMeta WriteContents(string dir, Ulid ulid, List<ChunkedSeries> series, long minT, long maxT, BlockWriteOptions options)
@@ -103,19 +70,9 @@ public static class BlockWriter
             chunkFiles = chunks.Files;
         }
 
-        Tombstones.WriteEmpty(dir);
         var meta = new BlockMeta { Ulid = ulid, MinTime = minT, MaxTime = maxT, Stats = stats, Thanos = options.Thanos };
         meta.Compaction.Sources.Add(ulid);
-        if (meta.Thanos is { } thanos)
-        {
-            // Thanos' GatherFileStats order: chunk segments, index, then meta.json without a size.
-            thanos.Files.Clear();
-            thanos.Files.AddRange(chunkFiles);
-            thanos.Files.Add(new BlockFile(IndexFileName, new FileInfo(Path.Combine(dir, IndexFileName)).Length));
-            thanos.Files.Add(new BlockFile(BlockMeta.FileName, 0));
-        }
-
-        meta.WriteTo(dir);
+        BlockDirectory.Finish(dir, meta, chunkFiles);
         return meta;
     }
 

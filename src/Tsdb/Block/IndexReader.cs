@@ -77,6 +77,18 @@ public sealed partial class IndexReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// The symbol table's strings (every label name and value of the block) as UTF-8 slices of the index, in file
+    /// order, which a valid index keeps strictly increasing byte-wise. Valid until <see cref="Dispose"/>.
+    /// </summary>
+    public IEnumerable<ReadOnlyMemory<byte>> Symbols()
+    {
+        foreach (var (offset, length) in _symbolBytes)
+        {
+            yield return _data.Slice(offset, length);
+        }
+    }
+
     /// <summary>Label names present in the block, sorted byte-wise (the all-postings key "" is left out).</summary>
     public IEnumerable<string> LabelNames() => _labelNames;
 

@@ -38,6 +38,26 @@ public class BlockMetaTests
     }
 
     [Fact]
+    public void WritesParentsAfterSourcesInGoFieldOrder()
+    {
+        var parent = Ulid.Parse("01DXXFZDYD1MQW6079WK0K6EDR");
+        var meta = new BlockMeta { Ulid = s_ulid, MinTime = 0, MaxTime = 7_200_000, Compaction = { Level = 2 } };
+        meta.Compaction.Sources.Add(parent);
+        meta.Compaction.Parents.Add(new BlockDesc(parent, 0, 7_200_000));
+
+        string expected =
+            "{\n\t\"ulid\": \"01DXXFZDYD1MQW6079WK0K6EDQ\",\n\t\"minTime\": 0,\n\t\"maxTime\": 7200000,\n\t\"stats\": {},\n" +
+            "\t\"compaction\": {\n\t\t\"level\": 2,\n\t\t\"sources\": [\n\t\t\t\"01DXXFZDYD1MQW6079WK0K6EDR\"\n\t\t],\n" +
+            "\t\t\"parents\": [\n\t\t\t{\n\t\t\t\t\"ulid\": \"01DXXFZDYD1MQW6079WK0K6EDR\",\n\t\t\t\t\"minTime\": 0,\n\t\t\t\t\"maxTime\": 7200000\n\t\t\t}\n\t\t]\n\t},\n" +
+            "\t\"version\": 1\n}";
+        Assert.Equal(expected, Encoding.UTF8.GetString(meta.ToJson()));
+
+        var back = BlockMeta.Parse(meta.ToJson());
+        Assert.Equal([new BlockDesc(parent, 0, 7_200_000)], back.Compaction.Parents);
+        Assert.Equal(meta.ToJson(), back.ToJson());
+    }
+
+    [Fact]
     public void ReadsPrometheusMetaWithUnknownFields()
     {
         // tsdb/testdata/index_format_v1/meta.json, plus a field we do not model.

@@ -77,7 +77,7 @@ public class PromtoolInteropTests
     /// "read WAL: find last checkpoint: open …/wal: no such file or directory" on a directory holding only
     /// blocks, so an empty <c>wal</c> directory is created first (Prometheus' own data dirs always have one).
     /// </summary>
-    private static string Dump(string dataDir, params string[] flags)
+    internal static string Dump(string dataDir, params string[] flags)
     {
         Directory.CreateDirectory(Path.Combine(dataDir, "wal"));
         return PromtoolRunner.Run(["tsdb", "dump", .. flags, dataDir]);
@@ -118,7 +118,7 @@ public class PromtoolInteropTests
         return result;
     }
 
-    private static string ToPromtoolString(Labels labels)
+    internal static string ToPromtoolString(Labels labels)
     {
         var sb = new StringBuilder("{");
         foreach (var (name, value) in labels.Pairs())
@@ -139,7 +139,7 @@ public class PromtoolInteropTests
     };
 
     /// <summary>Parses dump lines <c>{labels} value timestamp</c>; label values here need no escaping.</summary>
-    private static Dictionary<string, List<(long T, double V)>> ParseDump(string dump)
+    internal static Dictionary<string, List<(long T, double V)>> ParseDump(string dump)
     {
         var result = new Dictionary<string, List<(long, double)>>();
         foreach (string line in dump.Split('\n', StringSplitOptions.RemoveEmptyEntries))

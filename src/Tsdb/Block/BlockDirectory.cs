@@ -1,0 +1,74 @@
+using MetricsCluster.Tsdb.Wal;
+
+namespace MetricsCluster.Tsdb.Block;
+
+/// <summary>
+/// The steps every block producer shares (<see cref="BlockWriter"/>, <see cref="Compaction.BlockMerger"/>):
+/// create <c>&lt;ULID&gt;.tmp-for-creation</c>, fill it, fsync, rename; and finish a filled directory with
+/// <c>tombstones</c>, the Thanos file list and <c>meta.json</c>. Written once here (G "write a primitive once").
+/// </summary>
+internal static class BlockDirectory
+{
+    /// <summary>
+    /// Runs <paramref name="writeContents"/> on a fresh <c>&lt;ULID&gt;.tmp-for-creation</c> directory, then fsyncs and
+    /// renames it to <c>&lt;parentDir&gt;/&lt;ULID&gt;</c>. The temporary directory is removed on any failure,
+    /// cancellation included, so a crash or an error leaves either a complete block or nothing but a
+    /// temporary directory Prometheus deletes at start-up.
+    /// </summary>
+    /// <exception cref="IOException">The block directory already exists, or a write failed.</exception>
+    public static BlockMeta CreateAtomically(string parentDir, Ulid ulid, Func<string, BlockMeta> writeContents)
+    {
+        string final = Path.Combine(parentDir, ulid.ToString());
+        if (Directory.Exists(final))
+        {
+            throw new IOException($"block directory {final} already exists");
+        }
+
+        string tmp = final + BlockWriter.TmpSuffix;
+        if (Directory.Exists(tmp))
+        {
+            Directory.Delete(tmp, recursive: true);
+        }
+
+        Directory.CreateDirectory(tmp);
+        try
+        {
+            var meta = writeContents(tmp);
+
+            // As Prometheus: fsync the new directories' entries, rename, then fsync the parent so the rename is durable.
+            WalFileSystem.FsyncDirectory(Path.Combine(tmp, BlockWriter.ChunksDirName));
+            WalFileSystem.FsyncDirectory(tmp);
+            Directory.Move(tmp, final);
+            WalFileSystem.FsyncDirectory(parentDir);
+            return meta;
+        }
+        catch
+        {
+            if (Directory.Exists(tmp))
+            {
+                Directory.Delete(tmp, recursive: true);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes the empty <c>tombstones</c>, fills <see cref="ThanosMeta.Files"/> (when there is a Thanos section)
+    /// and writes <c>meta.json</c> into <paramref name="dir"/>, whose index and chunk segments are complete.
+    /// </summary>
+    public static void Finish(string dir, BlockMeta meta, IReadOnlyList<BlockFile> chunkFiles)
+    {
+        Tombstones.WriteEmpty(dir);
+        if (meta.Thanos is { } thanos)
+        {
+            // Thanos' GatherFileStats order: chunk segments, index, then meta.json without a size.
+            thanos.Files.Clear();
+            thanos.Files.AddRange(chunkFiles);
+            thanos.Files.Add(new BlockFile(BlockWriter.IndexFileName, new FileInfo(Path.Combine(dir, BlockWriter.IndexFileName)).Length));
+            thanos.Files.Add(new BlockFile(BlockMeta.FileName, 0));
+        }
+
+        meta.WriteTo(dir);
+    }
+}
