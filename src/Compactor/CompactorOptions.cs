@@ -1,8 +1,11 @@
+using MetricsCluster.Compactor.Planning;
+
 namespace MetricsCluster.Compactor;
 
 /// <summary>
-/// Settings of the compactor's blocks cleaner (Mimir <c>compactor.Config</c>, the cleanup part); retention itself is a
-/// per-tenant limit (<see cref="Core.Limits.Limits.CompactorBlocksRetentionPeriod"/>). Defaults are Mimir's (G5).
+/// Settings of the compactor (Mimir <c>compactor.Config</c>): the blocks cleaner and the compaction planner; retention
+/// itself is a per-tenant limit (<see cref="Core.Limits.Limits.CompactorBlocksRetentionPeriod"/>). Defaults are
+/// Mimir's (G5).
 /// </summary>
 public sealed class CompactorOptions
 {
@@ -14,6 +17,32 @@ public sealed class CompactorOptions
     /// store-gateways have stopped using it (<c>--compactor.deletion-delay</c>).
     /// </summary>
     public TimeSpan DeletionDelay { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>
+    /// Gets or sets the compaction ranges, ascending, each dividing the next (<c>--compactor.block-ranges</c>, default
+    /// <c>2h0m0s,12h0m0s,24h0m0s</c>; parse a flag value with <see cref="DurationList.Parse"/>). The first is the
+    /// ingesters' block range: replicas of it are merged vertically, then adjacent blocks into the larger ranges.
+    /// </summary>
+    public IReadOnlyList<TimeSpan> BlockRanges { get; set; } = DefaultBlockRanges;
+
+    /// <summary>Gets or sets how often compaction runs over every tenant (<c>--compactor.compaction-interval</c>).</summary>
+    public TimeSpan CompactionInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Gets or sets how long a job holding a level-1 block (as uploaded by an ingester) waits after the newest upload of
+    /// its blocks, so every replica has been uploaded before the first compaction
+    /// (<c>--compactor.first-level-compaction-wait-period</c>); 0 disables the wait.
+    /// </summary>
+    public TimeSpan FirstLevelCompactionWaitPeriod { get; set; } = TimeSpan.FromMinutes(25);
+
+    /// <summary>
+    /// Gets or sets the number of shards the split stage divides blocks into (<c>--compactor.split-and-merge-shards</c>);
+    /// 0 disables splitting. Stored and validated only: splitting is not implemented, so only 0 is accepted.
+    /// </summary>
+    public int SplitAndMergeShards { get; set; }
+
+    /// <summary>Mimir's default <c>--compactor.block-ranges</c>: 2h, 12h, 24h.</summary>
+    public static IReadOnlyList<TimeSpan> DefaultBlockRanges { get; } = [TimeSpan.FromHours(2), TimeSpan.FromHours(12), TimeSpan.FromHours(24)];
 
     /// <summary>Throws when a value is out of range, naming its flag.</summary>
     /// <exception cref="ArgumentException">A value is out of range.</exception>
@@ -27,6 +56,70 @@ public sealed class CompactorOptions
         if (DeletionDelay < TimeSpan.Zero)
         {
             throw new ArgumentException("compactor.deletion-delay must be >= 0");
+        }
+
+        ValidateBlockRanges(BlockRanges);
+        if (CompactionInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("compactor.compaction-interval must be positive");
+        }
+
+        if (FirstLevelCompactionWaitPeriod < TimeSpan.Zero)
+        {
+            throw new ArgumentException("compactor.first-level-compaction-wait-period must be >= 0");
+        }
+
+        if (SplitAndMergeShards < 0)
+        {
+            throw new ArgumentException($"compactor.split-and-merge-shards must be >= 0, got {SplitAndMergeShards}");
+        }
+
+        if (SplitAndMergeShards > 0)
+        {
+            throw new ArgumentException(
+                $"compactor.split-and-merge-shards={SplitAndMergeShards}: the split stage is not implemented yet, only 0 (splitting disabled) is supported");
+        }
+    }
+
+    /// <summary>
+    /// Throws unless <paramref name="ranges"/> is a non-empty list of positive whole-millisecond durations, each
+    /// strictly smaller than and dividing the next (Mimir: "compactor block range period %s is not divisible by previous
+    /// one, which is %s").
+    /// </summary>
+    /// <exception cref="ArgumentException">The ranges are invalid; the message names <c>compactor.block-ranges</c>.</exception>
+    public static void ValidateBlockRanges(IReadOnlyList<TimeSpan> ranges)
+    {
+        ArgumentNullException.ThrowIfNull(ranges);
+        if (ranges.Count == 0)
+        {
+            throw new ArgumentException("compactor.block-ranges must list at least one range");
+        }
+
+        for (int i = 0; i < ranges.Count; i++)
+        {
+            var r = ranges[i];
+            if (r <= TimeSpan.Zero || r.Ticks % TimeSpan.TicksPerMillisecond != 0)
+            {
+                throw new ArgumentException($"compactor.block-ranges: range {DurationList.FormatDuration(r)} must be a positive whole number of milliseconds");
+            }
+
+            if (i == 0)
+            {
+                continue;
+            }
+
+            var prev = ranges[i - 1];
+            if (r <= prev)
+            {
+                throw new ArgumentException(
+                    $"compactor.block-ranges: range {DurationList.FormatDuration(r)} must be larger than the previous one, which is {DurationList.FormatDuration(prev)} (ranges are ascending)");
+            }
+
+            if (r.Ticks % prev.Ticks != 0)
+            {
+                throw new ArgumentException(
+                    $"compactor.block-ranges: compactor block range period {DurationList.FormatDuration(r)} is not divisible by previous one, which is {DurationList.FormatDuration(prev)}");
+            }
         }
     }
 }
