@@ -65,7 +65,7 @@ internal static class BlockMarker
         await foreach (string key in bucket.ListAsync(prefix, recursive: false, cancellationToken).ConfigureAwait(false))
         {
             string name = key[prefix.Length..];
-            if (name.EndsWith(NoCompactMark.GlobalSuffix, StringComparison.Ordinal) && Ulid.TryParse(name[..^NoCompactMark.GlobalSuffix.Length], out var id))
+            if (name.EndsWith(NoCompactMark.GlobalSuffix, StringComparison.Ordinal) && Ulid.TryParse(name.AsSpan(0, name.Length - NoCompactMark.GlobalSuffix.Length), out var id))
             {
                 ids.Add(id);
             }

@@ -11,6 +11,9 @@ public sealed class BlocksCleanerMetrics
     /// <summary>The reason label of stale partial blocks marked for deletion.</summary>
     public const string ReasonPartial = "partial";
 
+    /// <summary>The reason label of source blocks marked once their compacted block was uploaded (Mimir's <c>compaction</c>).</summary>
+    public const string ReasonCompaction = "compaction";
+
     private readonly GaugeFamily _lastSuccess;
     private readonly CounterFamily _tenantFailures;
 
@@ -22,6 +25,7 @@ public sealed class BlocksCleanerMetrics
             "metricscluster_compactor_blocks_marked_for_deletion_total", "Blocks the compactor marked for deletion.", "reason");
         MarkedForRetention = marked.WithLabels(ReasonRetention);
         MarkedPartial = marked.WithLabels(ReasonPartial);
+        MarkedCompacted = marked.WithLabels(ReasonCompaction);
         Cleaned = registry.Counter("metricscluster_compactor_blocks_cleaned_total", "Blocks the compactor hard-deleted from the bucket.").WithLabels();
         BlockFailures = registry.Counter(
             "metricscluster_compactor_block_cleanup_failures_total", "Blocks the compactor failed to mark or delete (retried next run).").WithLabels();
@@ -38,6 +42,9 @@ public sealed class BlocksCleanerMetrics
 
     /// <summary>Gets the counter of stale partial blocks marked for deletion.</summary>
     public Counter MarkedPartial { get; }
+
+    /// <summary>Gets the counter of source blocks marked because a compacted block replaced them.</summary>
+    public Counter MarkedCompacted { get; }
 
     /// <summary>Gets the counter of hard-deleted blocks.</summary>
     public Counter Cleaned { get; }

@@ -41,6 +41,12 @@ public sealed class CompactorOptions
     /// </summary>
     public int SplitAndMergeShards { get; set; }
 
+    /// <summary>
+    /// Gets or sets the compactor's scratch directory (<c>--compactor.data-dir</c>): each job downloads its sources and
+    /// writes its block there; emptied at start (a crashed job's leftovers are worthless).
+    /// </summary>
+    public string DataDir { get; set; } = Path.Combine(Path.GetTempPath(), "metricscluster-compactor");
+
     /// <summary>Mimir's default <c>--compactor.block-ranges</c>: 2h, 12h, 24h.</summary>
     public static IReadOnlyList<TimeSpan> DefaultBlockRanges { get; } = [TimeSpan.FromHours(2), TimeSpan.FromHours(12), TimeSpan.FromHours(24)];
 
@@ -59,6 +65,11 @@ public sealed class CompactorOptions
         }
 
         ValidateBlockRanges(BlockRanges);
+        if (string.IsNullOrWhiteSpace(DataDir))
+        {
+            throw new ArgumentException("compactor.data-dir must not be empty");
+        }
+
         if (CompactionInterval <= TimeSpan.Zero)
         {
             throw new ArgumentException("compactor.compaction-interval must be positive");

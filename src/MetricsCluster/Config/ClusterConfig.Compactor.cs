@@ -1,4 +1,5 @@
 using MetricsCluster.Compactor;
+using MetricsCluster.Compactor.Planning;
 
 namespace MetricsCluster.Config;
 
@@ -11,11 +12,31 @@ public sealed partial class ClusterConfig
     /// <summary>How long a marked block stays before the compactor deletes it (<c>--compactor.deletion-delay</c>).</summary>
     public TimeSpan CompactorDeletionDelay { get; set; } = TimeSpan.FromHours(12);
 
-    /// <summary>The compactor's cleanup options derived from this config.</summary>
+    /// <summary>The compaction ranges (<c>--compactor.block-ranges</c>).</summary>
+    public IReadOnlyList<TimeSpan> CompactorBlockRanges { get; set; } = Compactor.CompactorOptions.DefaultBlockRanges;
+
+    /// <summary>How often compaction runs (<c>--compactor.compaction-interval</c>).</summary>
+    public TimeSpan CompactorCompactionInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long a first-level job waits after its newest upload (<c>--compactor.first-level-compaction-wait-period</c>).</summary>
+    public TimeSpan CompactorFirstLevelCompactionWaitPeriod { get; set; } = TimeSpan.FromMinutes(25);
+
+    /// <summary>Split-stage shards (<c>--compactor.split-and-merge-shards</c>); only 0 is implemented.</summary>
+    public int CompactorSplitAndMergeShards { get; set; }
+
+    /// <summary>The compactor's scratch directory; empty = <c>&lt;data.dir&gt;/compactor</c> (<c>--compactor.data-dir</c>).</summary>
+    public string CompactorDataDir { get; set; } = string.Empty;
+
+    /// <summary>The compactor's options derived from this config.</summary>
     public CompactorOptions CompactorOptions() => new()
     {
         CleanupInterval = CompactorCleanupInterval,
         DeletionDelay = CompactorDeletionDelay,
+        BlockRanges = CompactorBlockRanges,
+        CompactionInterval = CompactorCompactionInterval,
+        FirstLevelCompactionWaitPeriod = CompactorFirstLevelCompactionWaitPeriod,
+        SplitAndMergeShards = CompactorSplitAndMergeShards,
+        DataDir = CompactorDataDir.Length > 0 ? CompactorDataDir : Path.Combine(DataDir, "compactor"),
     };
 
     /// <summary>The compactor's flags, in help order.</summary>
@@ -23,5 +44,22 @@ public sealed partial class ClusterConfig
     [
         ConfigOption.Dur("compactor.cleanup-interval", "How often the compactor applies retention, deletes marked blocks and rewrites bucket indexes (also once at start).", c => c.CompactorCleanupInterval, (c, v) => c.CompactorCleanupInterval = v),
         ConfigOption.Dur("compactor.deletion-delay", "How long a block marked for deletion stays in the bucket before the compactor deletes it.", c => c.CompactorDeletionDelay, (c, v) => c.CompactorDeletionDelay = v),
+        ConfigOption.Str("compactor.block-ranges", "Comma-separated compaction ranges, each dividing the next; the first is the ingesters' block range.", c => DurationList.Format(c.CompactorBlockRanges), (c, v) => c.CompactorBlockRanges = ParseRanges(v)),
+        ConfigOption.Dur("compactor.compaction-interval", "How often the compactor plans and runs compaction for every tenant (also once at start).", c => c.CompactorCompactionInterval, (c, v) => c.CompactorCompactionInterval = v),
+        ConfigOption.Dur("compactor.first-level-compaction-wait-period", "How long a compaction of ingester-uploaded blocks waits after their newest upload, so every replica is in; 0 = no wait.", c => c.CompactorFirstLevelCompactionWaitPeriod, (c, v) => c.CompactorFirstLevelCompactionWaitPeriod = v),
+        ConfigOption.Int("compactor.split-and-merge-shards", "Shards of the split stage; 0 = no splitting (the only value implemented).", c => c.CompactorSplitAndMergeShards, (c, v) => c.CompactorSplitAndMergeShards = v),
+        ConfigOption.Str("compactor.data-dir", "The compactor's scratch directory for downloaded and merged blocks; empty = <data.dir>/compactor.", c => c.CompactorDataDir, (c, v) => c.CompactorDataDir = v),
     ];
+
+    private static IReadOnlyList<TimeSpan> ParseRanges(string value)
+    {
+        try
+        {
+            return DurationList.Parse(value, "compactor.block-ranges");
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigException(e.Message);
+        }
+    }
 }

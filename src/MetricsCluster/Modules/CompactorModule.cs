@@ -4,7 +4,8 @@ using MetricsCluster.Compactor;
 namespace MetricsCluster.Modules;
 
 /// <summary>
-/// The compactor's blocks cleaner (Mimir BlocksCleaner): retention, deletions, bucket index; and its ring lifecycle
+/// The compactor: compaction of every tenant's blocks (planner + merge) and the blocks cleaner (Mimir BlocksCleaner:
+/// retention, deletions, bucket index); and its ring lifecycle
 /// (ACTIVE at start, as it owns every tenant until sharding arrives; unregistered on stop).
 /// </summary>
 internal sealed class CompactorModule : IModule
@@ -25,7 +26,16 @@ internal sealed class CompactorModule : IModule
         services.AddSingleton(config.CompactorOptions());
         services.AddSingleton<BlocksCleanerMetrics>();
         services.AddSingleton<BlocksCleaner>();
-        services.AddHostedService<CompactorService>();
+        services.AddSingleton<MetricsCluster.Compactor.Compaction.CompactionMetrics>();
+        services.AddSingleton<MetricsCluster.Compactor.Compaction.TenantCompactor>();
+        services.AddHostedService(sp => new CompactorService(
+            sp.GetRequiredService<BlocksCleaner>(),
+            sp.GetRequiredService<MetricsCluster.Compactor.Compaction.TenantCompactor>(),
+            sp.GetRequiredService<MetricsCluster.ObjectStore.IBucket>(),
+            sp.GetRequiredService<MetricsCluster.Compactor.Compaction.CompactionMetrics>(),
+            sp.GetRequiredService<CompactorOptions>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<CompactorService>>()));
         services.AddKeyedSingleton(RingModule.CompactorKey, (sp, _) =>
             RingLifecycles.NewLifecycler(sp, config, RingModule.CompactorKey, RingLifecycles.OtherRingTokens, tokensFile: null));
         services.AddSingleton<IHostedService>(sp =>
