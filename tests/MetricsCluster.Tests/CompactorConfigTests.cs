@@ -64,6 +64,36 @@ public sealed class CompactorConfigTests : IDisposable
         Assert.Contains("compactor.deletion-delay", Assert.Throws<ConfigException>(negativeDelay.Validate).Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Compaction_flags_feed_the_compactor_options_with_mimirs_defaults()
+    {
+        var d = new ClusterConfig { DataDir = "/var/mc" }.CompactorOptions();
+        Assert.Equal([TimeSpan.FromHours(2), TimeSpan.FromHours(12), TimeSpan.FromHours(24)], d.BlockRanges);
+        Assert.Equal((TimeSpan.FromHours(1), TimeSpan.FromMinutes(25), 0), (d.CompactionInterval, d.FirstLevelCompactionWaitPeriod, d.SplitAndMergeShards));
+        Assert.Equal(Path.Combine("/var/mc", "compactor"), d.DataDir);
+
+        var c = await Run(
+            "--compactor.block-ranges=1h,4h",
+            "--compactor.compaction-interval=5m",
+            "--compactor.first-level-compaction-wait-period=0s",
+            "--compactor.data-dir=/scratch");
+        var o = c.CompactorOptions();
+        Assert.Equal([TimeSpan.FromHours(1), TimeSpan.FromHours(4)], o.BlockRanges);
+        Assert.Equal((TimeSpan.FromMinutes(5), TimeSpan.Zero, "/scratch"), (o.CompactionInterval, o.FirstLevelCompactionWaitPeriod, o.DataDir));
+    }
+
+    [Fact]
+    public void Bad_block_ranges_name_the_flag_and_the_reason()
+    {
+        File.WriteAllText(_file, "compactor:\n  block_ranges: 2h,5h\n");
+        var c = new ClusterConfig();
+        YamlConfigFile.Apply(_file, c);
+        Assert.Contains("not divisible by previous one", Assert.Throws<ConfigException>(c.Validate).Message, StringComparison.Ordinal);
+
+        File.WriteAllText(_file, "compactor:\n  block_ranges: 2h,soon\n");
+        Assert.Contains("compactor.block-ranges", Assert.Throws<ConfigException>(() => YamlConfigFile.Apply(_file, new ClusterConfig())).Message, StringComparison.Ordinal);
+    }
+
     private static async Task<ClusterConfig> Run(params string[] args)
     {
         ClusterConfig? seen = null;

@@ -75,7 +75,7 @@ public sealed class LocalCluster : IAsyncDisposable
             if (options.Compactor)
             {
                 // The compactor rewrites every tenant's bucket index each cleanup; the querier finds blocks only there.
-                cluster.Compactor = await cluster.StartAsync("compactor", "compactor-0", "--compactor.cleanup-interval=1s");
+                cluster.Compactor = await cluster.StartAsync("compactor", "compactor-0", ["--compactor.cleanup-interval=1s", .. options.CompactorArgs]);
             }
 
             // A push to a live but busy ingester may take seconds on a loaded 2-core machine; a dead one fails at

@@ -18,6 +18,9 @@ public sealed record LocalClusterOptions
     /// <summary>Extra flags of every store-gateway.</summary>
     public string[] StoreGatewayArgs { get; init; } = [];
 
+    /// <summary>Extra flags of the compactor.</summary>
+    public string[] CompactorArgs { get; init; } = [];
+
     /// <summary>Extra flags of the querier.</summary>
     public string[] QuerierArgs { get; init; } = [];
 }

@@ -23,26 +23,8 @@ public sealed record ShippedBlocks(PastSeries Data, HashSet<string> Blocks, Hash
     /// <param name="rf">The store-gateways' replication factor.</param>
     public static async Task<ShippedBlocks> ShipAsync(LocalCluster cluster, string tenant, string metric, int rf)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-        long lastBoundary = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / TwoHoursMs * TwoHoursMs;
-        long end = lastBoundary - 3_600_000L;
-        var data = new PastSeries(metric, 100, end - (4 * 3_600_000L), end, 15_000);
-        await IngesterOps.PushAllAsync(http, cluster.Distributor, tenant, data.Bodies(data.StartMs, data.EndMs + 1));
-        foreach (var ingester in cluster.Ingesters)
-        {
-            await IngesterOps.FlushAsync(http, ingester, tenant);
-        }
-
+        var (data, blocks) = await PushAndFlushAsync(cluster, tenant, metric);
         string tenantDir = Path.Combine(cluster.BucketDir, tenant);
-        var blocks = Directory.GetDirectories(tenantDir)
-            .Where(d => File.Exists(Path.Combine(d, "meta.json")))
-            .Select(d => Path.GetFileName(d)!)
-            .ToHashSet();
-        if (blocks.Count < 3 * cluster.Ingesters.Length)
-        {
-            throw new InvalidOperationException($"expected 3 blocks per ingester in the bucket, got {blocks.Count}: {string.Join(' ', blocks)}");
-        }
-
         await Poll.UntilAsync(
             () =>
             {
@@ -65,6 +47,39 @@ public sealed record ShippedBlocks(PastSeries Data, HashSet<string> Blocks, Hash
             s_generous,
             $"the store-gateways loading every block exactly {rf} time(s) between them");
         return new ShippedBlocks(data, blocks, loaded);
+    }
+
+    /// <summary>
+    /// Pushes 100 series × 4h at 15s ending at least 1h ago and crossing two 2h block boundaries through the
+    /// distributor, then flushes and ships every ingester: 3 blocks each in the bucket.
+    /// </summary>
+    /// <param name="cluster">The cluster.</param>
+    /// <param name="tenant">The tenant to write.</param>
+    /// <param name="metric">The metric name.</param>
+    /// <returns>The data written and the blocks in the bucket right after the flushes.</returns>
+    public static async Task<(PastSeries Data, HashSet<string> Blocks)> PushAndFlushAsync(LocalCluster cluster, string tenant, string metric)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        long lastBoundary = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / TwoHoursMs * TwoHoursMs;
+        long end = lastBoundary - 3_600_000L;
+        var data = new PastSeries(metric, 100, end - (4 * 3_600_000L), end, 15_000);
+        await IngesterOps.PushAllAsync(http, cluster.Distributor, tenant, data.Bodies(data.StartMs, data.EndMs + 1));
+        foreach (var ingester in cluster.Ingesters)
+        {
+            await IngesterOps.FlushAsync(http, ingester, tenant);
+        }
+
+        string tenantDir = Path.Combine(cluster.BucketDir, tenant);
+        var blocks = Directory.GetDirectories(tenantDir)
+            .Where(d => File.Exists(Path.Combine(d, "meta.json")))
+            .Select(d => Path.GetFileName(d)!)
+            .ToHashSet();
+        if (blocks.Count < 3 * cluster.Ingesters.Length)
+        {
+            throw new InvalidOperationException($"expected 3 blocks per ingester in the bucket, got {blocks.Count}: {string.Join(' ', blocks)}");
+        }
+
+        return (data, blocks);
     }
 
     /// <summary>The blocks a store-gateway has loaded: its complete index-header directories (no <c>.tmp-download</c>).</summary>
