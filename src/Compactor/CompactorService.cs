@@ -1,4 +1,3 @@
-using MetricsCluster.Compactor.Compaction;
 using MetricsCluster.ObjectStore;
 using MetricsCluster.Storage;
 using Microsoft.Extensions.Hosting;
@@ -15,12 +14,11 @@ namespace MetricsCluster.Compactor;
 public sealed class CompactorService : BackgroundService
 {
     private readonly BlocksCleaner _cleaner;
-    private readonly TenantCompactor? _compactor;
+    private readonly Func<string, CancellationToken, Task>? _compactTenant;
     private readonly IBucket? _bucket;
     private readonly CompactorOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly CompactionMetrics? _metrics;
 
     /// <summary>Initializes a new instance of the <see cref="CompactorService"/> class that only cleans up.</summary>
     /// <param name="cleaner">The cleanup pass.</param>
@@ -37,18 +35,19 @@ public sealed class CompactorService : BackgroundService
 
     /// <summary>Initializes a new instance of the <see cref="CompactorService"/> class that cleans up and compacts.</summary>
     /// <param name="cleaner">The cleanup pass.</param>
-    /// <param name="compactor">The per-tenant compaction.</param>
+    /// <param name="compactTenant">
+    /// Compacts one tenant: <see cref="Compaction.TenantCompactor.CompactAsync"/> in a single process; in a cluster, an ask to the
+    /// tenant's compactor grain, which runs it on one compactor at a time.
+    /// </param>
     /// <param name="bucket">The blocks bucket, whose tenants are compacted.</param>
-    /// <param name="metrics">The compaction metrics (last successful run per tenant).</param>
     /// <param name="options">The intervals and the scratch directory.</param>
     /// <param name="time">The clock of the intervals (G6).</param>
     /// <param name="logger">Receives unexpected run failures.</param>
-    public CompactorService(BlocksCleaner cleaner, TenantCompactor compactor, IBucket bucket, CompactionMetrics metrics, CompactorOptions options, TimeProvider time, ILogger<CompactorService> logger)
+    public CompactorService(BlocksCleaner cleaner, Func<string, CancellationToken, Task> compactTenant, IBucket bucket, CompactorOptions options, TimeProvider time, ILogger<CompactorService> logger)
         : this(cleaner, options, time, logger)
     {
-        _compactor = compactor;
+        _compactTenant = compactTenant;
         _bucket = bucket;
-        _metrics = metrics;
     }
 
     /// <inheritdoc/>
@@ -57,7 +56,7 @@ public sealed class CompactorService : BackgroundService
         // Leave host start-up first: the first runs list the whole bucket.
         await Task.Yield();
         var cleanup = LoopAsync("cleanup", _options.CleanupInterval, ct => _cleaner.RunOnceAsync(ct), stoppingToken);
-        if (_compactor is null)
+        if (_compactTenant is null)
         {
             await cleanup.ConfigureAwait(false);
             return;
@@ -79,14 +78,12 @@ public sealed class CompactorService : BackgroundService
         {
             try
             {
-                if (await _compactor!.CompactAsync(tenant, cancellationToken).ConfigureAwait(false) == 0)
-                {
-                    _metrics!.LastSuccessfulRun(tenant).Set(_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
-                }
+                await _compactTenant!(tenant, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                // Listing or marking failed (the bucket is unreachable): other tenants still run, this one next interval.
+                // Listing or marking failed (the bucket is unreachable), or the tenant's grain could not be reached: other
+                // tenants still run, this one next interval.
                 _logger.LogError(e, "compactor: compaction of tenant {Tenant} failed; other tenants continue, it is retried next run", tenant);
             }
         }

@@ -48,6 +48,11 @@ public sealed class CompactionTests : IDisposable
             s_generous,
             "one compacted block per 2h window, built from that window's three replicas, and no replica left unmarked");
         Assert.Equal(replicas.Count / 3, live.Count);
+
+        // In cluster mode the compactor runs each tenant through its compactor grain (docs/compactor.md, Ownership);
+        // the only silo hosting compactor grains is this process, so its jobs are the ones counted here.
+        double jobs = await IngesterOps.MetricAsync(_http, cluster.Compactor!, "metricscluster_compactor_compactions_total");
+        Assert.True(jobs >= live.Count, $"the compactor counted {jobs} compactions for {live.Count} compacted blocks");
         long compactedBytes = live.Sum(b => BlockBytes(Path.Combine(tenantDir, b.Id)));
         double ratio = (double)replicaBytes / compactedBytes;
         Assert.True(ratio >= 2.5, $"the bucket's blocks shrank only {ratio:F2}x ({replicaBytes} -> {compactedBytes} bytes)");

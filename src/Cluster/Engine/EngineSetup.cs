@@ -51,6 +51,11 @@ public static class EngineSetup
             {
                 g.Classes.Remove(typeof(StoreGatewayGrain));
             }
+
+            if (!options.HostsCompactor)
+            {
+                g.Classes.Remove(typeof(CompactorGrain));
+            }
         });
         silo.Services.AddPlacementDirector<InstancePinnedPlacement, InstancePinnedPlacementDirector>();
         silo.Services.AddSingleton<MembershipLiveness>();

@@ -14,3 +14,10 @@ public sealed record LocalIngester(IIngesterClient Client, IIngesterStats Stats)
 /// <summary>This process's own store-gateway (its bucket stores), as its grain sees it.</summary>
 /// <param name="Stores">The local bucket stores.</param>
 public sealed record LocalStoreGateway(IStoreGatewayClient Stores);
+
+/// <summary>
+/// This process's compaction of one tenant, as the compactor grain sees it (the Cluster project does not reference the
+/// compactor's: G4). Returns the number of failed jobs.
+/// </summary>
+/// <param name="CompactTenantAsync">Runs one tenant's compaction to the end.</param>
+public sealed record LocalCompactor(Func<string, CancellationToken, Task<int>> CompactTenantAsync);

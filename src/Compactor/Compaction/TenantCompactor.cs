@@ -96,6 +96,11 @@ public sealed class TenantCompactor
             }
         }
 
+        if (failed == 0)
+        {
+            _metrics.LastSuccessfulRun(tenant).Set(_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+        }
+
         return failed;
     }
 

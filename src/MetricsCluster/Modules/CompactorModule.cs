@@ -1,5 +1,7 @@
 using MetricsCluster.Cluster.Ring;
+using MetricsCluster.Cluster.Engine;
 using MetricsCluster.Compactor;
+using MetricsCluster.Compactor.Compaction;
 
 namespace MetricsCluster.Modules;
 
@@ -26,13 +28,18 @@ internal sealed class CompactorModule : IModule
         services.AddSingleton(config.CompactorOptions());
         services.AddSingleton<BlocksCleanerMetrics>();
         services.AddSingleton<BlocksCleaner>();
-        services.AddSingleton<MetricsCluster.Compactor.Compaction.CompactionMetrics>();
-        services.AddSingleton<MetricsCluster.Compactor.Compaction.TenantCompactor>();
+        services.AddSingleton<CompactionMetrics>();
+        services.AddSingleton<TenantCompactor>();
+        if (context.IsCluster)
+        {
+            // The tenant's compactor grain runs this process's compaction when the tenant hashes here.
+            services.AddSingleton(sp => new LocalCompactor(sp.GetRequiredService<TenantCompactor>().CompactAsync));
+        }
+
         services.AddHostedService(sp => new CompactorService(
             sp.GetRequiredService<BlocksCleaner>(),
-            sp.GetRequiredService<MetricsCluster.Compactor.Compaction.TenantCompactor>(),
+            CompactTenant(sp, context.IsCluster),
             sp.GetRequiredService<MetricsCluster.ObjectStore.IBucket>(),
-            sp.GetRequiredService<MetricsCluster.Compactor.Compaction.CompactionMetrics>(),
             sp.GetRequiredService<CompactorOptions>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<CompactorService>>()));
@@ -45,5 +52,28 @@ internal sealed class CompactorModule : IModule
                 ct => lifecycler.StartAsync(InstanceState.Active, ct),
                 _ => RingLifecycles.LeaveRingAsync(lifecycler, sp.GetRequiredService<ILogger<Lifecycler>>(), config.RingUnregisterTimeout));
         });
+    }
+
+    // One process: compact here. A cluster: ask the tenant's grain, which runs on one compactor at a time (Orleans keeps
+    // one activation per tenant) and starts at most one run per interval however many compactors ask.
+    private static Func<string, CancellationToken, Task> CompactTenant(IServiceProvider sp, bool cluster)
+    {
+        if (!cluster)
+        {
+            var compactor = sp.GetRequiredService<TenantCompactor>();
+            return compactor.CompactAsync;
+        }
+
+        var grains = sp.GetRequiredService<IGrainFactory>();
+        var interval = sp.GetRequiredService<CompactorOptions>().CompactionInterval;
+        var log = sp.GetRequiredService<ILogger<CompactorService>>();
+        return async (tenant, _) =>
+        {
+            var run = await grains.GetGrain<ICompactorGrain>(tenant).RunAsync(interval).ConfigureAwait(false);
+            if (run.Started)
+            {
+                log.LogDebug("compactor: tenant {Tenant}: compaction started on {Owner}", tenant, run.Owner);
+            }
+        };
     }
 }

@@ -47,6 +47,7 @@ internal sealed class EngineModule : IModule
             DeathTimeout = config.RingHeartbeatTimeout,
             HostsIngester = context.Has(ModuleRegistry.IngesterService),
             HostsStoreGateway = context.Has(ModuleRegistry.StoreGateway),
+            HostsCompactor = context.Has(ModuleRegistry.Compactor),
         };
         var host = context.Host ?? throw new InvalidOperationException("the engine registers with an application builder");
         host.UseOrleans(silo => silo.UseMetricsClusterEngine(options, provider =>

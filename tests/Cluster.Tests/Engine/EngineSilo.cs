@@ -55,12 +55,18 @@ internal sealed class EngineSilo : IAsyncDisposable
     public SiloAddress Address => _host.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
 
     /// <summary>Builds and starts a silo named <paramref name="name"/>; returns once Orleans reports it started.</summary>
-    public static async Task<EngineSilo> StartAsync(string connectionString, string name, RecordingIngester? ingester = null)
+    public static async Task<EngineSilo> StartAsync(string connectionString, string name, RecordingIngester? ingester = null, LocalCompactor? compactor = null)
     {
         ingester ??= new RecordingIngester(name);
-        var options = new EngineOptions { InstanceId = name, AdvertisedAddress = IPAddress.Loopback, SiloPort = FreePort(), HostsIngester = true };
+        var options = new EngineOptions { InstanceId = name, AdvertisedAddress = IPAddress.Loopback, SiloPort = FreePort(), HostsIngester = true, HostsCompactor = compactor is not null };
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSingleton(new LocalIngester(ingester, ingester));
+        builder.Services.AddSingleton(TimeProvider.System);
+        if (compactor is not null)
+        {
+            builder.Services.AddSingleton(compactor);
+        }
+
         builder.UseOrleans(silo => silo.UseMetricsClusterEngine(options, p => p.UsePostgresEngine(connectionString)));
         var silo = new EngineSilo(builder.Build(), name, ingester);
         try
