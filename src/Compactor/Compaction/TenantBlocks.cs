@@ -8,12 +8,12 @@ namespace MetricsCluster.Compactor.Compaction;
 /// <summary>
 /// One tenant's bucket as the compaction run sees it (Mimir's meta syncer): the complete blocks' metas with their
 /// upload times (<c>meta.json</c>'s last-modified, as Mimir's first-level wait uses), and the blocks excluded from
-/// planning because they carry a deletion or no-compact mark. Metas are immutable, so they are cached by ULID across
-/// runs; only the listing and the attributes are read again.
+/// planning because they carry a deletion or no-compact mark. Metas and upload times never change, so they are cached
+/// by ULID across runs; only the listings are read again.
 /// </summary>
 internal sealed class TenantBlocks
 {
-    private readonly Dictionary<Ulid, BlockMeta> _metaCache = [];
+    private readonly Dictionary<Ulid, (BlockMeta Meta, DateTimeOffset Uploaded)> _metaCache = [];
 
     /// <summary>Gets the complete blocks.</summary>
     public List<BlockMeta> Blocks { get; } = [];
@@ -44,34 +44,30 @@ internal sealed class TenantBlocks
             }
 
             seen.Add(id);
-            string metaKey = $"{tenant}/{id}/{BlockMeta.FileName}";
-            ObjectAttributes attributes;
-            try
+            if (!_metaCache.TryGetValue(id, out var cached))
             {
-                attributes = await bucket.AttributesAsync(metaKey, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ObjectNotFoundException)
-            {
-                continue; // partial: the cleaner deals with it
-            }
-
-            if (!_metaCache.TryGetValue(id, out var meta))
-            {
+                // meta.json is written once, last: its time is the upload time, and neither changes afterwards.
+                string metaKey = $"{tenant}/{id}/{BlockMeta.FileName}";
                 try
                 {
-                    meta = await ReadMetaAsync(bucket, metaKey, cancellationToken).ConfigureAwait(false);
+                    var attributes = await bucket.AttributesAsync(metaKey, cancellationToken).ConfigureAwait(false);
+                    cached = (await ReadMetaAsync(bucket, metaKey, cancellationToken).ConfigureAwait(false), attributes.LastModified);
                 }
-                catch (Exception e) when (e is InvalidDataException or FormatException or System.Text.Json.JsonException or ObjectNotFoundException)
+                catch (ObjectNotFoundException)
+                {
+                    continue; // partial: the cleaner deals with it
+                }
+                catch (Exception e) when (e is InvalidDataException or FormatException or System.Text.Json.JsonException)
                 {
                     logger.LogWarning(e, "compactor: tenant {Tenant}: block {Block} has an unreadable meta.json; left out of compaction", tenant, id);
                     continue;
                 }
 
-                _metaCache[id] = meta;
+                _metaCache[id] = cached;
             }
 
-            Blocks.Add(meta);
-            Uploaded[id] = attributes.LastModified;
+            Blocks.Add(cached.Meta);
+            Uploaded[id] = cached.Uploaded;
         }
 
         foreach (var gone in _metaCache.Keys.Where(k => !seen.Contains(k)).ToList())
