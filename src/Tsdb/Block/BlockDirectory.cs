@@ -18,6 +18,24 @@ internal static class BlockDirectory
     /// <exception cref="IOException">The block directory already exists, or a write failed.</exception>
     public static BlockMeta CreateAtomically(string parentDir, Ulid ulid, Func<string, BlockMeta> writeContents)
     {
+        string tmp = PrepareTmp(parentDir, ulid);
+        try
+        {
+            var meta = writeContents(tmp);
+            Commit(parentDir, ulid);
+            return meta;
+        }
+        catch
+        {
+            Abort(parentDir, ulid);
+            throw;
+        }
+    }
+
+    /// <summary>Creates a fresh, empty <c>&lt;ULID&gt;.tmp-for-creation</c> under <paramref name="parentDir"/> and returns it.</summary>
+    /// <exception cref="IOException">The block directory already exists.</exception>
+    public static string PrepareTmp(string parentDir, Ulid ulid)
+    {
         string final = Path.Combine(parentDir, ulid.ToString());
         if (Directory.Exists(final))
         {
@@ -31,25 +49,30 @@ internal static class BlockDirectory
         }
 
         Directory.CreateDirectory(tmp);
-        try
-        {
-            var meta = writeContents(tmp);
+        return tmp;
+    }
 
-            // As Prometheus: fsync the new directories' entries, rename, then fsync the parent so the rename is durable.
-            WalFileSystem.FsyncDirectory(Path.Combine(tmp, BlockWriter.ChunksDirName));
-            WalFileSystem.FsyncDirectory(tmp);
-            Directory.Move(tmp, final);
-            WalFileSystem.FsyncDirectory(parentDir);
-            return meta;
-        }
-        catch
-        {
-            if (Directory.Exists(tmp))
-            {
-                Directory.Delete(tmp, recursive: true);
-            }
+    /// <summary>
+    /// Makes the filled temporary directory of <paramref name="ulid"/> the block: as Prometheus, fsyncs the new
+    /// directories' entries, renames, then fsyncs the parent so the rename is durable.
+    /// </summary>
+    public static void Commit(string parentDir, Ulid ulid)
+    {
+        string final = Path.Combine(parentDir, ulid.ToString());
+        string tmp = final + BlockWriter.TmpSuffix;
+        WalFileSystem.FsyncDirectory(Path.Combine(tmp, BlockWriter.ChunksDirName));
+        WalFileSystem.FsyncDirectory(tmp);
+        Directory.Move(tmp, final);
+        WalFileSystem.FsyncDirectory(parentDir);
+    }
 
-            throw;
+    /// <summary>Removes the temporary directory of <paramref name="ulid"/> if it exists (a failed or empty write).</summary>
+    public static void Abort(string parentDir, Ulid ulid)
+    {
+        string tmp = Path.Combine(parentDir, ulid.ToString()) + BlockWriter.TmpSuffix;
+        if (Directory.Exists(tmp))
+        {
+            Directory.Delete(tmp, recursive: true);
         }
     }
 

@@ -24,6 +24,19 @@ public sealed class ThanosMeta
     /// <summary>Files of the block relative to its directory, in lexical order.</summary>
     public List<BlockFile> Files { get; } = [];
 
+    /// <summary>A copy of the version, labels, resolution and source, without the file list (a new block fills its own).</summary>
+    /// <returns>The copy.</returns>
+    public ThanosMeta Clone()
+    {
+        var copy = new ThanosMeta { Version = Version, DownsampleResolution = DownsampleResolution, Source = Source };
+        foreach (var (k, v) in Labels)
+        {
+            copy.Labels[k] = v;
+        }
+
+        return copy;
+    }
+
     internal void Write(Utf8JsonWriter w)
     {
         w.WriteStartObject("thanos");

@@ -33,7 +33,39 @@ public static class BlockMerger
     /// <exception cref="BlockMergeSourceException">A source block is damaged; names it.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled.</exception>
     /// <exception cref="IOException">The block directory already exists, or a write failed.</exception>
-    public static BlockMeta Merge(string parentDir, Ulid ulid, IReadOnlyList<string> sourceBlockDirs, BlockMergeOptions? options = null, CancellationToken ct = default)
+    public static BlockMeta Merge(string parentDir, Ulid ulid, IReadOnlyList<string> sourceBlockDirs, BlockMergeOptions? options = null, CancellationToken ct = default) =>
+        Run(parentDir, [ulid], sourceBlockDirs, options, sharded: false, ct)[0];
+
+    /// <summary>
+    /// Merges <paramref name="sourceBlockDirs"/> like <see cref="Merge"/> but splits the result by series into
+    /// <c>shardUlids.Count</c> blocks (Mimir's split stage): series <c>s</c> goes to shard
+    /// <c>Labels.Hash(s) mod n</c>, and block <c>i</c> carries the external label <see cref="ShardIdLabel"/> =
+    /// <c>"&lt;i+1&gt;_of_&lt;n&gt;"</c>. Every shard block lists all the sources (each is a part of their merge). A shard
+    /// that receives no series writes no block. One pass over the sources; all shards are committed at the end.
+    /// </summary>
+    /// <param name="parentDir">Directory that receives the new block directories.</param>
+    /// <param name="shardUlids">The new blocks' IDs, one per shard, in shard order.</param>
+    /// <param name="sourceBlockDirs">The source block directories (as <see cref="Merge"/>).</param>
+    /// <param name="options">As <see cref="Merge"/>; its Thanos section (or the first source's) gets the shard label.</param>
+    /// <param name="ct">Checked between series.</param>
+    /// <returns>The metas of the shard blocks written, in shard order (empty shards left out).</returns>
+    /// <exception cref="ArgumentException">No sources or shards, an invalid option, or no series in any source.</exception>
+    /// <exception cref="BlockMergeSourceException">A source block is damaged; names it.</exception>
+    public static IReadOnlyList<BlockMeta> Split(string parentDir, IReadOnlyList<Ulid> shardUlids, IReadOnlyList<string> sourceBlockDirs, BlockMergeOptions? options = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(shardUlids);
+        if (shardUlids.Count == 0)
+        {
+            throw new ArgumentException("a split needs at least one shard", nameof(shardUlids));
+        }
+
+        return Run(parentDir, shardUlids, sourceBlockDirs, options, sharded: true, ct);
+    }
+
+    /// <summary>The external label naming a split block's shard (Mimir's <c>__compactor_shard_id__</c>).</summary>
+    public const string ShardIdLabel = "__compactor_shard_id__";
+
+    private static IReadOnlyList<BlockMeta> Run(string parentDir, IReadOnlyList<Ulid> ulids, IReadOnlyList<string> sourceBlockDirs, BlockMergeOptions? options, bool sharded, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(sourceBlockDirs);
         if (sourceBlockDirs.Count == 0)
@@ -44,6 +76,8 @@ public static class BlockMerger
         options ??= new BlockMergeOptions();
         options.Validate();
         var sources = new List<MergeSource>(sourceBlockDirs.Count);
+        var outputs = new List<MergeOutput>(ulids.Count);
+        bool committed = false;
         try
         {
             foreach (string dir in sourceBlockDirs)
@@ -56,47 +90,72 @@ public static class BlockMerger
                 throw new ArgumentException("the source blocks hold no series; a block needs at least one", nameof(sourceBlockDirs));
             }
 
-            return BlockDirectory.CreateAtomically(parentDir, ulid, tmp => WriteContents(tmp, ulid, sources, options, ct));
-        }
-        finally
-        {
-            sources.ForEach(s => s.Dispose());
-        }
-    }
-
-    private static BlockMeta WriteContents(string dir, Ulid ulid, List<MergeSource> sources, BlockMergeOptions options, CancellationToken ct)
-    {
-        var stats = new BlockStats();
-        IReadOnlyList<BlockFile> chunkFiles;
-        using (var chunks = new ChunkSegmentWriter(Path.Combine(dir, BlockWriter.ChunksDirName), options.ChunkSegmentSize))
-        using (var index = new IndexWriter(Path.Combine(dir, BlockWriter.IndexFileName)))
-        {
-            foreach (var symbol in SymbolMerger.Merge(sources))
+            foreach (var ulid in ulids)
             {
-                index.AddSymbol(symbol.Span);
+                outputs.Add(new MergeOutput(BlockDirectory.PrepareTmp(parentDir, ulid), ulid, options));
             }
 
-            stats.NumSeries = WriteSeries(sources, index, new ChunkCutter(chunks, options.SamplesPerChunk), out ulong samples, ct);
-            if (stats.NumSeries == 0)
+            // Every output gets the whole symbol table: an index may hold symbols no series uses, and one pass
+            // over the sources is worth more than the few kilobytes a per-shard table would save.
+            foreach (var symbol in SymbolMerger.Merge(sources))
+            {
+                outputs.ForEach(o => o.Index.AddSymbol(symbol.Span));
+            }
+
+            int n = outputs.Count;
+            WriteSeries(sources, outputs, labels => n == 1 ? 0 : (int)(labels.Hash % (ulong)n), ct);
+            if (outputs.All(o => o.Series == 0))
             {
                 throw new ArgumentException("the source blocks hold no samples; a block needs at least one series");
             }
 
-            chunks.Close();
-            index.Close();
-            stats.NumSamples = samples;
-            stats.NumChunks = (ulong)chunks.ChunkCount;
-            chunkFiles = chunks.Files;
-        }
+            var metas = new List<BlockMeta>(n);
+            var sourceMetas = sources.Select(s => s.Meta).ToList();
+            for (int i = 0; i < n; i++)
+            {
+                var o = outputs[i];
+                if (o.Series == 0)
+                {
+                    o.Dispose();
+                    BlockDirectory.Abort(parentDir, o.Ulid);
+                    continue;
+                }
 
-        var meta = MergedBlockMeta.Build(ulid, [.. sources.Select(s => s.Meta)], stats, options.Thanos);
-        BlockDirectory.Finish(dir, meta, chunkFiles);
-        return meta;
+                var files = o.Close();
+                var thanos = options.Thanos?.Clone() ?? MergedBlockMeta.FromFirstSource(sourceMetas[0].Thanos);
+                if (sharded)
+                {
+                    thanos ??= new ThanosMeta { Source = "compactor" };
+                    thanos.Labels[ShardIdLabel] = FormattableString.Invariant($"{i + 1}_of_{n}");
+                }
+
+                var meta = MergedBlockMeta.Build(o.Ulid, sourceMetas, o.Stats, thanos);
+                BlockDirectory.Finish(o.Dir, meta, files);
+                metas.Add(meta);
+            }
+
+            foreach (var meta in metas)
+            {
+                BlockDirectory.Commit(parentDir, meta.Ulid);
+            }
+
+            committed = true;
+            return metas;
+        }
+        finally
+        {
+            sources.ForEach(s => s.Dispose());
+            outputs.ForEach(o => o.Dispose());
+            if (!committed)
+            {
+                ulids.ToList().ForEach(u => BlockDirectory.Abort(parentDir, u));
+            }
+        }
     }
 
     // The k-way merge of series: each round takes the smallest current label set over all sources, merges the
-    // samples of every source standing on it, and advances those sources. Returns the number of series written.
-    private static ulong WriteSeries(List<MergeSource> sources, IndexWriter index, ChunkCutter cutter, out ulong samples, CancellationToken ct)
+    // samples of every source standing on it into the output 'route' picks, and advances those sources.
+    private static void WriteSeries(List<MergeSource> sources, List<MergeOutput> outputs, Func<Labels, int> route, CancellationToken ct)
     {
         foreach (var s in sources)
         {
@@ -105,20 +164,19 @@ public static class BlockMerger
 
         var holders = new List<MergeSource>(sources.Count);
         var merger = new SampleMerger();
-        ulong written = 0;
         while (true)
         {
             ct.ThrowIfCancellationRequested();
             CollectSmallest(sources, holders);
             if (holders.Count == 0)
             {
-                samples = cutter.TotalSamples;
-                return written;
+                return;
             }
 
-            if (WriteOneSeries(holders, index, cutter, merger))
+            var output = outputs[route(holders[0].Labels)];
+            if (WriteOneSeries(holders, output.Index, output.Cutter, merger))
             {
-                written++;
+                output.Series++;
             }
 
             foreach (var h in holders)

@@ -25,7 +25,7 @@ internal static class MergedBlockMeta
     }
 
     // The first source's labels and resolution carry over (all sources of one compaction group share them).
-    private static ThanosMeta? FromFirstSource(ThanosMeta? first)
+    public static ThanosMeta? FromFirstSource(ThanosMeta? first)
     {
         if (first is null)
         {

@@ -100,7 +100,7 @@ public class BlockMergerTests
     private static int[] ExpectedCut(int total, int per) =>
         [.. Enumerable.Repeat(per, total / per), .. total % per == 0 ? Array.Empty<int>() : [total % per]];
 
-    private static (long T, double V)[] Steps(long from, long span, long step) =>
+    internal static (long T, double V)[] Steps(long from, long span, long step) =>
         [.. Enumerable.Range(0, (int)(span / step)).Select(i => (from + (i * step), (double)(from / 1000 % 97) + i))];
 
     /// <summary>
@@ -108,7 +108,7 @@ public class BlockMergerTests
     /// (each sample is missing from at most one replica), replica 0 misses series 5 entirely, replica 1 has 10
     /// samples past the others' end, and replica 2 alone holds an extra series. Values include a stale marker.
     /// </summary>
-    private static (List<(Labels, (long T, double V)[])>[] Replicas, Dictionary<Labels, SortedDictionary<long, double>> Union) Replicas(int seriesCount, int samples)
+    internal static (List<(Labels, (long T, double V)[])>[] Replicas, Dictionary<Labels, SortedDictionary<long, double>> Union) Replicas(int seriesCount, int samples)
     {
         var rnd = new Random(7);
         var replicas = new[] { new List<(Labels, (long, double)[])>(), [], [] };
