@@ -37,7 +37,8 @@ public sealed class CompactorOptions
 
     /// <summary>
     /// Gets or sets the number of shards the split stage divides blocks into (<c>--compactor.split-and-merge-shards</c>);
-    /// 0 disables splitting. Stored and validated only: splitting is not implemented, so only 0 is accepted.
+    /// 0 disables splitting. With N &gt; 0, blocks of the smallest range are merged and split by series into N shard
+    /// blocks, and later ranges merge each shard on its own (Mimir's split-and-merge compactor).
     /// </summary>
     public int SplitAndMergeShards { get; set; }
 
@@ -83,12 +84,6 @@ public sealed class CompactorOptions
         if (SplitAndMergeShards < 0)
         {
             throw new ArgumentException($"compactor.split-and-merge-shards must be >= 0, got {SplitAndMergeShards}");
-        }
-
-        if (SplitAndMergeShards > 0)
-        {
-            throw new ArgumentException(
-                $"compactor.split-and-merge-shards={SplitAndMergeShards}: the split stage is not implemented yet, only 0 (splitting disabled) is supported");
         }
     }
 

@@ -125,8 +125,18 @@ public sealed class TenantCompactor
             string outDir = Path.Combine(jobDir, "out");
             Directory.CreateDirectory(outDir);
             var started = _time.GetTimestamp();
-            var meta = BlockMerger.Merge(outDir, ulid, sourceDirs, options: null, cancellationToken);
-            await BlockTransfer.UploadAsync(_bucket, tenant, ulid, Path.Combine(outDir, ulid.ToString()), cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<BlockMeta> written = job.IsSplit
+                ? BlockMerger.Split(outDir, [ulid, .. Enumerable.Range(1, job.SplitShards - 1).Select(_ => Ulid.New(_time))], sourceDirs, options: null, cancellationToken)
+                : [BlockMerger.Merge(outDir, ulid, sourceDirs, options: null, cancellationToken)];
+
+            // Every output up before any source is marked. A crash between two shard uploads leaves the sources
+            // unmarked (a shard holds only part of their series, so it never makes them redundant): the next run
+            // splits them again, and the duplicate shard blocks (same shard, same sources) are found redundant.
+            foreach (var block in written)
+            {
+                await BlockTransfer.UploadAsync(_bucket, tenant, block.Ulid, Path.Combine(outDir, block.Ulid.ToString()), cancellationToken).ConfigureAwait(false);
+            }
+
             foreach (var source in job.Blocks)
             {
                 await MarkReplacedAsync(tenant, source.Ulid, cancellationToken).ConfigureAwait(false);
@@ -134,10 +144,12 @@ public sealed class TenantCompactor
 
             _metrics.Compactions.Inc();
             _metrics.SourcesCompacted.Add(job.Blocks.Count);
-            _metrics.SamplesWritten.Add(meta.Stats.NumSamples);
+            ulong samples = (ulong)written.Sum(m => (long)m.Stats.NumSamples);
+            _metrics.SamplesWritten.Add(samples);
             _logger.LogInformation(
-                "compactor: tenant {Tenant}: {Kind} compaction of {Count} blocks [{Sources}] into {Block} [{MinTime}, {MaxTime}) level {Level}, {Series} series, {Samples} samples, in {Elapsed}",
-                tenant, job.Kind, job.Blocks.Count, string.Join(",", job.BlockIds), ulid, meta.MinTime, meta.MaxTime, meta.Compaction.Level, meta.Stats.NumSeries, meta.Stats.NumSamples, _time.GetElapsedTime(started));
+                "compactor: tenant {Tenant}: {Kind}{Split} compaction of {Count} blocks [{Sources}] into [{Blocks}] [{MinTime}, {MaxTime}) level {Level}, {Series} series, {Samples} samples, in {Elapsed}",
+                tenant, job.Kind, job.IsSplit ? $" split-{job.SplitShards}" : string.Empty, job.Blocks.Count, string.Join(",", job.BlockIds), string.Join(",", written.Select(m => m.Ulid)),
+                written[0].MinTime, written.Max(m => m.MaxTime), written[0].Compaction.Level, written.Sum(m => (long)m.Stats.NumSeries), samples, _time.GetElapsedTime(started));
             return true;
         }
         catch (BlockMergeSourceException e)

@@ -16,7 +16,7 @@ namespace MetricsCluster.Compactor.Planning;
 public readonly record struct CompactionGroupKey(long DownsampleResolution, string ExternalLabels)
 {
     /// <summary>The external label holding the split shard of a block, e.g. <c>1_of_4</c> (Mimir <c>CompactorShardIDExternalLabel</c>).</summary>
-    public const string ShardIdLabel = "__compactor_shard_id__";
+    public const string ShardIdLabel = MetricsCluster.Tsdb.Block.Compaction.BlockMerger.ShardIdLabel;
 
     /// <summary>External labels removed before grouping (Mimir's deprecated tenant and ingester labels).</summary>
     public static IReadOnlyList<string> IgnoredLabels { get; } = ["__org_id__", "__ingester_id__"];

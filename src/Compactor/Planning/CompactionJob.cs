@@ -11,8 +11,15 @@ namespace MetricsCluster.Compactor.Planning;
 public sealed class CompactionJob
 {
     /// <summary>Creates a job; <paramref name="blocks"/> must be non-empty and is kept sorted by min time, then ULID.</summary>
-    public CompactionJob(CompactionGroupKey group, string shardId, long rangeStart, long rangeEnd, IEnumerable<BlockMeta> blocks)
+    /// <param name="group">The group of every source block.</param>
+    /// <param name="shardId">The split shard of every source block; empty for blocks never split (and for a split job).</param>
+    /// <param name="rangeStart">The aligned range start, ms.</param>
+    /// <param name="rangeEnd">The aligned range end, ms.</param>
+    /// <param name="blocks">The source blocks.</param>
+    /// <param name="splitShards">0 for a merge job; for a split job (Mimir's split stage) the number of shard blocks it writes.</param>
+    public CompactionJob(CompactionGroupKey group, string shardId, long rangeStart, long rangeEnd, IEnumerable<BlockMeta> blocks, int splitShards = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(splitShards);
         ArgumentNullException.ThrowIfNull(shardId);
         ArgumentNullException.ThrowIfNull(blocks);
         Group = group;
@@ -30,7 +37,10 @@ public sealed class CompactionJob
         MinCompactionLevel = Blocks.Min(b => b.Compaction.Level);
         MaxCompactionLevel = Blocks.Max(b => b.Compaction.Level);
         Kind = HasOverlap(Blocks) ? CompactionKind.Vertical : CompactionKind.Horizontal;
-        Key = string.Create(CultureInfo.InvariantCulture, $"{group}-merge-{shardId}-{rangeStart}-{rangeEnd}");
+        SplitShards = splitShards;
+        Key = splitShards > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{group}-split-{splitShards}-{rangeStart}-{rangeEnd}")
+            : string.Create(CultureInfo.InvariantCulture, $"{group}-merge-{shardId}-{rangeStart}-{rangeEnd}");
     }
 
     /// <summary>Gets the group (resolution and external labels) every source block belongs to.</summary>
@@ -63,10 +73,19 @@ public sealed class CompactionJob
     /// <summary>Gets the highest compaction level of the source blocks.</summary>
     public int MaxCompactionLevel { get; }
 
+    /// <summary>Gets the number of shard blocks a split job writes; 0 for a merge job.</summary>
+    public int SplitShards { get; }
+
+    /// <summary>Gets whether this is a split job: its never-split sources are merged and split by series into <see cref="SplitShards"/> blocks.</summary>
+    public bool IsSplit => SplitShards > 0;
+
     /// <summary>Gets whether the blocks overlap (vertical, deduplicating) or are adjacent (horizontal).</summary>
     public CompactionKind Kind { get; }
 
-    /// <summary>Gets a unique, stable identifier of the job within a tenant: <c>&lt;group&gt;-merge-&lt;shard&gt;-&lt;start&gt;-&lt;end&gt;</c> (Mimir's group key).</summary>
+    /// <summary>
+    /// Gets a unique, stable identifier of the job within a tenant: <c>&lt;group&gt;-merge-&lt;shard&gt;-&lt;start&gt;-&lt;end&gt;</c>,
+    /// or <c>&lt;group&gt;-split-&lt;shards&gt;-&lt;start&gt;-&lt;end&gt;</c> (Mimir's group keys).
+    /// </summary>
     public string Key { get; }
 
     /// <summary>Gets the source block ids in ULID order, as the merged block's meta lists its parents.</summary>

@@ -3,8 +3,8 @@ using MetricsCluster.Tsdb.Block;
 namespace MetricsCluster.Compactor.Planning;
 
 /// <summary>
-/// Plans one tenant's compaction jobs as Mimir's split-and-merge grouper does with splitting disabled
-/// (<c>pkg/compactor/split_merge_grouper.go</c> <c>planCompaction</c>, shards = 0), then orders them
+/// Plans one tenant's compaction jobs as Mimir's split-and-merge grouper does with one split group
+/// (<c>pkg/compactor/split_merge_grouper.go</c> <c>planCompaction</c>; the split stage only when shards &gt; 0), then orders them
 /// <c>smallest-range-oldest-blocks-first</c> (<c>job_sorting.go</c>) and holds back jobs inside the first-level wait
 /// period (<c>job_wait_period.go</c>). Pure: it reads only its input and the injected clock (G6), so the service
 /// decides what to fetch and what to run. Thread-safe (no mutable state).
@@ -14,14 +14,18 @@ public sealed class CompactionPlanner
     private readonly long[] _rangesMs;
     private readonly TimeSpan _firstLevelWait;
     private readonly TimeProvider _time;
+    private readonly int _splitShards;
 
     /// <summary>Creates a planner for the given ranges and first-level wait.</summary>
     /// <param name="blockRanges">Compaction ranges, ascending, each dividing the next (validated).</param>
     /// <param name="firstLevelWait">How long after upload a level-1 block may take part; 0 disables the wait.</param>
     /// <param name="time">The clock that says what "now" is.</param>
-    /// <exception cref="ArgumentException">Invalid ranges (see <see cref="CompactorOptions.ValidateBlockRanges"/>) or a negative wait.</exception>
-    public CompactionPlanner(IReadOnlyList<TimeSpan> blockRanges, TimeSpan firstLevelWait, TimeProvider time)
+    /// <param name="splitShards"><c>--compactor.split-and-merge-shards</c>: 0 disables the split stage.</param>
+    /// <exception cref="ArgumentException">Invalid ranges (see <see cref="CompactorOptions.ValidateBlockRanges"/>), a negative wait or shard count.</exception>
+    public CompactionPlanner(IReadOnlyList<TimeSpan> blockRanges, TimeSpan firstLevelWait, TimeProvider time, int splitShards = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(splitShards);
+        _splitShards = splitShards;
         ArgumentNullException.ThrowIfNull(time);
         CompactorOptions.ValidateBlockRanges(blockRanges);
         if (firstLevelWait < TimeSpan.Zero)
@@ -36,7 +40,7 @@ public sealed class CompactionPlanner
 
     /// <summary>Creates a planner from the compactor's options.</summary>
     public CompactionPlanner(CompactorOptions options, TimeProvider time)
-        : this((options ?? throw new ArgumentNullException(nameof(options))).BlockRanges, options.FirstLevelCompactionWaitPeriod, time)
+        : this((options ?? throw new ArgumentNullException(nameof(options))).BlockRanges, options.FirstLevelCompactionWaitPeriod, time, options.SplitAndMergeShards)
     {
     }
 
@@ -95,8 +99,20 @@ public sealed class CompactionPlanner
         {
             foreach (var (start, bucket) in BucketsOf(sorted, range))
             {
-                // Splitting is disabled, so every bucket goes straight to the merge stage: blocks of the same split shard
-                // (none for blocks never split) are merged, and a shard with a single block has nothing to merge.
+                // Mimir's planCompactionByRange: in the smallest range, a bucket holding blocks never split becomes one
+                // split job of those blocks (even a single one: it must be split), and nothing else is planned for it.
+                if (_splitShards > 0 && range == _rangesMs[0])
+                {
+                    var unsplit = bucket.Where(b => CompactionGroupKey.ShardIdOf(b).Length == 0).ToList();
+                    if (unsplit.Count > 0)
+                    {
+                        jobs.Add(new CompactionJob(key, string.Empty, start, start + range, unsplit, _splitShards));
+                        continue;
+                    }
+                }
+
+                // The merge stage: blocks of the same split shard (none for blocks never split) are merged, and a
+                // shard with a single block has nothing to merge.
                 foreach (var shard in bucket.GroupBy(CompactionGroupKey.ShardIdOf).OrderBy(s => s.Key, StringComparer.Ordinal))
                 {
                     if (shard.Count() < 2)
@@ -149,8 +165,9 @@ public sealed class CompactionPlanner
         }
     }
 
+    // A split job holds back every overlapping job, of any shard: its window's series are not in the shards yet.
     private static bool Conflicts(CompactionJob a, CompactionJob b) =>
-        a.ShardId == b.ShardId && a.RangeStart < b.RangeEnd && b.RangeStart < a.RangeEnd;
+        (a.ShardId == b.ShardId || a.IsSplit || b.IsSplit) && a.RangeStart < b.RangeEnd && b.RangeStart < a.RangeEnd;
 
     /// <summary>
     /// Mimir's guard against compacting the newest blocks too early: a job stays if its range ends by the tenant's

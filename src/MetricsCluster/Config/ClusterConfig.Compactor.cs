@@ -21,7 +21,7 @@ public sealed partial class ClusterConfig
     /// <summary>How long a first-level job waits after its newest upload (<c>--compactor.first-level-compaction-wait-period</c>).</summary>
     public TimeSpan CompactorFirstLevelCompactionWaitPeriod { get; set; } = TimeSpan.FromMinutes(25);
 
-    /// <summary>Split-stage shards (<c>--compactor.split-and-merge-shards</c>); only 0 is implemented.</summary>
+    /// <summary>Split-stage shards (<c>--compactor.split-and-merge-shards</c>); 0 = no split stage.</summary>
     public int CompactorSplitAndMergeShards { get; set; }
 
     /// <summary>The compactor's scratch directory; empty = <c>&lt;data.dir&gt;/compactor</c> (<c>--compactor.data-dir</c>).</summary>
@@ -47,7 +47,7 @@ public sealed partial class ClusterConfig
         ConfigOption.Str("compactor.block-ranges", "Comma-separated compaction ranges, each dividing the next; the first is the ingesters' block range.", c => DurationList.Format(c.CompactorBlockRanges), (c, v) => c.CompactorBlockRanges = ParseRanges(v)),
         ConfigOption.Dur("compactor.compaction-interval", "How often the compactor plans and runs compaction for every tenant (also once at start).", c => c.CompactorCompactionInterval, (c, v) => c.CompactorCompactionInterval = v),
         ConfigOption.Dur("compactor.first-level-compaction-wait-period", "How long a compaction of ingester-uploaded blocks waits after their newest upload, so every replica is in; 0 = no wait.", c => c.CompactorFirstLevelCompactionWaitPeriod, (c, v) => c.CompactorFirstLevelCompactionWaitPeriod = v),
-        ConfigOption.Int("compactor.split-and-merge-shards", "Shards of the split stage; 0 = no splitting (the only value implemented).", c => c.CompactorSplitAndMergeShards, (c, v) => c.CompactorSplitAndMergeShards = v),
+        ConfigOption.Int("compactor.split-and-merge-shards", "Shards of the split stage: blocks of the smallest range are split by series into this many blocks, each merged on its own later; 0 = no splitting.", c => c.CompactorSplitAndMergeShards, (c, v) => c.CompactorSplitAndMergeShards = v),
         ConfigOption.Str("compactor.data-dir", "The compactor's scratch directory for downloaded and merged blocks; empty = <data.dir>/compactor.", c => c.CompactorDataDir, (c, v) => c.CompactorDataDir = v),
     ];
 

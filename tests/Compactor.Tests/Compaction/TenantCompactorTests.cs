@@ -145,4 +145,33 @@ public sealed class TenantCompactorTests : IDisposable
         AssertExactly([a], merged.Series);
         Assert.Equal(new[] { good1.Ulid, good2.Ulid }.Order(), merged.Meta.Compaction.Sources.Order());
     }
+
+    [Fact]
+    public async Task With_split_shards_a_day_of_replicas_ends_as_one_24h_block_per_shard_each_series_in_one()
+    {
+        _f.Options.SplitAndMergeShards = 2;
+        var splitting = new TenantCompactor(_f.B.Bucket, _f.Options, _f.Metrics, _f.CleanerMetrics, TimeProvider.System, NullLogger<TenantCompactor>.Instance);
+        var parts = new List<Dictionary<MetricsCluster.Core.Labels, SortedDictionary<long, double>>>();
+        for (int w = 0; w < 12; w++)
+        {
+            for (int r = 0; r < 3; r++)
+            {
+                int skip = r;
+                var part = Samples(2 * w, (2 * w) + 2, 8, t => (t / 15_000) % 11 != skip);
+                parts.Add(part);
+                await _f.UploadAsync(2 * w, (2 * w) + 2, part);
+            }
+        }
+
+        Assert.Equal(0, await splitting.CompactAsync(Tenant));
+
+        var live = await _f.LiveBlocksAsync();
+        Assert.Equal(2, live.Count);
+        Assert.Equal(["1_of_2", "2_of_2"], live.Select(b => b.Meta.Thanos!.Labels[MetricsCluster.Tsdb.Block.Compaction.BlockMerger.ShardIdLabel]).Order());
+        Assert.All(live, b => Assert.Equal((Ms(0), Ms(24)), (b.Meta.MinTime, b.Meta.MaxTime)));
+        Assert.All(live, b => Assert.Equal(36, b.Meta.Compaction.Sources.Count));
+        Assert.Empty(live[0].Series.Keys.Intersect(live[1].Series.Keys));
+        var all = live.SelectMany(b => b.Series).ToDictionary(kv => kv.Key, kv => kv.Value);
+        AssertExactly(parts, all);
+    }
 }

@@ -71,7 +71,6 @@ public sealed class CompactionOptionsTests
     [InlineData(nameof(CompactorOptions.CompactionInterval), "compactor.compaction-interval must be positive")]
     [InlineData(nameof(CompactorOptions.FirstLevelCompactionWaitPeriod), "compactor.first-level-compaction-wait-period must be >= 0")]
     [InlineData("shards-negative", "compactor.split-and-merge-shards must be >= 0, got -1")]
-    [InlineData("shards-positive", "compactor.split-and-merge-shards=4: the split stage is not implemented yet")]
     public void Other_compaction_flags_are_validated(string setting, string message)
     {
         var o = new CompactorOptions();
@@ -79,12 +78,15 @@ public sealed class CompactionOptionsTests
         {
             case nameof(CompactorOptions.CompactionInterval): o.CompactionInterval = TimeSpan.Zero; break;
             case nameof(CompactorOptions.FirstLevelCompactionWaitPeriod): o.FirstLevelCompactionWaitPeriod = TimeSpan.FromSeconds(-1); break;
-            case "shards-negative": o.SplitAndMergeShards = -1; break;
-            default: o.SplitAndMergeShards = 4; break;
+            default: o.SplitAndMergeShards = -1; break;
         }
 
         Assert.Contains(message, Assert.Throws<ArgumentException>(o.Validate).Message);
     }
+
+    [Fact]
+    public void Positive_split_shards_are_valid() =>
+        new CompactorOptions { SplitAndMergeShards = 4 }.Validate();
 
     [Fact]
     public void A_zero_first_level_wait_is_valid() =>

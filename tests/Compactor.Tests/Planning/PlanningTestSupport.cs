@@ -40,10 +40,10 @@ internal sealed class PlanningFixture
         return meta;
     }
 
-    public CompactionPlan Plan(double nowHours, TimeSpan? wait = null, IReadOnlyList<TimeSpan>? ranges = null)
+    public CompactionPlan Plan(double nowHours, TimeSpan? wait = null, IReadOnlyList<TimeSpan>? ranges = null, int shards = 0)
     {
         Clock.Now = At(nowHours);
-        var planner = new CompactionPlanner(ranges ?? CompactorOptions.DefaultBlockRanges, wait ?? TimeSpan.FromMinutes(25), Clock);
+        var planner = new CompactionPlanner(ranges ?? CompactorOptions.DefaultBlockRanges, wait ?? TimeSpan.FromMinutes(25), Clock, shards);
         return planner.Plan(new CompactionPlanInput(Blocks, Excluded, m => Uploaded[m.Ulid]));
     }
 
