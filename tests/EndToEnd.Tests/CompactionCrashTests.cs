@@ -704,7 +704,7 @@ public sealed class CompactionCrashTests : IDisposable
             string? key = _kind switch
             {
                 KillAt.NewBlockDir when parts.Length == 1 && parts[0].Length == 26 && !_known.Dirs.Contains(parts[0]) => parts[0],
-                KillAt.NewBlockFile when parts.Length >= 2 && parts[0].Length == 26 && !_known.Dirs.Contains(parts[0]) && IsBlockFile(path) => parts[0],
+                KillAt.NewBlockFile when parts.Length >= 2 && parts[0].Length == 26 && !_known.Dirs.Contains(parts[0]) && IsBlockFile(path) && File.Exists(path) => parts[0],
                 KillAt.NewMetaJson when parts is [{ Length: 26 } id, "meta.json"] && !_known.Metas.Contains(id) => id,
                 KillAt.NewDeletionMark when parts is ["markers", { } mark] && mark.EndsWith("-deletion-mark.json", StringComparison.Ordinal) && !_known.Marks.Contains(mark) => mark,
                 _ => null,
