@@ -231,11 +231,39 @@ public sealed class FilesystemBucket : IBucket
                 continue;
             }
 
-            keys.Add(entry is DirectoryInfo ? dirKey + entry.Name + "/" : dirKey + entry.Name);
+            if (entry is DirectoryInfo d)
+            {
+                if (HoldsAnObject(d))
+                {
+                    keys.Add(dirKey + entry.Name + "/");
+                }
+            }
+            else
+            {
+                keys.Add(dirKey + entry.Name);
+            }
         }
 
         keys.Sort(StringComparer.Ordinal);
         return keys;
+    }
+
+    /// <summary>
+    /// Whether any file lies below <paramref name="dir"/>. A directory holding none is no prefix, as in S3 and Thanos'
+    /// filesystem <c>Iter</c>: an upload killed between creating an object's parent directories and renaming the
+    /// object in leaves one (a block dir with an empty <c>chunks/</c>), and listed it would be a partial block
+    /// forever, because the cleaner finds no object to age, mark or delete in it.
+    /// </summary>
+    private static bool HoldsAnObject(DirectoryInfo dir)
+    {
+        try
+        {
+            return dir.EnumerateFiles("*", SearchOption.AllDirectories).Any();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return false; // Removed while listing: the last object under it was deleted.
+        }
     }
 
     private string ToKey(string fullPath) =>

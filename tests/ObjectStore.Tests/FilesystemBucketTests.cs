@@ -39,6 +39,19 @@ public sealed class FilesystemBucketTests : BucketConformance
     }
 
     [Fact]
+    public async Task A_directory_with_no_object_below_it_is_not_listed()
+    {
+        // What an upload killed between creating the object's parent directories and renaming the object in leaves
+        // (kill -9 of the compactor as it began uploading a block): the block's dir with an empty chunks/ in it.
+        Directory.CreateDirectory(Path.Combine(_dir, "bucket", "tenant", "01B", "chunks"));
+        Directory.CreateDirectory(Path.Combine(_dir, "bucket", "empty-tenant"));
+        await Put("tenant/01A/meta.json", "m");
+        Assert.Equal(["tenant/01A/"], await List("tenant/", recursive: false));
+        Assert.Equal(["tenant/"], await List(string.Empty, recursive: false));
+        Assert.Empty(await List("tenant/01B/", recursive: false));
+    }
+
+    [Fact]
     public async Task A_failed_upload_leaves_neither_a_partial_object_nor_a_temp_file()
     {
         await Put("k", "old");
