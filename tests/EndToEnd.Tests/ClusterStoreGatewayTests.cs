@@ -126,9 +126,23 @@ public abstract class ClusterStoreGatewayTests(ClusterStoreGatewayFixture fixtur
         var (status, raw) = await QueryRawAsync(_http, _cluster.Querier, Tenant, shipped.Data);
         Assert.True(status == 500, $"expected 500 with store-gateway-{v} killed, got {status}: {Shorten(raw)}");
         Assert.Contains("err-mimir-store-consistency-check-failed", raw, StringComparison.Ordinal);
-        Assert.Equal(victimBlocks.Order(), FailedBlocks(raw).Order());
+        var failed = FailedBlocks(raw);
+        Assert.True(victimBlocks.SetEquals(failed), $"the query named {string.Join(' ', failed.Order())}, store-gateway-{v} held {string.Join(' ', victimBlocks.Order())}\n{BucketListing(_cluster, Tenant)}");
 
         await victim.RestartAsync();
         await AssertEverySampleOnceAsync(_http, _cluster, Tenant, shipped.Data, $"after store-gateway-{v} restarted");
+        }
+
+    // Every block dir of the tenant with its meta's level, source and marks: what the querier's bucket index is built from.
+    private static string BucketListing(LocalCluster cluster, string tenant)
+    {
+        string dir = Path.Combine(cluster.BucketDir, tenant);
+        return string.Join('\n', Directory.GetDirectories(dir).Order(StringComparer.Ordinal).Select(d =>
+        {
+            string meta = Path.Combine(d, "meta.json");
+            string text = File.Exists(meta) ? File.ReadAllText(meta) : "(no meta.json)";
+            var files = string.Join(',', Directory.GetFiles(d).Select(Path.GetFileName));
+            return $"{Path.GetFileName(d)}: [{files}] {(text.Length > 300 ? text[..300] : text)}";
+        }));
     }
 }
