@@ -21,7 +21,7 @@ namespace MetricsCluster.EndToEnd.Tests;
 /// </remarks>
 [Collection(LongTermStorage.Name)]
 [Trait("Category", LongTermStorage.Category)]
-public sealed class CompactionCrashTests : IDisposable
+public sealed partial class CompactionCrashTests : IDisposable
 {
     private const string Tenant = "compaction-crash";
     private const string Metric = "crash_metric";
@@ -43,24 +43,6 @@ public sealed class CompactionCrashTests : IDisposable
     public CompactionCrashTests(ITestOutputHelper output)
     {
         _output = output;
-    }
-
-    private enum KillAt
-    {
-        /// <summary>A random delay after the process was started (start-up, sync, download, merge or upload).</summary>
-        Delay,
-
-        /// <summary>A new block directory appears: an upload is about to put its first object (may leave an empty dir).</summary>
-        NewBlockDir,
-
-        /// <summary>A file appears in a new block directory: an upload has begun (likely leaves a partial block).</summary>
-        NewBlockFile,
-
-        /// <summary>A new block's meta.json appears: the upload is complete, its sources are not marked yet.</summary>
-        NewMetaJson,
-
-        /// <summary>A new global deletion mark appears: the sources of a job are being marked.</summary>
-        NewDeletionMark,
     }
 
     /// <inheritdoc/>
@@ -153,7 +135,7 @@ public sealed class CompactionCrashTests : IDisposable
 
             // The sixth start runs to the end.
             compactor = StartCompactor(bucket, compactorData);
-            List<BlockInfo> live = [];
+            List<BucketBlock> live = [];
             await Poll.UntilAsync(
                 () =>
                 {
@@ -394,14 +376,14 @@ public sealed class CompactionCrashTests : IDisposable
     /// Null in the final state of this data (default ranges, one complete 12h range): one block of level 3 whose
     /// sources are exactly the replicas; else why not.
     /// </summary>
-    private static string? FinalStateDifference(List<BlockInfo> live, List<string> replicas) =>
+    private static string? FinalStateDifference(List<BucketBlock> live, List<string> replicas) =>
         EndStateDifference(live, replicas) ?? (live is [{ Level: 3 }] ? null : "live blocks: " + string.Join("; ", live.Select(b => b.ToString())));
 
     /// <summary>Null when the live blocks do not overlap and their sources are exactly the replicas, else why not.</summary>
-    private static string? EndStateDifference(List<BlockInfo> live, List<string> replicas)
+    private static string? EndStateDifference(List<BucketBlock> live, List<string> replicas)
     {
         var sorted = live.OrderBy(b => b.MinTime).ToList();
-        bool overlap = sorted.Zip(sorted.Skip(1)).Any(p => p.Second.MinTime < p.First.MaxTime);
+        bool overlap = BucketBlocks.Overlapping(live);
         bool sources = live.SelectMany(b => b.Sources).ToHashSet().SetEquals(replicas) && live.Sum(b => b.Sources.Count) == replicas.Count;
         return !overlap && sources ? null : "live blocks: " + string.Join("; ", sorted.Select(b => b.ToString()));
     }
@@ -444,7 +426,7 @@ public sealed class CompactionCrashTests : IDisposable
 
         // A dir holding no file is no partial block: no object is in it, and the bucket does not list it.
         var partial = incomplete.Where(d => HoldsFile(Path.Combine(tenantDir, d), _ => true)).ToList();
-        var live = new List<BlockInfo>();
+        var live = new List<BucketBlock>();
         var halfMarked = new List<string>();
         foreach (string id in snapshot.Metas)
         {
@@ -454,7 +436,7 @@ public sealed class CompactionCrashTests : IDisposable
                 halfMarked.Add(id);
             }
 
-            if (!globalMark && ReadBlock(Path.Combine(tenantDir, id)) is { } info)
+            if (!globalMark && BucketBlocks.Read(Path.Combine(tenantDir, id)) is { } info)
             {
                 live.Add(info);
             }
@@ -462,26 +444,6 @@ public sealed class CompactionCrashTests : IDisposable
 
         var redundant = live.Where(b => live.Any(o => o != b && b.Sources.IsSubsetOf(o.Sources) && o.Sources.Count > b.Sources.Count)).Select(b => b.Id).ToList();
         return new BucketState(partial, [.. incomplete.Except(partial)], live, redundant, halfMarked);
-    }
-
-    private static BlockInfo? ReadBlock(string dir)
-    {
-        try
-        {
-            using var json = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "meta.json")));
-            var root = json.RootElement;
-            var compaction = root.GetProperty("compaction");
-            return new BlockInfo(
-                Path.GetFileName(dir),
-                root.GetProperty("minTime").GetInt64(),
-                root.GetProperty("maxTime").GetInt64(),
-                compaction.GetProperty("level").GetInt32(),
-                [.. compaction.GetProperty("sources").EnumerateArray().Select(s => s.GetString()!)]);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null; // Deleted between the listing and the read (a partial block the cleanup removed).
-        }
     }
 
     /// <summary>
@@ -578,7 +540,7 @@ public sealed class CompactionCrashTests : IDisposable
         return failed.Count > 0 && failed.All(id =>
         {
             var meta = new FileInfo(Path.Combine(tenantDir, id, "meta.json"));
-            return meta.Exists && ReadBlock(Path.Combine(tenantDir, id)) is { Level: > 1 } && DateTime.UtcNow - meta.LastWriteTimeUtc < TimeSpan.FromSeconds(30);
+            return meta.Exists && BucketBlocks.Read(Path.Combine(tenantDir, id)) is { Level: > 1 } && DateTime.UtcNow - meta.LastWriteTimeUtc < TimeSpan.FromSeconds(30);
         });
     }
 
@@ -654,84 +616,5 @@ public sealed class CompactionCrashTests : IDisposable
     /// <c>nth</c> new block dir, meta.json or global deletion mark: no polling delay between the change and the kill.
     /// Uploads rename files in from the bucket's temp dir, which inotify reports as created.
     /// </summary>
-    private sealed class KillTrigger : IDisposable
-    {
-        private readonly FileSystemWatcher? _watcher;
-        private readonly KillAt _kind;
-        private readonly int _nth;
-        private readonly Snapshot _known;
-        private readonly string _tenantDir;
-        private readonly int _pid;
-        private readonly HashSet<string> _seen = [];
-        private int _fired;
-
-        public KillTrigger(KillAt kind, int nth, Snapshot known, string tenantDir, int pid)
-        {
-            (_kind, _nth, _known, _tenantDir, _pid) = (kind, nth, known, tenantDir, pid);
-            if (kind == KillAt.Delay)
-            {
-                return;
-            }
-
-            _watcher = new FileSystemWatcher(tenantDir) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName };
-            _watcher.Created += (_, e) => OnChange(e.FullPath);
-            _watcher.Renamed += (_, e) => OnChange(e.FullPath);
-            _watcher.EnableRaisingEvents = true;
-        }
-
-        public bool Fired => Volatile.Read(ref _fired) == 1;
-
-        /// <summary>SIGKILL of the compactor (not its process tree: it has none, and walking /proc costs milliseconds).</summary>
-        public void Kill()
-        {
-            try
-            {
-                using var p = Process.GetProcessById(_pid);
-                p.Kill(entireProcessTree: false);
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-            {
-                // Exited already.
-            }
-        }
-
-        public void Dispose() => _watcher?.Dispose();
-
-        private void OnChange(string path)
-        {
-            string rel = Path.GetRelativePath(_tenantDir, path);
-            string[] parts = rel.Split(Path.DirectorySeparatorChar);
-            string? key = _kind switch
-            {
-                KillAt.NewBlockDir when parts.Length == 1 && parts[0].Length == 26 && !_known.Dirs.Contains(parts[0]) => parts[0],
-                KillAt.NewBlockFile when parts.Length >= 2 && parts[0].Length == 26 && !_known.Dirs.Contains(parts[0]) && IsBlockFile(path) && File.Exists(path) => parts[0],
-                KillAt.NewMetaJson when parts is [{ Length: 26 } id, "meta.json"] && !_known.Metas.Contains(id) => id,
-                KillAt.NewDeletionMark when parts is ["markers", { } mark] && mark.EndsWith("-deletion-mark.json", StringComparison.Ordinal) && !_known.Marks.Contains(mark) => mark,
-                _ => null,
-            };
-            if (key is null)
-            {
-                return;
-            }
-
-            lock (_seen)
-            {
-                if (!_seen.Add(key) || _seen.Count < _nth || Interlocked.Exchange(ref _fired, 1) == 1)
-                {
-                    return;
-                }
-            }
-
-            Kill();
-        }
-    }
-
-    private sealed record Snapshot(HashSet<string> Dirs, HashSet<string> Metas, HashSet<string> Marks);
-
-    private sealed record BucketState(List<string> Partial, List<string> Empty, List<BlockInfo> Live, List<string> UnmarkedRedundant, List<string> HalfMarked);
-
-    private sealed record BlockInfo(string Id, long MinTime, long MaxTime, int Level, HashSet<string> Sources)
-    {
-        public override string ToString() => $"{Id} level {Level} [{MinTime},{MaxTime}) from {Sources.Count}";
-    }
+    private sealed record BucketState(List<string> Partial, List<string> Empty, List<BucketBlock> Live, List<string> UnmarkedRedundant, List<string> HalfMarked);
 }

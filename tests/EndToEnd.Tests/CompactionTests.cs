@@ -1,4 +1,3 @@
-using System.Text.Json;
 using MetricsCluster.EndToEnd.Tests.Infra;
 using Xunit;
 using static MetricsCluster.EndToEnd.Tests.Infra.StoreGatewayReads;
@@ -33,16 +32,16 @@ public sealed class CompactionTests : IDisposable
         });
         var (data, replicas) = await ShippedBlocks.PushAndFlushAsync(cluster, Tenant, "compaction_e2e_metric");
         string tenantDir = Path.Combine(cluster.BucketDir, Tenant);
-        long replicaBytes = replicas.Sum(b => BlockBytes(Path.Combine(tenantDir, b)));
+        long replicaBytes = replicas.Sum(b => BucketBlocks.DataBytes(Path.Combine(tenantDir, b)));
         await AssertEverySampleOnceAsync(_http, cluster, Tenant, data, "before (or while) the replicas are compacted");
 
-        List<BlockInfo> live = [];
+        List<BucketBlock> live = [];
         await Poll.UntilAsync(
             () =>
             {
-                live = LiveBlocks(tenantDir);
+                live = BucketBlocks.Live(tenantDir);
                 var sources = live.SelectMany(b => b.Sources).ToHashSet();
-                bool done = live.All(b => b.Level == 2 && b.Sources.Count == 3) && sources.SetEquals(replicas) && !Overlapping(live);
+                bool done = live.All(b => b.Level == 2 && b.Sources.Count == 3) && sources.SetEquals(replicas) && !BucketBlocks.Overlapping(live);
                 return Task.FromResult(done ? null : "live blocks: " + string.Join("; ", live.Select(b => $"{b.Id} level {b.Level} [{b.MinTime},{b.MaxTime}) from {b.Sources.Count}")));
             },
             s_generous,
@@ -53,7 +52,7 @@ public sealed class CompactionTests : IDisposable
         // the only silo hosting compactor grains is this process, so its jobs are the ones counted here.
         double jobs = await IngesterOps.MetricAsync(_http, cluster.Compactor!, "metricscluster_compactor_compactions_total");
         Assert.True(jobs >= live.Count, $"the compactor counted {jobs} compactions for {live.Count} compacted blocks");
-        long compactedBytes = live.Sum(b => BlockBytes(Path.Combine(tenantDir, b.Id)));
+        long compactedBytes = live.Sum(b => BucketBlocks.DataBytes(Path.Combine(tenantDir, b.Id)));
         double ratio = (double)replicaBytes / compactedBytes;
         Assert.True(ratio >= 2.5, $"the bucket's blocks shrank only {ratio:F2}x ({replicaBytes} -> {compactedBytes} bytes)");
 
@@ -84,41 +83,4 @@ public sealed class CompactionTests : IDisposable
             Directory.Delete(work, recursive: true);
         }
     }
-
-    private static bool Overlapping(List<BlockInfo> blocks) =>
-        blocks.OrderBy(b => b.MinTime).Zip(blocks.OrderBy(b => b.MinTime).Skip(1)).Any(p => p.Second.MinTime < p.First.MaxTime);
-
-    /// <summary>Complete blocks of the tenant without a deletion mark.</summary>
-    private static List<BlockInfo> LiveBlocks(string tenantDir)
-    {
-        var result = new List<BlockInfo>();
-        foreach (string dir in Directory.GetDirectories(tenantDir))
-        {
-            string id = Path.GetFileName(dir)!;
-            string meta = Path.Combine(dir, "meta.json");
-            if (!File.Exists(meta) || File.Exists(Path.Combine(dir, "deletion-mark.json")))
-            {
-                continue;
-            }
-
-            using var json = JsonDocument.Parse(File.ReadAllBytes(meta));
-            var root = json.RootElement;
-            var compaction = root.GetProperty("compaction");
-            result.Add(new BlockInfo(
-                id,
-                root.GetProperty("minTime").GetInt64(),
-                root.GetProperty("maxTime").GetInt64(),
-                compaction.GetProperty("level").GetInt32(),
-                [.. compaction.GetProperty("sources").EnumerateArray().Select(s => s.GetString()!)]));
-        }
-
-        return result;
-    }
-
-    private static long BlockBytes(string dir) =>
-        Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
-            .Where(f => Path.GetFileName(f) is not ("meta.json" or "deletion-mark.json"))
-            .Sum(f => new FileInfo(f).Length);
-
-    private sealed record BlockInfo(string Id, long MinTime, long MaxTime, int Level, HashSet<string> Sources);
 }
