@@ -117,11 +117,15 @@ def new_ulid():
     return "".join(CROCKFORD[(n >> (5 * (25 - i))) & 31] for i in range(26))
 
 def metas(root):
+    """(dir name, meta) of every block under root. A meta.json caught half-written by a poll is skipped: the poll
+    comes back, and the counts checked after each phase would show a block left out."""
     out = []
     for name in sorted(os.listdir(root)):
         p = os.path.join(root, name, "meta.json")
-        if os.path.isfile(p):
+        try:
             out.append((name, json.load(open(p))))
+        except (OSError, ValueError):
+            continue
     return out
 
 def replicas(src, tenant_dir, tenant, n):
@@ -457,7 +461,7 @@ stop_pid "$P_PID"
     printf "| horizontal jobs (adjacent blocks → a longer one): jobs, samples written, s, samples written / s | %d, %d, %.1f s, %.0f | %d, %d, %.1f s, %.0f |\n", hj, hw, hs, hw / hs, pj, pw, ps, pw / ps
     printf "| horizontal samples written / s, ours / Prometheus | %.2f | |\n", (hw / hs) / (pw / ps)
     printf "| source samples read / s, wall time | %.0f | |\n", src / w
-    printf "| peak RSS (VmHWM) | %d MiB | %d MiB (serving included) |\n", hwm / 1024, phwm / 1024
+    printf "| peak RSS (VmHWM) | %d MiB | %d MiB (start-up and its compaction, read before the queries) |\n", hwm / 1024, phwm / 1024
     printf "| largest RssAnon seen (0.2 s polls) | %d MiB | |\n", anon / 1024
     if (budget != "") printf "| memory budget | %d MiB: %s | |\n", budget, (hwm / 1024 <= budget ? "within" : "OVER")
     printf "\n" }'
