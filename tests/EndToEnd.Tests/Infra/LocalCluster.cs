@@ -13,11 +13,9 @@ namespace MetricsCluster.EndToEnd.Tests.Infra;
 public sealed class LocalCluster : IAsyncDisposable
 {
     private readonly int _storeGatewayRf;
-    private readonly string _heartbeatTimeout;
 
-    private LocalCluster(RingStoreServer store, string bucketDir, int storeGatewayRf, string heartbeatTimeout)
+    private LocalCluster(RingStoreServer store, string bucketDir, int storeGatewayRf)
     {
-        _heartbeatTimeout = heartbeatTimeout;
         _storeGatewayRf = storeGatewayRf;
         Store = store;
         BucketDir = bucketDir;
@@ -56,7 +54,7 @@ public sealed class LocalCluster : IAsyncDisposable
     {
         options ??= new LocalClusterOptions();
         var store = await RingStoreServer.StartAsync(options.Store);
-        var cluster = new LocalCluster(store, Repo.TempDir("cluster-bucket"), options.StoreGatewayReplicationFactor, options.HeartbeatTimeout);
+        var cluster = new LocalCluster(store, Repo.TempDir("cluster-bucket"), options.StoreGatewayReplicationFactor);
         try
         {
             // Started one after the other: each one JIT-compiles the whole binary, and the machine has two cores.
@@ -200,7 +198,6 @@ public sealed class LocalCluster : IAsyncDisposable
             "--ring.instance-addr=127.0.0.1",
             string.Create(CultureInfo.InvariantCulture, $"--server.rpc-listen-port={Repo.FreePort()}"),
             $"--store-gateway.sharding-ring.replication-factor={_storeGatewayRf}",
-            $"--ring.heartbeat-timeout={_heartbeatTimeout}",
             "--blocks-storage.backend=filesystem",
             $"--blocks-storage.filesystem.dir={BucketDir}",
             .. more,

@@ -18,15 +18,6 @@ public sealed record LocalClusterOptions
     /// <summary>Extra flags of every store-gateway.</summary>
     public string[] StoreGatewayArgs { get; init; } = [];
 
-    /// <summary>
-    /// <c>--ring.heartbeat-timeout</c> of every process: 1m (Mimir's default) unless a test asks otherwise. The tests
-    /// that kill or freeze an instance assert what happens while its ring entry is still ACTIVE; with the product's
-    /// 15s default a loaded machine can take longer than that between the kill and the assertion, and a frozen silo
-    /// declared dead exits when it is continued. The 15s default's detection is measured in docs/operations.md and
-    /// tested with real silos in Cluster.Tests.
-    /// </summary>
-    public string HeartbeatTimeout { get; init; } = "1m";
-
     /// <summary>Extra flags of the compactor.</summary>
     public string[] CompactorArgs { get; init; } = [];
 
