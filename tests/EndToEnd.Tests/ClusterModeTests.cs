@@ -146,7 +146,7 @@ public abstract class ClusterModeTests(LocalCluster cluster) : IDisposable
         var leaving = _cluster.Ingesters[^1];
         try
         {
-            // Longer than Orleans' membership table refresh (60 s): no silo can read or write membership meanwhile.
+            // Over a minute: no silo can read or write membership meanwhile (each re-reads it every heartbeat period).
             var until = DateTime.UtcNow + TimeSpan.FromSeconds(65);
             while (DateTime.UtcNow < until)
             {
@@ -167,13 +167,20 @@ public abstract class ClusterModeTests(LocalCluster cluster) : IDisposable
             await _cluster.Store.RestartAsync();
         }
 
+        Assert.True(writer.Failures.Count == 0, "failed writes while the ring store was down:\n" + string.Join('\n', writer.Failures.Take(20)));
         await leaving.RestartAsync();
 
-        await writer.WaitForMoreAsync(30, s_generous);
+        // The restarted ingester marks its previous generation (which could not write itself dead while the store was
+        // down) dead in the membership table; until each caller has re-read the table (--ring.heartbeat-period) it may
+        // still route to that generation, so a push in that window can fail with a retryable 503, which Prometheus
+        // resends (docs/operations.md). Nothing acknowledged may be missing, and nothing else may fail.
+        await writer.WaitForMoreAsync(30, s_generous, stopAtFailure: false);
         await _cluster.WaitIngestersActiveAsync(_http, s_generous);
+        await writer.WaitForMoreAsync(30, s_generous, stopAtFailure: false);
         await writer.StopAsync();
-        await AssertEveryAckedSampleAsync(writer, "after the ring store came back");
-        Assert.True(writer.Failures.Count == 0, "failed writes:\n" + string.Join('\n', writer.Failures.Take(20)));
+        var unexpected = writer.Failures.Where(f => !f.Contains("HTTP 503", StringComparison.Ordinal)).ToList();
+        Assert.True(unexpected.Count == 0, "after the restart, writes failed other than with a retryable 503:\n" + string.Join('\n', unexpected.Take(20)));
+        await AssertAckedSamplesAsync(writer, "after the ring store came back", refusedMayBeStored: true);
     }
 
     [Fact]
@@ -218,13 +225,22 @@ public abstract class ClusterModeTests(LocalCluster cluster) : IDisposable
     private async Task AssertEveryAckedSampleAsync(LoadWriter writer, string when)
     {
         Assert.True(writer.Failures.Count == 0, $"{when}: failed writes:\n{string.Join('\n', writer.Failures.Take(20))}\n{_cluster.Logs()}");
+        await AssertAckedSamplesAsync(writer, when);
+    }
+
+    // refusedMayBeStored: a push answered 503 may have reached one replica, so its samples may be there too (its
+    // sender resends it); every acknowledged one must be, once.
+    private async Task AssertAckedSamplesAsync(LoadWriter writer, string when, bool refusedMayBeStored = false)
+    {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
         {
             string? problem;
             try
             {
-                problem = await AckedSamples.CheckAsync(_http, _cluster.Querier.BaseUri, Tenant, writer);
+                problem = refusedMayBeStored
+                    ? await AckedSamples.CheckAtLeastOnceAsync(_http, _cluster.Querier.BaseUri, Tenant, writer)
+                    : await AckedSamples.CheckAsync(_http, _cluster.Querier.BaseUri, Tenant, writer);
             }
             catch (Exception e) when (e is InvalidOperationException or HttpRequestException or TaskCanceledException)
             {

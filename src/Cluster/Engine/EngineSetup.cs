@@ -32,6 +32,12 @@ public static class EngineSetup
         silo.Configure<ClusterMembershipOptions>(m =>
         {
             m.ProbeTimeout = options.ProbePeriod;
+
+            // Orleans re-reads the membership table every minute by default; news that gossip misses (a process that
+            // restarted after a membership-store outage marks its previous generation dead in the table) would reach
+            // the other silos that late, and until then they route calls to the dead generation. A small table,
+            // read once per heartbeat period.
+            m.TableRefreshTimeout = options.ProbePeriod;
             m.NumMissedProbesLimit = options.MissedProbesLimit;
 
             // Each status write to the membership table (joining, shutting down, dead) retries this long (Orleans:

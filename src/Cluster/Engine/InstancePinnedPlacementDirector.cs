@@ -17,12 +17,22 @@ internal sealed class InstancePinnedPlacementDirector(IClusterMembershipService 
         string key = target.GrainIdentity.Key.ToString() ?? string.Empty;
         string instance = InstancePinnedPlacement.InstanceOf(key);
         var members = membership.CurrentSnapshot.Members;
+
+        // The newest generation: after a restart this silo's view may still hold the instance's previous process as
+        // Active for a moment (its death is learnt from the membership table), and that one is gone.
+        SiloAddress? newest = null;
         foreach (SiloAddress silo in context.GetCompatibleSilos(target))
         {
-            if (members.TryGetValue(silo, out ClusterMember? member) && member.Status == SiloStatus.Active && string.Equals(member.Name, instance, StringComparison.Ordinal))
+            if (members.TryGetValue(silo, out ClusterMember? member) && member.Status == SiloStatus.Active && string.Equals(member.Name, instance, StringComparison.Ordinal)
+                && (newest is null || silo.Generation > newest.Generation))
             {
-                return Task.FromResult(silo);
+                newest = silo;
             }
+        }
+
+        if (newest is not null)
+        {
+            return Task.FromResult(newest);
         }
 
         throw new OrleansException(

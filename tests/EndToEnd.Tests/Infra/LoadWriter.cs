@@ -71,12 +71,12 @@ public sealed class LoadWriter : IAsyncDisposable
     /// <summary>Starts writing in the background.</summary>
     public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
 
-    /// <summary>Waits until <paramref name="rounds"/> more rounds are acknowledged (or any fails).</summary>
-    public Task WaitForMoreAsync(int rounds, TimeSpan timeout)
+    /// <summary>Waits until <paramref name="rounds"/> more rounds are acknowledged (or, unless told to go on, any fails).</summary>
+    public Task WaitForMoreAsync(int rounds, TimeSpan timeout, bool stopAtFailure = true)
     {
         int target = Acked.Count + rounds;
         return Poll.UntilAsync(
-            () => Task.FromResult(Failures.Count > 0 || Acked.Count >= target ? null : $"{Acked.Count} of {target} rounds acknowledged"),
+            () => Task.FromResult((stopAtFailure && Failures.Count > 0) || Acked.Count >= target ? null : $"{Acked.Count} of {target} rounds acknowledged"),
             timeout,
             $"{rounds} more acknowledged writes");
     }
