@@ -43,6 +43,12 @@ public sealed class CompactorOptions
     public int SplitAndMergeShards { get; set; }
 
     /// <summary>
+    /// Gets or sets how many tenants one compactor process compacts at once (<c>--compactor.compaction-concurrency</c>,
+    /// Mimir's default 1): each job takes a core, its sources' and result's disk, and its merge memory.
+    /// </summary>
+    public int CompactionConcurrency { get; set; } = 1;
+
+    /// <summary>
     /// Gets or sets the compactor's scratch directory (<c>--compactor.data-dir</c>): each job downloads its sources and
     /// writes its block there; emptied at start (a crashed job's leftovers are worthless).
     /// </summary>
@@ -66,6 +72,11 @@ public sealed class CompactorOptions
         }
 
         ValidateBlockRanges(BlockRanges);
+        if (CompactionConcurrency < 1)
+        {
+            throw new ArgumentException($"compactor.compaction-concurrency must be >= 1, got {CompactionConcurrency}");
+        }
+
         if (string.IsNullOrWhiteSpace(DataDir))
         {
             throw new ArgumentException("compactor.data-dir must not be empty");

@@ -153,9 +153,21 @@ internal sealed class RecordingBucket(IBucket inner) : IBucket
         return inner.DeleteAsync(key, cancellationToken);
     }
 
+    /// <summary>Awaited before every listing, with its prefix (a test holds a listing here).</summary>
+    public Func<string, Task>? BeforeList { get; set; }
+
+    /// <summary>Every listing's prefix, in order.</summary>
+    public ConcurrentQueue<string> Lists { get; } = new();
+
     public async IAsyncEnumerable<string> ListAsync(string prefix, bool recursive, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         Check(prefix);
+        Lists.Enqueue(prefix);
+        if (BeforeList is { } before)
+        {
+            await before(prefix);
+        }
+
         await foreach (string k in inner.ListAsync(prefix, recursive, cancellationToken))
         {
             yield return k;

@@ -34,7 +34,8 @@ public sealed class TenantCompactor
     private readonly BlocksCleanerMetrics _cleanerMetrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Dictionary<string, TenantBlocks> _views = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TenantBlocks> _views = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _slots;
 
     /// <summary>Initializes a new instance of the <see cref="TenantCompactor"/> class.</summary>
     /// <param name="bucket">The blocks bucket.</param>
@@ -48,6 +49,7 @@ public sealed class TenantCompactor
         _bucket = bucket;
         _planner = new CompactionPlanner(options, time);
         _scratchDir = options.DataDir;
+        _slots = new SemaphoreSlim(options.CompactionConcurrency, options.CompactionConcurrency);
         _metrics = metrics;
         _cleanerMetrics = cleanerMetrics;
         _time = time;
@@ -60,11 +62,23 @@ public sealed class TenantCompactor
     /// <returns>The number of jobs that failed (each logged and counted).</returns>
     public async Task<int> CompactAsync(string tenant, CancellationToken cancellationToken = default)
     {
-        if (!_views.TryGetValue(tenant, out var view))
+        // In a cluster, this process's compactor grains run tenants concurrently: at most --compactor.compaction-concurrency
+        // at once (Mimir's compaction_concurrency), so CPU, scratch disk and memory stay bounded however many tenants hash here.
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            _views[tenant] = view = new TenantBlocks();
+            return await CompactLockedAsync(tenant, cancellationToken).ConfigureAwait(false);
         }
+        finally
+        {
+            _slots.Release();
+        }
+    }
 
+    private async Task<int> CompactLockedAsync(string tenant, CancellationToken cancellationToken)
+    {
+        // One run per tenant at a time (the service runs tenants in turn; in a cluster the tenant's grain), so a view is never shared.
+        var view = _views.GetOrAdd(tenant, _ => new TenantBlocks());
         int failed = 0;
         for (int round = 0; round < MaxRounds; round++)
         {

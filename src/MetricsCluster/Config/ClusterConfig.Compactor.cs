@@ -24,6 +24,9 @@ public sealed partial class ClusterConfig
     /// <summary>Split-stage shards (<c>--compactor.split-and-merge-shards</c>); 0 = no split stage.</summary>
     public int CompactorSplitAndMergeShards { get; set; }
 
+    /// <summary>Tenants compacted at once by one process (<c>--compactor.compaction-concurrency</c>).</summary>
+    public int CompactorCompactionConcurrency { get; set; } = 1;
+
     /// <summary>The compactor's scratch directory; empty = <c>&lt;data.dir&gt;/compactor</c> (<c>--compactor.data-dir</c>).</summary>
     public string CompactorDataDir { get; set; } = string.Empty;
 
@@ -36,6 +39,7 @@ public sealed partial class ClusterConfig
         CompactionInterval = CompactorCompactionInterval,
         FirstLevelCompactionWaitPeriod = CompactorFirstLevelCompactionWaitPeriod,
         SplitAndMergeShards = CompactorSplitAndMergeShards,
+        CompactionConcurrency = CompactorCompactionConcurrency,
         DataDir = CompactorDataDir.Length > 0 ? CompactorDataDir : Path.Combine(DataDir, "compactor"),
     };
 
@@ -48,6 +52,7 @@ public sealed partial class ClusterConfig
         ConfigOption.Dur("compactor.compaction-interval", "How often the compactor plans and runs compaction for every tenant (also once at start).", c => c.CompactorCompactionInterval, (c, v) => c.CompactorCompactionInterval = v),
         ConfigOption.Dur("compactor.first-level-compaction-wait-period", "How long a compaction of ingester-uploaded blocks waits after their newest upload, so every replica is in; 0 = no wait.", c => c.CompactorFirstLevelCompactionWaitPeriod, (c, v) => c.CompactorFirstLevelCompactionWaitPeriod = v),
         ConfigOption.Int("compactor.split-and-merge-shards", "Shards of the split stage: blocks of the smallest range are split by series into this many blocks, each merged on its own later; 0 = no splitting.", c => c.CompactorSplitAndMergeShards, (c, v) => c.CompactorSplitAndMergeShards = v),
+        ConfigOption.Int("compactor.compaction-concurrency", "How many tenants one compactor process compacts at once.", c => c.CompactorCompactionConcurrency, (c, v) => c.CompactorCompactionConcurrency = v),
         ConfigOption.Str("compactor.data-dir", "The compactor's scratch directory for downloaded and merged blocks; empty = <data.dir>/compactor.", c => c.CompactorDataDir, (c, v) => c.CompactorDataDir = v),
     ];
 

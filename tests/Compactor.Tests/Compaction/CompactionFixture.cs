@@ -169,3 +169,21 @@ internal sealed class CompactionFixture : IDisposable
         }
     }
 }
+
+/// <summary>Polls a condition (no fixed sleeps, G18).</summary>
+internal static class Wait
+{
+    public static async Task UntilAsync(Func<bool> condition, string what)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                throw new TimeoutException($"timed out waiting for {what}");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+}

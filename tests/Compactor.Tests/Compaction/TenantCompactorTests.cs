@@ -174,4 +174,23 @@ public sealed class TenantCompactorTests : IDisposable
         var all = live.SelectMany(b => b.Series).ToDictionary(kv => kv.Key, kv => kv.Value);
         AssertExactly(parts, all);
     }
+
+    [Fact]
+    public async Task A_process_compacts_one_tenant_at_a_time_by_default()
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var bucket = new RecordingBucket(_f.B.Bucket) { BeforeList = p => p == "a/" ? held.Task : Task.CompletedTask };
+        var compactor = new TenantCompactor(bucket, _f.Options, _f.Metrics, _f.CleanerMetrics, TimeProvider.System, NullLogger<TenantCompactor>.Instance);
+
+        var a = compactor.CompactAsync("a");
+        await Wait.UntilAsync(() => bucket.Lists.Contains("a/"), "tenant a's run to list its blocks");
+        var b = compactor.CompactAsync("b");
+        Assert.DoesNotContain("b/", bucket.Lists);
+        held.SetResult();
+        await Task.WhenAll(a, b);
+
+        // Tenant b started only once a's run had ended: every listing of a comes before the first of b.
+        var order = bucket.Lists.ToList();
+        Assert.True(order.FindLastIndex(l => l.StartsWith("a/", StringComparison.Ordinal)) < order.FindIndex(l => l.StartsWith("b/", StringComparison.Ordinal)), string.Join(", ", order));
+    }
 }
