@@ -41,22 +41,28 @@ public sealed class CompactionTests : IDisposable
             {
                 live = BucketBlocks.Live(tenantDir);
                 var sources = live.SelectMany(b => b.Sources).ToHashSet();
-                bool done = live.All(b => b.Level == 2 && b.Sources.Count == 3) && sources.SetEquals(replicas) && !BucketBlocks.Overlapping(live);
+                bool done = live.All(b => b.Level == 2) && sources.SetEquals(replicas) && !BucketBlocks.Overlapping(live);
                 return Task.FromResult(done ? null : "live blocks: " + string.Join("; ", live.Select(b => $"{b.Id} level {b.Level} [{b.MinTime},{b.MaxTime}) from {b.Sources.Count}")));
             },
             s_generous,
-            "one compacted block per 2h window, built from that window's three replicas, and no replica left unmarked");
-        Assert.Equal(replicas.Count / 3, live.Count);
+            "one compacted block per 2h window, built from that window's replicas, and no replica left unmarked");
+        // One block per 2h window (an ingester may have missed a window under load: a push needs 2 of 3 replicas).
+        int windows = replicas.Select(b => BucketBlocks.Read(Path.Combine(tenantDir, b))!.MinTime / 7_200_000).Distinct().Count();
+        Assert.Equal(windows, live.Count);
+
+        long compactedBytes = live.Sum(b => BucketBlocks.DataBytes(Path.Combine(tenantDir, b.Id)));
+        double ratio = (double)replicaBytes / compactedBytes;
+
+        // N identical replicas of a window become one, less the fixed cost of each block's index (symbols, postings,
+        // TOC), large beside 100 series x 4h: 2.46-2.6x measured here with 3 replicas per window; the 24h benchmark
+        // gives 3.58x (docs/benchmarks.md). At least 70 % of the replica count.
+        double replicasPerWindow = (double)replicas.Count / windows;
+        Assert.True(ratio >= 0.7 * replicasPerWindow, $"the bucket's blocks shrank only {ratio:F2}x ({replicaBytes} -> {compactedBytes} bytes) for {replicasPerWindow:F2} replicas per window");
 
         // In cluster mode the compactor runs each tenant through its compactor grain (docs/compactor.md, Ownership);
         // the only silo hosting compactor grains is this process, so its jobs are the ones counted here.
         double jobs = await IngesterOps.MetricAsync(_http, cluster.Compactor!, "metricscluster_compactor_compactions_total");
         Assert.True(jobs >= live.Count, $"the compactor counted {jobs} compactions for {live.Count} compacted blocks");
-        long compactedBytes = live.Sum(b => BucketBlocks.DataBytes(Path.Combine(tenantDir, b.Id)));
-        double ratio = (double)replicaBytes / compactedBytes;
-        // Three identical replicas become one, less the fixed cost of each block's index (symbols, postings, TOC), which
-        // is large beside 100 series x 4h: measured 2.46-2.6x here; the 24h benchmark gives 3.58x (docs/benchmarks.md).
-        Assert.True(ratio >= 2.2, $"the bucket's blocks shrank only {ratio:F2}x ({replicaBytes} -> {compactedBytes} bytes)");
 
         // The store-gateway serves the new blocks, and with the replicas still read (for ignore-deletion-mark-delay)
         // each sample still comes back once.
