@@ -29,6 +29,9 @@ public sealed class DependencyDirectionTests
         { "MetricsCluster.StoreGateway", s_shared },
         { "MetricsCluster.Compactor", s_shared },
 
+        // The ruler queries through PromQL over a Core queryable and writes through a Core contract the host binds.
+        { "MetricsCluster.Ruler", s_shared },
+
         // The scraping agent only needs the shared types; it writes through remote write or an in-process sink.
         { "MetricsCluster.Agent", s_shared },
     };
