@@ -7,6 +7,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha512"
+	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"text/template"
@@ -22,6 +24,11 @@ func baseFuncMap() template.FuncMap {
 	delete(f, "env")
 	delete(f, "expandenv")
 	extra := template.FuncMap{
+		// Sprig 3.3.0 (Helm v3.21's) added sha512sum; Debian ships sprig 3.2.3.
+		"sha512sum": func(s string) string {
+			sum := sha512.Sum512([]byte(s))
+			return hex.EncodeToString(sum[:])
+		},
 		"toToml":        toTOML,
 		"fromToml":      fromTOML,
 		"toYaml":        toYAML,
