@@ -97,6 +97,8 @@ func loadChart(dir string) (*chart, error) {
 	}
 	c := &chart{values: map[string]interface{}{}}
 	subcharts := map[string]bool{}
+	var requirements []*Dependency
+	var legacyFiles []chartFile
 	for _, f := range all {
 		switch {
 		case f.name == "Chart.yaml":
@@ -116,8 +118,21 @@ func loadChart(dir string) (*chart, error) {
 			}
 		case f.name == "values.schema.json":
 			c.hasSchema = true
-		case f.name == "Chart.lock" || f.name == "requirements.lock" || f.name == "requirements.yaml":
-			// Dependency bookkeeping; without subchart support there is nothing to read.
+		case f.name == "requirements.yaml":
+			// Helm 2 (apiVersion v1) charts list their dependencies here.
+			var req struct {
+				Dependencies []*Dependency `json:"dependencies"`
+			}
+			if err := yaml.Unmarshal(f.data, &req); err != nil {
+				return nil, fmt.Errorf("cannot load requirements.yaml: %w", err)
+			}
+			requirements = req.Dependencies
+			legacyFiles = append(legacyFiles, f)
+		case f.name == "Chart.lock" || f.name == "requirements.lock":
+			// Dependency locks; Helm keeps requirements.lock in .Files for v1 charts.
+			if f.name == "requirements.lock" {
+				legacyFiles = append(legacyFiles, f)
+			}
 		case strings.HasPrefix(f.name, "templates/"):
 			c.templates = append(c.templates, f)
 		case strings.HasPrefix(f.name, "charts/"):
@@ -136,6 +151,10 @@ func loadChart(dir string) (*chart, error) {
 	if c.meta == nil {
 		return nil, errors.New("Chart.yaml file is missing")
 	}
+	if c.meta.APIVersion == "v1" {
+		c.files = append(c.files, legacyFiles...)
+	}
+	c.meta.Dependencies = append(c.meta.Dependencies, requirements...)
 	if err := c.meta.validate(); err != nil {
 		return nil, err
 	}
@@ -143,7 +162,7 @@ func loadChart(dir string) (*chart, error) {
 		return nil, fmt.Errorf("chart %s has subcharts in charts/ (%s); helm-render does not support subcharts", c.meta.Name, strings.Join(sortedKeys(subcharts), ", "))
 	}
 	if len(c.meta.Dependencies) > 0 {
-		return nil, fmt.Errorf("chart %s declares dependencies in Chart.yaml; helm-render does not support subcharts", c.meta.Name)
+		return nil, fmt.Errorf("chart %s declares dependencies (Chart.yaml or requirements.yaml); helm-render does not support subcharts", c.meta.Name)
 	}
 	if strings.EqualFold(c.meta.Type, "library") {
 		return nil, fmt.Errorf("library charts are not installable")

@@ -135,6 +135,11 @@ func TestEngineErrors(t *testing.T) {
 		{"Chart.yaml is validated",
 			map[string]string{"Chart.yaml": "apiVersion: v2\nname: c\n"},
 			"validation: chart.metadata.version is required"},
+		{"dependencies are refused, not ignored",
+			map[string]string{
+				"Chart.yaml":        "apiVersion: v1\nname: c\nversion: 1.0.0\n",
+				"requirements.yaml": "dependencies:\n  - name: redis\n    version: 1.x\n    repository: https://example.com\n",
+			}, "chart c declares dependencies (Chart.yaml or requirements.yaml); helm-render does not support subcharts"},
 		{"library charts are not rendered",
 			map[string]string{"Chart.yaml": "apiVersion: v2\nname: c\nversion: 1.0.0\ntype: library\n"},
 			"library charts are not installable"},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/Masterminds/semver"
@@ -149,6 +150,9 @@ func run(o *options, out, errOut io.Writer) error {
 	warn := func(format string, args ...interface{}) {
 		fmt.Fprintf(errOut, format+"\n", args...)
 	}
+	if err := validateReleaseName(o.releaseName); err != nil {
+		return err
+	}
 	c, err := loadChart(o.chartDir)
 	if err != nil {
 		return err
@@ -214,6 +218,20 @@ func run(o *options, out, errOut io.Writer) error {
 	}
 	_, err = io.WriteString(out, text)
 	return err
+}
+
+// validReleaseName is Helm's: a DNS subdomain, at most 53 characters so that charts can
+// append their own suffixes and stay within Kubernetes' 63-character names.
+var validReleaseName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+
+func validateReleaseName(name string) error {
+	if name == "" {
+		return fmt.Errorf("release name %q: no name provided", name)
+	}
+	if len(name) > 53 || !validReleaseName.MatchString(name) {
+		return fmt.Errorf("release name %q: invalid release name, must match regex %s and the length must not be longer than 53", name, validReleaseName.String())
+	}
+	return nil
 }
 
 // kubeVersionCompatible checks Chart.yaml's kubeVersion constraint as Helm does.

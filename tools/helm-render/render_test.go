@@ -124,6 +124,8 @@ func TestErrors(t *testing.T) {
 			`path "testdata/no-such-chart" not found`},
 		{"subcharts", []string{"testdata/subchart"},
 			"chart parent has subcharts in charts/ (child); helm-render does not support subcharts"},
+		{"release-name", []string{"--release-name", "Bad_Name", fixture},
+			`release name "Bad_Name": invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53`},
 		{"show-only-missing", []string{"--show-only", "templates/nope.yaml", fixture},
 			"could not find template templates/nope.yaml in chart"},
 	}
