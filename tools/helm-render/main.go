@@ -197,11 +197,14 @@ func run(o *options, out, errOut io.Writer) error {
 	generic, hooks, err := sortManifests(rendered, warn)
 	if err != nil {
 		if o.debug {
+			// As helm template --debug: every non-blank file, then the error.
+			var b strings.Builder
 			for _, name := range sortedStringKeys(rendered) {
 				if strings.TrimSpace(rendered[name]) != "" {
-					fmt.Fprintf(out, "---\n# Source: %s\n%s\n", name, rendered[name])
+					fmt.Fprintf(&b, "---\n# Source: %s\n%s\n", name, rendered[name])
 				}
 			}
+			fmt.Fprintln(out, strings.TrimSpace(b.String()))
 			return err
 		}
 		return fmt.Errorf("%w\n\nUse --debug flag to render out invalid YAML", err)

@@ -153,30 +153,32 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func TestExitCode(t *testing.T) {
-	runMain := func(args string) (string, string, int) {
-		cmd := exec.Command(os.Args[0])
-		cmd.Env = append(os.Environ(), "HELM_RENDER_RUN_MAIN=1", "HELM_RENDER_ARGS="+args)
-		var out, errOut bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errOut
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return out.String(), errOut.String(), code
+// runMain runs the command (this test binary, see TestMain) with space-separated args.
+func runMain(t *testing.T, args string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "HELM_RENDER_RUN_MAIN=1", "HELM_RENDER_ARGS="+args)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
 	}
-	out, stderr, code := runMain("--set failWith=boom " + fixture)
+	return out.String(), errOut.String(), code
+}
+
+func TestExitCode(t *testing.T) {
+	out, stderr, code := runMain(t, "--set failWith=boom "+fixture)
 	if code != 1 || out != "" || stderr != "Error: execution error at (fixture/templates/checks.yaml:3:4): boom\n" {
 		t.Errorf("failing render: code %d, stdout %q, stderr %q", code, out, stderr)
 	}
-	out, _, code = runMain("--show-only templates/service.yaml " + fixture)
+	out, _, code = runMain(t, "--show-only templates/service.yaml "+fixture)
 	if code != 0 || !strings.HasPrefix(out, "---\n# Source: fixture/templates/service.yaml\n") {
 		t.Errorf("good render: code %d, stdout %q", code, out)
 	}
-	_, stderr, code = runMain("--bogus " + fixture)
+	_, stderr, code = runMain(t, "--bogus "+fixture)
 	if code != 1 || !strings.HasPrefix(stderr, "Error: unknown flag: --bogus\n") {
 		t.Errorf("bad flag: code %d, stderr %q", code, stderr)
 	}
