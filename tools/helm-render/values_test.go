@@ -64,3 +64,32 @@ func TestValuesTable(t *testing.T) {
 		t.Error("Table of a missing key should fail")
 	}
 }
+
+// The first case of Helm v3.21.4's TestCoalesceTables (pkg/chartutil/coalesce_test.go).
+func TestCoalesceTablesAsHelm(t *testing.T) {
+	dst := m{
+		"name":    "Ishmael",
+		"address": m{"street": "123 Spouter Inn Ct.", "city": "Nantucket", "country": nil},
+		"details": m{"friends": []string{"Tashtego"}},
+		"boat":    "pequod",
+		"hole":    nil,
+	}
+	src := m{
+		"occupation": "whaler",
+		"address":    m{"state": "MA", "street": "234 Spouter Inn Ct.", "country": "US"},
+		"details":    "empty",
+		"boat":       m{"mast": true},
+		"hole":       "black",
+	}
+	coalesceTables(dst, src, "", func(string, ...interface{}) {})
+	want := m{
+		"name":       "Ishmael",
+		"occupation": "whaler",
+		"address":    m{"street": "123 Spouter Inn Ct.", "city": "Nantucket", "state": "MA"},
+		"details":    m{"friends": []string{"Tashtego"}},
+		"boat":       "pequod",
+	}
+	if !reflect.DeepEqual(dst, want) {
+		t.Errorf("got  %#v\nwant %#v", dst, want)
+	}
+}
