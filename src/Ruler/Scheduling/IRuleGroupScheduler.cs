@@ -3,7 +3,7 @@ using MetricsCluster.Ruler.Evaluation;
 namespace MetricsCluster.Ruler.Scheduling;
 
 /// <summary>A group to run: its key, definition fingerprint and slots.</summary>
-/// <param name="Key">The group's key (<see cref="RuleGroupKey"/> text).</param>
+/// <param name="Key">The group's key (<see cref="RuleGroupId"/> text).</param>
 /// <param name="Fingerprint">The definition's fingerprint.</param>
 /// <param name="IntervalMs">Evaluation interval (ms).</param>
 /// <param name="OffsetMs">Slot offset within the interval (ms).</param>

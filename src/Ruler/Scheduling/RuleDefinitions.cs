@@ -56,7 +56,7 @@ public sealed class RuleDefinitions(Func<string, CancellationToken, Task<IReadOn
             return held;
         }
 
-        var parsed = RuleGroupKey.Parse(key);
+        var parsed = RuleGroupId.Parse(key);
         if (parsed is null)
         {
             return null;
@@ -73,7 +73,7 @@ public sealed class RuleDefinitions(Func<string, CancellationToken, Task<IReadOn
 
         foreach (string k in _groups.Keys)
         {
-            if (!tenantKeys.Contains(k) && RuleGroupKey.Parse(k)?.Tenant == parsed.Tenant)
+            if (!tenantKeys.Contains(k) && RuleGroupId.Parse(k)?.Tenant == parsed.Tenant)
             {
                 _groups.TryRemove(k, out _);
             }
@@ -86,6 +86,6 @@ public sealed class RuleDefinitions(Func<string, CancellationToken, Task<IReadOn
     public static string Key(TenantRuleGroup g)
     {
         ArgumentNullException.ThrowIfNull(g);
-        return new RuleGroupKey(g.Tenant, g.Namespace, g.Group.Name).ToString();
+        return new RuleGroupId(g.Tenant, g.Namespace, g.Group.Name).ToString();
     }
 }

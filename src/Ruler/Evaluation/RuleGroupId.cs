@@ -4,17 +4,17 @@ using System.Text;
 namespace MetricsCluster.Ruler.Evaluation;
 
 /// <summary>
-/// Names one rule group in the cluster: tenant, namespace and group. Its text form (<see cref="ToString"/>) is the
-/// group grain's key and the group's object name under <c>rules/</c> (<c>tenant/base64url(namespace)/base64url(group)</c>),
-/// so any namespace or group name, slashes included, maps to one key and back.
+/// Identifies one rule group in the cluster: tenant, namespace and group. Its text form (<see cref="ToString"/>,
+/// <c>tenant/base64url(namespace)/base64url(group)</c> unpadded) is the group grain's key, so any namespace or group
+/// name, slashes included, maps to one key and back.
 /// </summary>
 /// <param name="Tenant">The tenant.</param>
 /// <param name="Namespace">The namespace (Prometheus' rule file).</param>
 /// <param name="Group">The group's name.</param>
-public sealed record RuleGroupKey(string Tenant, string Namespace, string Group)
+public sealed record RuleGroupId(string Tenant, string Namespace, string Group)
 {
     /// <summary>Parses the text form; null when it is not one.</summary>
-    public static RuleGroupKey? Parse(string key)
+    public static RuleGroupId? Parse(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
         string[] parts = key.Split('/');
@@ -25,7 +25,7 @@ public sealed record RuleGroupKey(string Tenant, string Namespace, string Group)
 
         try
         {
-            return new RuleGroupKey(parts[0], Decode(parts[1]), Decode(parts[2]));
+            return new RuleGroupId(parts[0], Decode(parts[1]), Decode(parts[2]));
         }
         catch (FormatException)
         {
