@@ -1,4 +1,5 @@
 using System.Globalization;
+using MetricsCluster.Core;
 
 namespace MetricsCluster.Config;
 
