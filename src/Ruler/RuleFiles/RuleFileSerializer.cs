@@ -139,7 +139,10 @@ public static class RuleFileSerializer
     // them, so they stay readable; every other text gets the plainest style that reads back as the same string.
     private static void Scalar(IEmitter e, string value)
     {
+        // A literal block cannot keep trailing blanks on a line, a carriage return, leading blanks on its first line
+        // (they would read as indentation) or several final newlines without a keep indicator: those go quoted.
         bool literal = value.Contains('\n', StringComparison.Ordinal) && !value.Contains('\r', StringComparison.Ordinal)
+            && !value.StartsWith(' ') && !value.StartsWith('\t') && !value.EndsWith("\n\n", StringComparison.Ordinal)
             && !value.Split('\n').Any(line => line.EndsWith(' ') || line.EndsWith('\t'));
         bool quote = !literal && NeedsQuotes(value);
         var style = literal ? ScalarStyle.Literal : quote ? ScalarStyle.DoubleQuoted : ScalarStyle.Any;

@@ -57,7 +57,8 @@ public sealed class RuleFileSerializerTests
         new RuleGroup("strings YAML would misread", [
             new Rule(null, "true", "1.5", TimeSpan.Zero, TimeSpan.Zero,
                 [KeyValuePair.Create("empty", ""), KeyValuePair.Create("null", "null"), KeyValuePair.Create("quote", "it's \"x\""), KeyValuePair.Create("tilde", "~"), KeyValuePair.Create("unicode", "ü ✓"), KeyValuePair.Create("yes", "yes")],
-                [KeyValuePair.Create("colon", "a: b"), KeyValuePair.Create("hash", "# not a comment"), KeyValuePair.Create("lead", " spaced "), KeyValuePair.Create("trailing", "line \nnext")]),
+                Rule.Sorted([KeyValuePair.Create("colon", "a: b"), KeyValuePair.Create("hash", "# not a comment"), KeyValuePair.Create("lead", " spaced "), KeyValuePair.Create("trailing", "line \nnext"),
+                    KeyValuePair.Create("indented", "  first\nsecond\n"), KeyValuePair.Create("newlines", "a\n\n\n"), KeyValuePair.Create("nofinal", "a\nb")])),
         ]),
     };
 
