@@ -25,6 +25,13 @@ internal static class PromtoolRunner
         return stdout;
     }
 
+    /// <summary>Runs promtool with <paramref name="args"/> and returns its exit code and output, failing or not.</summary>
+    public static (int Code, string Stdout, string Stderr) RunUnchecked(params string[] args)
+    {
+        _ = s_ensured.Value;
+        return Exec(Path, args);
+    }
+
     private static string Ensure()
     {
         if (!File.Exists(Path))
