@@ -19,7 +19,7 @@ public sealed class Re2Regex
     // patterns again and again, so compiled regexes are memoised (a pure function of pattern and flags, like
     // Regex's own static cache). The bound keeps a stream of distinct patterns from growing it without end.
     private const int CacheCapacity = 1024;
-    private static readonly ConcurrentDictionary<(string Pattern, bool DotAll), Re2Regex> s_cache = new();
+    private static readonly ConcurrentDictionary<(string Pattern, bool DotAll, bool Anchored), Re2Regex> s_cache = new();
 
     private readonly Regex _regex;
     private readonly Dictionary<string, int> _groupNames;
@@ -40,31 +40,41 @@ public sealed class Re2Regex
     /// <c>label_replace</c> do. The pattern must be a regular expression on its own, so it cannot escape the anchors.
     /// </summary>
     /// <exception cref="ArgumentException">The pattern is not valid RE2, or uses RE2 syntax .NET cannot express.</exception>
-    public static Re2Regex CompileAnchored(string pattern, bool dotMatchesNewline = false)
+    public static Re2Regex CompileAnchored(string pattern, bool dotMatchesNewline = false) =>
+        Cached(pattern, dotMatchesNewline, anchored: true);
+
+    /// <summary>
+    /// Compiles <paramref name="pattern"/> unanchored, as Go's <c>regexp.Compile</c>: <see cref="IsMatch"/> and
+    /// <see cref="ReplaceAll"/> then search the input (Prometheus' template functions <c>match</c> and <c>reReplaceAll</c>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The pattern is not valid RE2, or uses RE2 syntax .NET cannot express.</exception>
+    public static Re2Regex Compile(string pattern) => Cached(pattern, dotAll: false, anchored: false);
+
+    private static Re2Regex Cached(string pattern, bool dotAll, bool anchored)
     {
         ArgumentNullException.ThrowIfNull(pattern);
-        if (s_cache.TryGetValue((pattern, dotMatchesNewline), out var cached))
+        if (s_cache.TryGetValue((pattern, dotAll, anchored), out var cached))
         {
             return cached;
         }
 
-        var compiled = Compile(pattern, dotMatchesNewline);
+        var compiled = CompileCore(pattern, dotAll, anchored);
         if (s_cache.Count >= CacheCapacity)
         {
             s_cache.Clear();
         }
 
-        s_cache[(pattern, dotMatchesNewline)] = compiled;
+        s_cache[(pattern, dotAll, anchored)] = compiled;
         return compiled;
     }
 
-    private static Re2Regex Compile(string pattern, bool dotAll)
+    private static Re2Regex CompileCore(string pattern, bool dotAll, bool anchored)
     {
         var translated = Re2Translator.Translate(pattern, out var names);
         try
         {
-            string anchored = (dotAll ? @"\A(?s:" : @"\A(?:") + translated + @")\z";
-            var regex = new Regex(anchored, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+            string group = (dotAll ? "(?s:" : "(?:") + translated + ")";
+            var regex = new Regex(anchored ? @"\A" + group + @"\z" : group, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
             return new Re2Regex(pattern, regex, names);
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException)
@@ -74,14 +84,52 @@ public sealed class Re2Regex
         }
     }
 
-    /// <summary>Whether the whole of <paramref name="input"/> matches.</summary>
+    /// <summary>Whether <paramref name="input"/> matches: the whole of it when compiled anchored, any part otherwise.</summary>
     public bool IsMatch(string input) => _regex.IsMatch(input);
 
-    /// <summary>Matches the whole input; null when it does not match.</summary>
+    /// <summary>The first match (of the whole input when compiled anchored); null when there is none.</summary>
     public Match? Match(string input)
     {
         var m = _regex.Match(input);
         return m.Success ? m : null;
+    }
+
+    /// <summary>
+    /// Go's <c>Regexp.ReplaceAllString</c>: every non-overlapping match replaced by <paramref name="template"/> expanded
+    /// as <see cref="Expand"/> does. As in Go, an empty match right after a previous match is not replaced (.NET's
+    /// Replace would replace it: <c>a*</c> on "baaac" is "xbxcx" in Go, "xbxxcx" in .NET).
+    /// </summary>
+    public string ReplaceAll(string src, string template)
+    {
+        ArgumentNullException.ThrowIfNull(src);
+        ArgumentNullException.ThrowIfNull(template);
+        var sb = new StringBuilder(src.Length + 16);
+        int lastMatchEnd = 0;
+        int searchPos = 0;
+        while (searchPos <= src.Length)
+        {
+            var m = _regex.Match(src, searchPos);
+            if (!m.Success)
+            {
+                break;
+            }
+
+            int start = m.Index, end = m.Index + m.Length;
+            sb.Append(src, lastMatchEnd, start - lastMatchEnd);
+            if (end > lastMatchEnd || start == 0)
+            {
+                sb.Append(Expand(template, m));
+            }
+
+            lastMatchEnd = end;
+
+            // Advance past the match, by at least one character (a surrogate pair is one).
+            int width = searchPos < src.Length && char.IsHighSurrogate(src[searchPos]) && searchPos + 1 < src.Length ? 2 : 1;
+            searchPos = searchPos + width > end ? searchPos + width : end;
+        }
+
+        sb.Append(src, lastMatchEnd, src.Length - lastMatchEnd);
+        return sb.ToString();
     }
 
     /// <summary>

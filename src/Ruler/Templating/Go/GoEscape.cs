@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text;
+
+namespace MetricsCluster.Ruler.Templating.Go;
+
+/// <summary>The escapers of text/template's <c>html</c>, <c>js</c> and <c>urlquery</c>, and <c>url.QueryEscape</c>.</summary>
+internal static class GoEscape
+{
+    private const string UpperHex = "0123456789ABCDEF";
+
+    /// <summary>Go's <c>template.HTMLEscapeString</c>.</summary>
+    public static string Html(string s)
+    {
+        if (s.AsSpan().IndexOfAny("'\"&<>\0") < 0)
+        {
+            return s;
+        }
+
+        var sb = new StringBuilder(s.Length + 16);
+        foreach (char c in s)
+        {
+            sb.Append(c switch
+            {
+                '\0' => "\uFFFD",
+                '"' => "&#34;",
+                '\'' => "&#39;",
+                '&' => "&amp;",
+                '<' => "&lt;",
+                '>' => "&gt;",
+                _ => null,
+            } ?? c.ToString());
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>Go's <c>template.JSEscapeString</c>.</summary>
+    public static string Js(string s)
+    {
+        var sb = new StringBuilder(s.Length + 16);
+        for (int i = 0; i < s.Length;)
+        {
+            int r = GoText.RuneAt(s, i, out int w);
+            i += w;
+            if (r < 0x80)
+            {
+                switch (r)
+                {
+                    case '\\': sb.Append(@"\\"); continue;
+                    case '\'': sb.Append(@"\'"); continue;
+                    case '"': sb.Append("\\\""); continue;
+                    case '<': sb.Append(@"\u003C"); continue;
+                    case '>': sb.Append(@"\u003E"); continue;
+                    case '&': sb.Append(@"\u0026"); continue;
+                    case '=': sb.Append(@"\u003D"); continue;
+                }
+
+                if (r < ' ')
+                {
+                    sb.Append(@"\u00").Append(UpperHex[r >> 4]).Append(UpperHex[r & 0xF]);
+                }
+                else
+                {
+                    sb.Append((char)r);
+                }
+            }
+            else if (GoText.IsPrint(r))
+            {
+                sb.Append(char.ConvertFromUtf32(r));
+            }
+            else
+            {
+                sb.Append("\\u").Append(r.ToString("X4", CultureInfo.InvariantCulture));
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>Go's <c>url.QueryEscape</c>: unreserved bytes kept, space as '+', everything else %XX of its UTF-8 bytes.</summary>
+    public static string QueryEscape(string s)
+    {
+        var sb = new StringBuilder(s.Length + 16);
+        foreach (byte b in Encoding.UTF8.GetBytes(s))
+        {
+            if (char.IsAsciiLetterOrDigit((char)b) || b is (byte)'-' or (byte)'_' or (byte)'.' or (byte)'~')
+            {
+                sb.Append((char)b);
+            }
+            else if (b == ' ')
+            {
+                sb.Append('+');
+            }
+            else
+            {
+                sb.Append('%').Append(UpperHex[b >> 4]).Append(UpperHex[b & 0xF]);
+            }
+        }
+
+        return sb.ToString();
+    }
+}
