@@ -7,9 +7,10 @@ namespace MetricsCluster.Host.Tests;
 public sealed class ModuleRegistryTests
 {
     [Theory]
-    [InlineData("all", new[] { "distributor", "ingester", "querier", "store-gateway", "compactor", "server", "overrides", "ingester-service", "distributor-service", "all", "engine", "ingester-ring", "store-gateway-ring", "compactor-ring", "blocks-bucket", "ingester-client", "ingester-queryable", "store-queryable", "queryable" })]
+    [InlineData("all", new[] { "distributor", "ingester", "querier", "store-gateway", "compactor", "ruler", "server", "overrides", "ingester-service", "distributor-service", "all", "engine", "ingester-ring", "store-gateway-ring", "compactor-ring", "blocks-bucket", "ingester-client", "ingester-queryable", "store-queryable", "queryable" })]
     [InlineData("write", new[] { "distributor", "ingester", "server", "overrides", "ingester-service", "distributor-service", "write", "engine", "ingester-ring", "blocks-bucket", "ingester-client" })]
     [InlineData("ingester", new[] { "ingester", "server", "overrides", "ingester-service", "engine", "ingester-ring", "blocks-bucket" })]
+    [InlineData("ruler", new[] { "ruler", "server", "overrides", "engine", "queryable", "ingester-queryable", "store-queryable", "ingester-client", "ingester-ring", "store-gateway-ring", "blocks-bucket", "distributor-service" })]
     [InlineData("querier,ingester", new[] { "querier", "ingester", "server", "overrides", "ingester-service", "engine", "ingester-ring", "store-gateway-ring", "blocks-bucket", "ingester-client", "ingester-queryable", "store-queryable", "queryable" })]
     [InlineData("store-gateway", new[] { "store-gateway", "server", "engine", "store-gateway-ring", "blocks-bucket" })]
     [InlineData("compactor", new[] { "compactor", "server", "overrides", "engine", "compactor-ring", "blocks-bucket" })]
@@ -20,7 +21,7 @@ public sealed class ModuleRegistryTests
         Assert.Equal(expected.Order(), ModuleRegistry.Resolve(target).Order());
 
     [Theory]
-    [InlineData("ruler", "not available in this version")]
+    [InlineData("query-frontend", "not available in this version")]
     [InlineData("nope", "unknown target \"nope\"")]
     [InlineData("", "at least one module")]
     public void Bad_targets_are_explained(string target, string expected) =>

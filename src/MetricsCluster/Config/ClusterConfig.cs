@@ -107,6 +107,11 @@ public sealed partial class ClusterConfig
             BlocksStoreOptions().Validate();
             MergeQueryableOptions().Validate();
             CompactorOptions().Validate();
+            _ = RulerOptions();
+            if (RulerStorageLocalDirectory.Length == 0)
+            {
+                RulerBucketConfig().Validate();
+            }
         }
         catch (ArgumentException e)
         {

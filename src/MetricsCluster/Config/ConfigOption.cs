@@ -34,6 +34,7 @@ public sealed record ConfigOption(string Flag, string Help, bool IsBool, Func<Cl
         .. ClusterConfig.RetentionLimitFlags,
         .. ClusterConfig.CompactorFlags,
         .. ClusterConfig.RulerLimitFlags,
+        .. ClusterConfig.RulerFlags,
         .. ClusterConfig.AgentFlags,
         .. ClusterConfig.ClusterFlags,
         .. ClusterConfig.LogFlags,

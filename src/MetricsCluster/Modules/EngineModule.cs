@@ -48,6 +48,7 @@ internal sealed class EngineModule : IModule
             HostsIngester = context.Has(ModuleRegistry.IngesterService),
             HostsStoreGateway = context.Has(ModuleRegistry.StoreGateway),
             HostsCompactor = context.Has(ModuleRegistry.Compactor),
+            HostsRuler = context.Has(ModuleRegistry.Ruler),
         };
         var host = context.Host ?? throw new InvalidOperationException("the engine registers with an application builder");
         host.UseOrleans(silo => silo.UseMetricsClusterEngine(options, provider =>

@@ -17,7 +17,7 @@ namespace MetricsCluster.Modules;
 /// <summary>
 /// The querier: the PromQL engine over the queryable, the Prometheus query, metadata and remote-read APIs, and the
 /// endpoints Grafana and tools call besides queries (issue 15, items 4 and 5): status config/flags/runtimeinfo/tsdb,
-/// Mimir's cardinality API, the ruler's rules and alerts (empty until the ruler exists), targets (empty without the
+/// Mimir's cardinality API, the ruler's rules and alerts (empty when no ruler runs in the process), targets (empty without the
 /// agent) and federation.
 /// </summary>
 internal sealed class QuerierModule : IModule
@@ -76,10 +76,10 @@ internal sealed class QuerierModule : IModule
         var buildInfo = HostBuildInfo();
         app.MapBuildInfo("/prometheus", buildInfo);
         app.MapBuildInfo(string.Empty, buildInfo);
-        MapStatusApis(app, context.Config, tenants, context.Has(ModuleRegistry.Agent));
+        MapStatusApis(app, context.Config, tenants, context.Has(ModuleRegistry.Agent), context.Has(ModuleRegistry.Ruler));
     }
 
-    private static void MapStatusApis(WebApplication app, ClusterConfig config, TenantResolver tenants, bool agent)
+    private static void MapStatusApis(WebApplication app, ClusterConfig config, TenantResolver tenants, bool agent, bool ruler)
     {
         var status = new ProcessStatus(
             () => ConfigDump.ToYaml(config),
@@ -90,7 +90,12 @@ internal sealed class QuerierModule : IModule
         // Mimir serves status/config and status/flags at the root too (stubs kept for Prometheus compatibility).
         app.MapPrometheusStatus("/prometheus", status);
         app.MapPrometheusStatus(string.Empty, status);
-        app.MapEmptyRulerApi("/prometheus", tenants.Resolve);
+        if (!ruler)
+        {
+            // The ruler maps the real rules and alerts APIs when it runs in this process.
+            app.MapEmptyRulerApi("/prometheus", tenants.Resolve);
+        }
+
         app.MapCardinality("/prometheus", app.Services.GetRequiredService<IIngesterClient>(), new CardinalityLimits(), tenants.Resolve);
         app.MapFederate("/prometheus", app.Services.GetRequiredService<IQueryable>(), new FederateLimits(), tenants.Resolve, app.Services.GetRequiredService<TimeProvider>());
         if (!agent)
