@@ -37,6 +37,9 @@ public sealed class EngineOptions
     /// <summary>Whether this silo hosts compactor grains (<c>--target</c> includes the compactor).</summary>
     public bool HostsCompactor { get; set; }
 
+    /// <summary>Whether this silo hosts rule group grains (<c>--target</c> includes the ruler).</summary>
+    public bool HostsRuler { get; set; }
+
     /// <summary>The missed probes after which a silo votes another dead.</summary>
     public int MissedProbesLimit => Math.Max(2, (int)Math.Ceiling(DeathTimeout / ProbePeriod));
 }

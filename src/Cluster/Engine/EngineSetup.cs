@@ -62,6 +62,11 @@ public static class EngineSetup
             {
                 g.Classes.Remove(typeof(CompactorGrain));
             }
+
+            if (!options.HostsRuler)
+            {
+                g.Classes.Remove(typeof(RuleGroupGrain));
+            }
         });
         silo.Services.AddPlacementDirector<InstancePinnedPlacement, InstancePinnedPlacementDirector>();
         silo.Services.AddSingleton<MembershipLiveness>();

@@ -21,3 +21,18 @@ public sealed record LocalStoreGateway(IStoreGatewayClient Stores);
 /// </summary>
 /// <param name="CompactTenantAsync">Runs one tenant's compaction to the end.</param>
 public sealed record LocalCompactor(Func<string, CancellationToken, Task<int>> CompactTenantAsync);
+
+/// <summary>
+/// This process's evaluation of rule groups, as the rule group grain sees it (the Cluster project does not reference
+/// the ruler's: G4). Keys are the grain keys.
+/// </summary>
+/// <param name="EvaluateAsync">
+/// Evaluates a group (key, definition fingerprint, slot ms, missed slots before it); false when the group no longer
+/// exists, and the grain stops.
+/// </param>
+/// <param name="Status">The group's state for the rules API (JSON), or null when this process holds none.</param>
+/// <param name="Release">Forgets this process's state of the group (the grain deactivated or the group was deleted).</param>
+public sealed record LocalRuler(
+    Func<string, string, long, long, CancellationToken, Task<bool>> EvaluateAsync,
+    Func<string, string?> Status,
+    Action<string> Release);

@@ -9,9 +9,7 @@ internal sealed record RangeSource(List<(MetricsCluster.Core.Labels Labels, long
 
 internal sealed partial class Evaluator
 {
-    private const long StaleNaNBits = 0x7ff0000000000002;
-
-    private static bool IsStale(double v) => BitConverter.DoubleToInt64Bits(v) == StaleNaNBits;
+    private static bool IsStale(double v) => Core.StaleMarker.Is(v);
 
     private Matrix EvalVectorSelector(VectorSelector v)
     {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
+using MetricsCluster.Core;
 
 namespace MetricsCluster.Querier.Api;
 
@@ -123,7 +124,7 @@ internal sealed class PromJsonWriter
     /// </summary>
     public PromJsonWriter Number(double f)
     {
-        string s = Format(f, 'e');
+        string s = GoFloat.FormatJson(f);
         int e = s.IndexOf("e-0", StringComparison.Ordinal);
         return Raw(Encoding.ASCII.GetBytes(e >= 0 && e == s.Length - 4 ? s.Remove(e + 2, 1) : s));
     }
@@ -133,63 +134,13 @@ internal sealed class PromJsonWriter
     /// (shortest round-trip digits, no exponent), except that magnitudes below 1e-6 or from 1e21 up use
     /// <c>'e'</c> (<c>1e-07</c>, <c>1e+21</c>), the cut-offs jsoniter and JavaScript use. Vector and matrix values.
     /// </summary>
-    public static string FormatFloat(double f) => Format(f, 'e');
+    public static string FormatFloat(double f) => GoFloat.FormatJson(f);
 
     /// <summary>
     /// Go's <c>strconv.FormatFloat(f, 'f', -1, 64)</c>, never an exponent (<c>1e-7</c> is <c>0.0000001</c>): how
     /// <c>promql.Scalar.MarshalJSON</c> writes a scalar result's value.
     /// </summary>
-    public static string FormatFloatF(double f) => Format(f, 'f');
-
-    /// <summary>Shortest round-trip digits in Go's <c>'f'</c> form; with <paramref name="mode"/> 'e', Go's 'e' form outside [1e-6, 1e21).</summary>
-    private static string Format(double f, char mode)
-    {
-        if (double.IsNaN(f))
-        {
-            return "NaN";
-        }
-
-        if (double.IsInfinity(f))
-        {
-            return f > 0 ? "+Inf" : "-Inf";
-        }
-
-        // "R" gives the shortest digits that round-trip (as Go's precision -1), possibly with an exponent.
-        string r = Math.Abs(f).ToString("R", CultureInfo.InvariantCulture);
-        int e = r.IndexOf('E', StringComparison.Ordinal);
-        string mantissa = e < 0 ? r : r[..e];
-        int exp10 = e < 0 ? 0 : int.Parse(r.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-        int dot = mantissa.IndexOf('.', StringComparison.Ordinal);
-        string all = dot < 0 ? mantissa : mantissa.Remove(dot, 1);
-
-        // The decimal point sits after intDigits of the significant digits (negative: zeros after "0.").
-        string digits = all.TrimStart('0');
-        int intDigits = (dot < 0 ? mantissa.Length : dot) + exp10 - (all.Length - digits.Length);
-        digits = digits.TrimEnd('0');
-        string sign = double.IsNegative(f) ? "-" : string.Empty;
-        if (digits.Length == 0)
-        {
-            return sign + "0";
-        }
-
-        double abs = Math.Abs(f);
-        if (mode == 'e' && abs is (< 1e-6 or >= 1e21))
-        {
-            // Go's 'e': d[.ddd]e±XX with at least two exponent digits.
-            int exp = intDigits - 1;
-            string frac = digits.Length > 1 ? "." + digits[1..] : string.Empty;
-            return sign + digits[0] + frac + "e" + (exp < 0 ? "-" : "+") + Math.Abs(exp).ToString("00", CultureInfo.InvariantCulture);
-        }
-
-        if (intDigits <= 0)
-        {
-            return sign + "0." + new string('0', -intDigits) + digits;
-        }
-
-        return intDigits >= digits.Length
-            ? sign + digits + new string('0', intDigits - digits.Length)
-            : sign + digits[..intDigits] + "." + digits[intDigits..];
-    }
+    public static string FormatFloatF(double f) => GoFloat.FormatF(f);
 
     private void Integer(ulong v)
     {

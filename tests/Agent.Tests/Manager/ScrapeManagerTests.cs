@@ -1,3 +1,4 @@
+using MetricsCluster.Core;
 using MetricsCluster.Agent.Config;
 using MetricsCluster.Agent.Manager;
 using MetricsCluster.Agent.Scrape;

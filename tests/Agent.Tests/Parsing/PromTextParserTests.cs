@@ -1,3 +1,4 @@
+using MetricsCluster.Core;
 using System.Text;
 using MetricsCluster.Agent.Parsing;
 using Xunit;

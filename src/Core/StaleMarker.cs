@@ -1,4 +1,4 @@
-namespace MetricsCluster.Agent;
+namespace MetricsCluster.Core;
 
 /// <summary>Prometheus' staleness marker: a NaN with one exact bit pattern (value.StaleNaN).</summary>
 public static class StaleMarker
