@@ -110,13 +110,14 @@ declare -A cases=(
   [large]="$chart/large.yaml"
   [features]="$tests/values/features.yaml"
   [azure-s3-keys]="$tests/values/azure-s3-keys.yaml"
+  [local-e2e]="$tests/values/local-e2e.yaml"
 )
 mapfile -t storage_paths < <(node "$validate/validate.mjs" storage-class-paths "$chart/values.yaml")
 storage_classes() { render_to "$@" && node "$validate/validate.mjs" storage-class "$1" chart-test-class; }
 skip_ruler=()
 [ "$VALIDATE_RULER_ARGS" = true ] || skip_ruler=(--skip-component ruler)
 
-for name in default small large features azure-s3-keys; do
+for name in default small large features azure-s3-keys local-e2e; do
   values=()
   [ -n "${cases[$name]}" ] && values=(-f "${cases[$name]}")
   out="$work/$name.yaml"
