@@ -36,7 +36,10 @@ COPY --from=build /out /app
 # volumes (/data, the filesystem bucket) are writable without root.
 RUN mkdir -p /data && chown "$APP_UID:$APP_UID" /data
 USER $APP_UID
-ENV PATH="/app:${PATH}"
+# The base image sets ASPNETCORE_HTTP_PORTS=8080; the binary binds its own --server.http-listen-port, and with the
+# variable set Kestrel logs an "Overriding address(es)" warning at every start (checked with the published binary).
+ENV PATH="/app:${PATH}" \
+    ASPNETCORE_HTTP_PORTS=
 WORKDIR /data
 # HTTP (remote write, queries, /ready, /metrics) and the Orleans silo port between components.
 EXPOSE 9009 9095
