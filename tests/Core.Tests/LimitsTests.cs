@@ -20,6 +20,8 @@ public class LimitsTests
         { l => l with { IngestionRate = double.NaN }, "distributor.ingestion-rate-limit" },
         { l => l with { IngestionBurstSize = -1 }, "distributor.ingestion-burst-size" },
         { l => l with { MaxGlobalSeriesPerUser = -1 }, "ingester.max-global-series-per-user" },
+        { l => l with { RulerMaxRuleGroupsPerTenant = -1 }, "ruler.max-rule-groups-per-tenant" },
+        { l => l with { RulerMaxRulesPerRuleGroup = -1 }, "ruler.max-rules-per-rule-group" },
     };
 
     [Theory]

@@ -1,4 +1,5 @@
 using MetricsCluster.Config;
+using MetricsCluster.Core;
 using Xunit;
 
 namespace MetricsCluster.Host.Tests;

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using MetricsCluster.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace MetricsCluster.Agent.Config;

@@ -45,6 +45,18 @@ public sealed record Limits
     /// </summary>
     public TimeSpan CompactorPartialBlockDeletionDelay { get; init; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// Rule groups a tenant may have across its namespaces; 0 = unlimited (<c>-ruler.max-rule-groups-per-tenant</c>,
+    /// YAML <c>ruler_max_rule_groups_per_tenant</c>; Mimir's default 70).
+    /// </summary>
+    public int RulerMaxRuleGroupsPerTenant { get; init; } = 70;
+
+    /// <summary>
+    /// Rules one rule group may hold; 0 = unlimited (<c>-ruler.max-rules-per-rule-group</c>, YAML
+    /// <c>ruler_max_rules_per_rule_group</c>; Mimir's default 20).
+    /// </summary>
+    public int RulerMaxRulesPerRuleGroup { get; init; } = 20;
+
     /// <summary>Throws when a value is out of range, naming its flag.</summary>
     public void Validate()
     {
@@ -59,6 +71,8 @@ public sealed record Limits
         Check(PastGracePeriod >= TimeSpan.Zero, "validation.past-grace-period must be >= 0");
         Check(CompactorBlocksRetentionPeriod >= TimeSpan.Zero, "compactor_blocks_retention_period (--compactor.blocks-retention-period) must be >= 0");
         Check(CompactorPartialBlockDeletionDelay >= TimeSpan.Zero, "compactor_partial_block_deletion_delay (--compactor.partial-block-deletion-delay) must be >= 0");
+        Check(RulerMaxRuleGroupsPerTenant >= 0, "ruler_max_rule_groups_per_tenant (--ruler.max-rule-groups-per-tenant) must be >= 0");
+        Check(RulerMaxRulesPerRuleGroup >= 0, "ruler_max_rules_per_rule_group (--ruler.max-rules-per-rule-group) must be >= 0");
     }
 
     private static void Check(bool ok, string message)

@@ -33,4 +33,11 @@ public sealed partial class ClusterConfig
         ConfigOption.Dur("compactor.blocks-retention-period", "Per-tenant default: delete blocks whose maxTime is older than this; 0 = keep forever.", c => c.Limits.CompactorBlocksRetentionPeriod, (c, v) => c.Limits = c.Limits with { CompactorBlocksRetentionPeriod = v }) with { YamlAliases = ["limits.compactor_blocks_retention_period"] },
         ConfigOption.Dur("compactor.partial-block-deletion-delay", "Per-tenant default: delete partial blocks (no meta.json) not written to for this long; 0 = never.", c => c.Limits.CompactorPartialBlockDeletionDelay, (c, v) => c.Limits = c.Limits with { CompactorPartialBlockDeletionDelay = v }) with { YamlAliases = ["limits.compactor_partial_block_deletion_delay"] },
     ];
+
+    /// <summary>The per-tenant ruler limits' flags, in help order (Mimir's names; 0 = unlimited).</summary>
+    internal static readonly ConfigOption[] RulerLimitFlags =
+    [
+        ConfigOption.Int("ruler.max-rule-groups-per-tenant", "Per-tenant default: most rule groups a tenant may have; 0 = unlimited.", c => c.Limits.RulerMaxRuleGroupsPerTenant, (c, v) => c.Limits = c.Limits with { RulerMaxRuleGroupsPerTenant = v }) with { YamlAliases = ["limits.ruler_max_rule_groups_per_tenant"] },
+        ConfigOption.Int("ruler.max-rules-per-rule-group", "Per-tenant default: most rules one rule group may hold; 0 = unlimited.", c => c.Limits.RulerMaxRulesPerRuleGroup, (c, v) => c.Limits = c.Limits with { RulerMaxRulesPerRuleGroup = v }) with { YamlAliases = ["limits.ruler_max_rules_per_rule_group"] },
+    ];
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MetricsCluster.Core;
 
 namespace MetricsCluster.Config;
 
@@ -32,6 +33,7 @@ public sealed record ConfigOption(string Flag, string Help, bool IsBool, Func<Cl
         .. ClusterConfig.QuerierFlags,
         .. ClusterConfig.RetentionLimitFlags,
         .. ClusterConfig.CompactorFlags,
+        .. ClusterConfig.RulerLimitFlags,
         .. ClusterConfig.AgentFlags,
         .. ClusterConfig.ClusterFlags,
         .. ClusterConfig.LogFlags,

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using MetricsCluster.Config;
+using MetricsCluster.Core;
 using MetricsCluster.Core.Ingest;
 using MetricsCluster.Http;
 using MetricsCluster.PromQL.Engine;

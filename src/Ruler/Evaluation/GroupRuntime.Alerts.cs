@@ -123,14 +123,16 @@ public sealed partial class GroupRuntime
         long downAt = t / 1000 * 1000;
         long activeAt = (long)v * 1000;
         long remaining = holdMs - (downAt - activeAt);
-        if (remaining <= 0)
+        alert.ActiveAtMs = remaining switch
         {
-            // It was firing when the evaluation stopped; the next evaluation sets it firing again if it still is.
-            return;
-        }
+            // It was firing when the evaluation stopped: its old active-since time makes the next evaluation fire it.
+            <= 0 => activeAt,
 
-        alert.ActiveAtMs = remaining < graceMs
-            ? tsMs + graceMs - holdMs
-            : activeAt + (tsMs - downAt);
+            // Less than the grace period left: it fires one grace period after the restore.
+            _ when remaining < graceMs => tsMs + graceMs - holdMs,
+
+            // Otherwise the outage does not count as pending time.
+            _ => activeAt + (tsMs - downAt),
+        };
     }
 }

@@ -31,6 +31,17 @@ public sealed record Rule(
     public static Rule Recording(string record, string expr, params KeyValuePair<string, string>[] labels) =>
         new(record, null, expr, TimeSpan.Zero, TimeSpan.Zero, Sorted(labels), []);
 
+    /// <summary>
+    /// Value equality, lists included (a record compares list references): the parser, the stores and the
+    /// evaluation side compare rules that were built apart, e.g. to tell whether a re-synced group changed.
+    /// </summary>
+    public bool Equals(Rule? other) =>
+        other is not null && Record == other.Record && Alert == other.Alert && Expr == other.Expr && For == other.For
+            && KeepFiringFor == other.KeepFiringFor && Labels.SequenceEqual(other.Labels) && Annotations.SequenceEqual(other.Annotations);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Record, Alert, Expr, For, KeepFiringFor, Labels.Count, Annotations.Count);
+
     /// <summary>Sorts name/value pairs by name (ordinal), the order every rule holds them in.</summary>
     public static IReadOnlyList<KeyValuePair<string, string>> Sorted(IEnumerable<KeyValuePair<string, string>> pairs) =>
         pairs.OrderBy(p => p.Key, StringComparer.Ordinal).ToArray();

@@ -18,6 +18,14 @@ public sealed record RuleGroup(
     IReadOnlyList<Rule> Rules,
     IReadOnlyList<string> SourceTenants)
 {
+    /// <summary>Value equality, the rules and source tenants included (see <see cref="Rule.Equals(Rule?)"/>).</summary>
+    public bool Equals(RuleGroup? other) =>
+        other is not null && Name == other.Name && Interval == other.Interval && Limit == other.Limit && QueryOffset == other.QueryOffset
+            && Rules.SequenceEqual(other.Rules) && SourceTenants.SequenceEqual(other.SourceTenants, StringComparer.Ordinal);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Name, Interval, Limit, QueryOffset, Rules.Count, SourceTenants.Count);
+
     /// <summary>A group with only a name and rules (tests and defaults).</summary>
     public RuleGroup(string name, IReadOnlyList<Rule> rules)
         : this(name, null, 0, null, rules, [])

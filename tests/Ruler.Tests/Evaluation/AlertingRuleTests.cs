@@ -145,4 +145,22 @@ public sealed class AlertingRuleTests
         Assert.Equal(10_000_000 + (4 * Minute), alert.ValidUntilMs);
         Assert.Equal(1, h.Registry.WriteText().Split('\n').Count(l => l.StartsWith("cortex_prometheus_notifications_queue_length 1", StringComparison.Ordinal)));
     }
+
+    [Fact]
+    public async Task Restore_of_an_alert_that_was_firing_fires_it_at_the_next_evaluation()
+    {
+        using var h = new GroupHarness();
+        var rule = GroupHarness.Alert("Down", "up == 0", TimeSpan.FromMinutes(5));
+        long t0 = 10_000_000;
+        var forState = Labels.FromStrings("__name__", "ALERTS_FOR_STATE", "alertname", "Down", "instance", "a", "job", "j");
+        h.Storage.Add(forState, t0 + (8 * Minute), t0 / 1000); // firing since t0+5m when the outage began
+
+        long restart = t0 + (9 * Minute);
+        var runtime = new GroupRuntime(GroupHarness.Group(rule), "f", h.Services);
+        await EvaluateAtAsync(h, runtime, restart, 0);
+        await EvaluateAtAsync(h, runtime, restart + Minute, 0);
+        Assert.Equal(t0, Assert.Single(((AlertingRuleRuntime)runtime.Rules[0]).Snapshot().Alerts).ActiveAtMs);
+        await EvaluateAtAsync(h, runtime, restart + (2 * Minute), 0);
+        Assert.Equal(AlertState.Firing, ((AlertingRuleRuntime)runtime.Rules[0]).Snapshot().State);
+    }
 }

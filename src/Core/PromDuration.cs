@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace MetricsCluster.Agent.Config;
+namespace MetricsCluster.Core;
 
 /// <summary>
 /// Prometheus' duration syntax (model.ParseDuration / Duration.String): units y, w, d, h, m, s, ms in this order,

@@ -1,9 +1,8 @@
-using MetricsCluster.Agent.Config;
 using Xunit;
 
-namespace MetricsCluster.Agent.Tests.Config;
+namespace MetricsCluster.Core.Tests;
 
-/// <summary>model.ParseDuration / Duration.String and units.ParseBase2Bytes.</summary>
+/// <summary>model.ParseDuration / Duration.String: the one duration primitive every component uses (G4).</summary>
 public sealed class PromDurationTests
 {
     [Theory]
@@ -37,24 +36,10 @@ public sealed class PromDurationTests
     [InlineData("99999999999999999999y")]
     public void RejectsInvalid(string s) => Assert.False(PromDuration.TryParse(s, out _));
 
-    [Theory]
-    [InlineData("0", 0L)]
-    [InlineData("100B", 100L)]
-    [InlineData("10KB", 10_240L)]
-    [InlineData("10KiB", 10_240L)]
-    [InlineData("10MB", 10_485_760L)]
-    [InlineData("1GB512MB", 1_610_612_736L)]
-    [InlineData("1.5KB", 1_536L)]
-    public void ParsesBytes(string s, long bytes)
+    [Fact]
+    public void Parse_throws_with_prometheus_wording()
     {
-        Assert.True(ByteSize.TryParse(s, out long b));
-        Assert.Equal(bytes, b);
+        var e = Assert.Throws<FormatException>(() => PromDuration.Parse("1x"));
+        Assert.Equal("not a valid duration string: \"1x\"", e.Message);
     }
-
-    [Theory]
-    [InlineData("10")]
-    [InlineData("10mb")]
-    [InlineData("MB")]
-    [InlineData("10MBx")]
-    public void RejectsInvalidBytes(string s) => Assert.False(ByteSize.TryParse(s, out _));
 }
