@@ -346,11 +346,18 @@ function startOnce(binary, args, env, cwd, timeoutMs, settleMs = 2000) {
     child.stderr.on("data", onData);
     // Exiting after the start line is expected here (the membership store does not exist on this machine).
     child.on("exit", (code) => finish({ ok: settling, code }));
+    child.on("error", (e) => { out += `${e.message}\n`; finish({ ok: false, code: e.code }); });
     const timer = setTimeout(() => finish({ ok: false, code: "timeout" }), timeoutMs);
   });
 }
 
-async function cmdArgs(file, binary, skip) {
+// Every work directory of cmdArgs, removed at exit whatever happened.
+const tmpDirs = [];
+process.on("exit", () => { for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true }); });
+
+async function cmdArgs(file, binaryArg, skip) {
+  // Absolute: each process starts in its own work directory.
+  const binary = path.resolve(binaryArg);
   const objects = loadRendered(file);
   const { flags, keys } = helpOf(binary);
   const configMaps = new Map(objects.filter((o) => o.kind === "ConfigMap").map((o) => [o.metadata.name, o.data ?? {}]));
@@ -369,6 +376,7 @@ async function cmdArgs(file, binary, skip) {
       }
       // The files of its volumes, on this machine.
       const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mc-chart-args-"));
+      tmpDirs.push(tmp);
       const mounts = new Map();
       for (const m of c.volumeMounts ?? []) {
         const dir = path.join(tmp, m.name);
