@@ -18,6 +18,15 @@ dotnet test MetricsCluster.sln -c Release --no-build -nologo 2>&1 | tee "$log" |
 # Sum the per-assembly summaries ("Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12").
 read -r passed failed skipped < <(grep -E '(Passed|Failed)!? +- +Failed:' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' \
   | awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
+# The Helm chart and the image's publish step (docs/kubernetes.md, "Chart checks"), counted with the tests.
+helm_log=$(mktemp)
+bash deploy/helm/test.sh 2>&1 | tee "$helm_log" || status=1
+if read -r hp hf hs < <(sed -nE 's/^Helm chart checks: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p' "$helm_log"); then
+  passed=$((passed + hp)); failed=$((failed + hf)); skipped=$((skipped + hs))
+else
+  status=1
+fi
+rm -f "$helm_log"
 summary=tests/PromQL.Tests/bin/Release/net10.0/promql-script-summary.txt
 if [ -f "$summary" ]; then
   sed -n '1,12p' "$summary"   # PromQL script evals: passed / skipped with reasons (every skip is listed in the file)

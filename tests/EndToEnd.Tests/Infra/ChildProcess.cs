@@ -52,8 +52,8 @@ public sealed class ChildProcess : IDisposable
         }
     }
 
-    /// <summary>Starts <paramref name="file"/> with <paramref name="args"/>.</summary>
-    public static ChildProcess Start(string file, IEnumerable<string> args, string? workingDir = null)
+    /// <summary>Starts <paramref name="file"/> with <paramref name="args"/>; <paramref name="env"/> is added to this process's environment.</summary>
+    public static ChildProcess Start(string file, IEnumerable<string> args, string? workingDir = null, IReadOnlyDictionary<string, string>? env = null)
     {
         var psi = new ProcessStartInfo(file)
         {
@@ -65,6 +65,11 @@ public sealed class ChildProcess : IDisposable
         foreach (string a in args)
         {
             psi.ArgumentList.Add(a);
+        }
+
+        foreach (var (name, value) in env ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
         }
 
         var p = new Process { StartInfo = psi };
