@@ -18,19 +18,27 @@ internal sealed class GrainRuleScheduler(IGrainFactory grains, ILogger<GrainRule
     public async Task SyncAsync(IReadOnlyList<ScheduledGroup> groups, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(groups);
-        var calls = groups.Select(async g =>
+        var failures = await Task.WhenAll(groups.Select(async g =>
         {
             try
             {
                 await grains.GetGrain<IRuleGroupGrain>(g.Key).SyncAsync(new RuleGroupSchedule(g.Fingerprint, g.IntervalMs, g.OffsetMs)).WaitAsync(cancellationToken);
+                return null;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // The grain's silo may be dying; the next sync activates it elsewhere.
-                log.LogWarning("ruler: sync of rule group {Group} failed: {Error}", g.Key, e.Message);
+                return e.Message;
             }
-        });
-        await Task.WhenAll(calls);
+        }));
+
+        // The grains of a dying silo fail until Orleans declares it dead; the next sync activates them elsewhere.
+        // One line per sync, not one per group.
+        var failed = failures.Where(f => f is not null).ToArray();
+        if (failed.Length > 0)
+        {
+            log.LogWarning("ruler: sync of {Failed} of {Groups} rule groups failed (retried at the next poll): {Error}", failed.Length, groups.Count, failed[0]);
+        }
+
         var now = groups.Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
         foreach (string gone in _known.Where(k => !now.Contains(k)))
         {

@@ -124,7 +124,7 @@ internal sealed class PromJsonWriter
     /// </summary>
     public PromJsonWriter Number(double f)
     {
-        string s = GoFloat.FormatJson(f);
+        string s = GoFormat.Json(f);
         int e = s.IndexOf("e-0", StringComparison.Ordinal);
         return Raw(Encoding.ASCII.GetBytes(e >= 0 && e == s.Length - 4 ? s.Remove(e + 2, 1) : s));
     }
@@ -134,13 +134,13 @@ internal sealed class PromJsonWriter
     /// (shortest round-trip digits, no exponent), except that magnitudes below 1e-6 or from 1e21 up use
     /// <c>'e'</c> (<c>1e-07</c>, <c>1e+21</c>), the cut-offs jsoniter and JavaScript use. Vector and matrix values.
     /// </summary>
-    public static string FormatFloat(double f) => GoFloat.FormatJson(f);
+    public static string FormatFloat(double f) => GoFormat.Json(f);
 
     /// <summary>
     /// Go's <c>strconv.FormatFloat(f, 'f', -1, 64)</c>, never an exponent (<c>1e-7</c> is <c>0.0000001</c>): how
     /// <c>promql.Scalar.MarshalJSON</c> writes a scalar result's value.
     /// </summary>
-    public static string FormatFloatF(double f) => GoFloat.FormatF(f);
+    public static string FormatFloatF(double f) => GoFormat.FormatFloat(f, 'f', -1);
 
     private void Integer(ulong v)
     {

@@ -71,7 +71,7 @@ public sealed partial class GroupRuntime
             r.Annotations,
             state.Name(),
             alerts.Where(a => a.ResolvedAtMs == 0)
-                .Select(a => new AlertStatus(a.Labels.Pairs().ToArray(), a.Annotations, a.State.Name(), a.ActiveAtMs, a.KeepFiringSinceMs, GoFloat.FormatE(a.Value)))
+                .Select(a => new AlertStatus(a.Labels.Pairs().ToArray(), a.Annotations, a.State.Name(), a.ActiveAtMs, a.KeepFiringSinceMs, GoFormat.FormatFloat(a.Value, 'e', -1)))
                 .ToArray(),
             rule.Health,
             rule.LastError,

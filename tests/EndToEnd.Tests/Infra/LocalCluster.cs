@@ -82,6 +82,11 @@ public sealed class LocalCluster : IAsyncDisposable
             // connect either way. The 2s default would turn load into failed replicas, not what is tested here.
             cluster.Distributor = await cluster.StartAsync("distributor", "distributor-0", "--ingester.client.remote-timeout=10s");
             cluster.Querier = await cluster.StartAsync("querier", "querier-0", options.QuerierArgs);
+            for (int i = 0; i < options.Rulers; i++)
+            {
+                await cluster.StartRulerAsync($"ruler-{i}", options.RulerArgs);
+            }
+
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
             await cluster.WaitIngestersActiveAsync(http, TimeSpan.FromSeconds(120));
             await cluster.WarmUpAsync(http);
@@ -152,15 +157,30 @@ public sealed class LocalCluster : IAsyncDisposable
             "a warm-up push and query through the cluster");
     }
 
+    /// <summary>The rulers (empty unless asked for).</summary>
+    public MetricsClusterProcess[] Rulers { get; private set; } = [];
+
+    /// <summary>The rulers' shared rule storage directory.</summary>
+    public string RulerStorageDir { get; } = Repo.TempDir("cluster-rules");
+
+    /// <summary>Starts one more ruler (or restarts a named one's id on a fresh process).</summary>
+    public async Task<MetricsClusterProcess> StartRulerAsync(string id, params string[] more)
+    {
+        var ruler = await StartAsync("ruler", id, ["--ruler-storage.backend=filesystem", $"--ruler-storage.filesystem.dir={RulerStorageDir}", .. more]);
+        Rulers = [.. Rulers, ruler];
+        return ruler;
+    }
+
     /// <summary>Everything the processes printed, for failure messages.</summary>
     public string Logs() =>
         string.Join("\n", Ingesters.Select((p, i) => $"--- ingester-{i}\n{Tail(p)}").Append($"--- distributor\n{Tail(Distributor)}").Append($"--- querier\n{Tail(Querier)}")
-            .Concat(StoreGateways.Select((p, i) => $"--- store-gateway-{i}\n{Tail(p)}")));
+            .Concat(StoreGateways.Select((p, i) => $"--- store-gateway-{i}\n{Tail(p)}"))
+            .Concat(Rulers.Select((p, i) => $"--- ruler {i}\n{Tail(p)}")));
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        foreach (var p in new[] { Distributor, Querier, Compactor }.Concat(StoreGateways).Concat(Ingesters))
+        foreach (var p in new[] { Distributor, Querier, Compactor }.Concat(Rulers).Concat(StoreGateways).Concat(Ingesters))
         {
             if (p is not null)
             {
@@ -169,12 +189,15 @@ public sealed class LocalCluster : IAsyncDisposable
         }
 
         await Store.DisposeAsync();
-        try
+        foreach (string dir in new[] { BucketDir, RulerStorageDir })
         {
-            Directory.Delete(BucketDir, recursive: true);
-        }
-        catch (IOException)
-        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 

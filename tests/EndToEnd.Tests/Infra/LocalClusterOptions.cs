@@ -23,4 +23,10 @@ public sealed record LocalClusterOptions
 
     /// <summary>Extra flags of the querier.</summary>
     public string[] QuerierArgs { get; init; } = [];
+
+    /// <summary>Rulers (<c>--target=ruler</c>) sharing one filesystem rule storage; none by default.</summary>
+    public int Rulers { get; init; }
+
+    /// <summary>Extra flags for every ruler.</summary>
+    public string[] RulerArgs { get; init; } = [];
 }

@@ -1,3 +1,4 @@
+using MetricsCluster.Core;
 namespace MetricsCluster.PromQL.Engine;
 
 /// <summary>One call of a range function: the window's points, its bounds and the scalar arguments at this step.</summary>

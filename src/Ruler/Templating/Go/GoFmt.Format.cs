@@ -1,3 +1,4 @@
+using MetricsCluster.Core;
 using System.Numerics;
 using System.Text;
 using MetricsCluster.PromQL.Engine;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 
-namespace MetricsCluster.PromQL.Engine;
+namespace MetricsCluster.Core;
 
 /// <summary>
 /// The decimal digits of a finite double as Go's <c>strconv</c> keeps them (<c>decimalSlice</c>): the value is

@@ -1,7 +1,7 @@
-using MetricsCluster.PromQL.Engine;
+using MetricsCluster.Core;
 using Xunit;
 
-namespace MetricsCluster.PromQL.Tests.Engine;
+namespace MetricsCluster.Core.Tests;
 
 /// <summary>
 /// <see cref="GoFormat.FormatFloat"/> against Go 1.19's strconv.FormatFloat (the expected strings were printed by Go):

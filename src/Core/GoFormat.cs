@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace MetricsCluster.PromQL.Engine;
+namespace MetricsCluster.Core;
 
 /// <summary>
 /// Go's float formatting, byte for byte: <c>strconv.FormatFloat</c> for the <c>e</c>, <c>E</c>, <c>f</c>, <c>g</c> and
@@ -17,6 +17,16 @@ public static class GoFormat
     /// <c>+Inf</c>, <c>NaN</c>).
     /// </summary>
     public static string G(double v) => FormatFloat(v, 'g', -1);
+
+    /// <summary>
+    /// Prometheus' <c>jsonutil.MarshalFloat</c> (vector and matrix values in the query API): shortest <c>'f'</c>, except
+    /// magnitudes below 1e-6 or from 1e21 up in <c>'e'</c> (<c>1e-07</c>, <c>1e+21</c>), the cut-offs jsoniter uses.
+    /// </summary>
+    public static string Json(double v)
+    {
+        double abs = Math.Abs(v);
+        return abs != 0 && double.IsFinite(abs) && (abs < 1e-6 || abs >= 1e21) ? FormatFloat(v, 'e', -1) : FormatFloat(v, 'f', -1);
+    }
 
     /// <summary>
     /// Go's <c>strconv.FormatFloat(v, format, precision, 64)</c> for <paramref name="format"/> in <c>beEfgGxX</c>;
