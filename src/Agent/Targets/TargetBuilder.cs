@@ -188,36 +188,12 @@ public static class TargetBuilder
         {
             foreach (string v in values)
             {
-                sb.Append(sep).Append(QueryEscape(key)).Append('=').Append(QueryEscape(v));
+                sb.Append(sep).Append(GoUrl.QueryEscape(key)).Append('=').Append(GoUrl.QueryEscape(v));
                 sep = '&';
             }
         }
 
         return Uri.TryCreate(sb.ToString(), UriKind.Absolute, out var uri) ? uri : null;
-    }
-
-    /// <summary>Go's url.QueryEscape: unreserved bytes kept, space as '+', everything else %XX.</summary>
-    internal static string QueryEscape(string s)
-    {
-        var sb = new StringBuilder(s.Length);
-        foreach (byte b in Encoding.UTF8.GetBytes(s))
-        {
-            char c = (char)b;
-            if (char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '~')
-            {
-                sb.Append(c);
-            }
-            else if (c == ' ')
-            {
-                sb.Append('+');
-            }
-            else
-            {
-                sb.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
-            }
-        }
-
-        return sb.ToString();
     }
 
     private static string? ParseDuration(Labels lset, string label, string what, out TimeSpan value)

@@ -174,5 +174,5 @@ public sealed class BucketRuleStore : IRuleStore
         return RuleGroupProto.ToModel(desc);
     }
 
-    private static string GoQuote(string s) => RuleFiles.GoQuote.Quote(s);
+    private static string GoQuote(string s) => Templating.Go.GoText.Quote(s);
 }

@@ -1,3 +1,4 @@
+using MetricsCluster.Ruler.Templating.Go;
 using MetricsCluster.Core;
 using MetricsCluster.PromQL;
 using MetricsCluster.Ruler.RuleFiles.Yaml;
@@ -41,7 +42,7 @@ internal static class RuleValidator
         for (int i = 0; i < group.Rules.Count; i++)
         {
             var rule = group.Rules[i];
-            string prefix = $"group {GoQuote.Quote(group.Name)}, rule {i + 1}, {GoQuote.Quote(rule.Name)}: ";
+            string prefix = $"group {GoText.Quote(group.Name)}, rule {i + 1}, {GoText.Quote(rule.Name)}: ";
             foreach (var (message, node, alt) in Check(rule))
             {
                 string at = node is null ? string.Empty : alt is null ? $"{node}: " : $"{node}: {alt}: ";
@@ -149,7 +150,7 @@ internal static class RuleValidator
             {
                 if (text.Contains("{{", StringComparison.Ordinal) && RuleTemplates.ParseError(name, text) is { } error)
                 {
-                    yield return $"{kind} {GoQuote.Quote(key)}: {error}";
+                    yield return $"{kind} {GoText.Quote(key)}: {error}";
                 }
             }
         }

@@ -1,3 +1,4 @@
+using MetricsCluster.Ruler.Templating.Go;
 using MetricsCluster.Ruler.RuleFiles.Yaml;
 
 namespace MetricsCluster.Ruler.RuleFiles.Parsing;
@@ -69,7 +70,7 @@ internal sealed partial class RuleYamlDecoder
             {
                 if (map.Pairs[i].Key is YScalar a && map.Pairs[j].Key is YScalar b && a.Value == b.Value)
                 {
-                    _shapeErrors.Add($"line {b.Pos.Line}: mapping key {GoQuote.Quote(b.Value)} already defined at line {a.Pos.Line}");
+                    _shapeErrors.Add($"line {b.Pos.Line}: mapping key {GoText.Quote(b.Value)} already defined at line {a.Pos.Line}");
                 }
             }
         }

@@ -1,3 +1,4 @@
+using MetricsCluster.Ruler.Templating.Go;
 using MetricsCluster.Core;
 using MetricsCluster.Ruler.RuleFiles.Yaml;
 
@@ -140,7 +141,7 @@ internal sealed partial class RuleYamlDecoder
             return d;
         }
 
-        _valueErrors.Add($"not a valid duration string: {GoQuote.Quote(text)}");
+        _valueErrors.Add($"not a valid duration string: {GoText.Quote(text)}");
         return null;
     }
 

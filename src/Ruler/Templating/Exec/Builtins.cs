@@ -1,3 +1,4 @@
+using MetricsCluster.Core;
 using System.Text;
 using MetricsCluster.Ruler.Templating.Go;
 
@@ -28,7 +29,7 @@ internal static class Builtins
         B("print", [Any], true, a => GoValue.String(GoFmt.Sprint(a))),
         B("printf", [GoTypes.String, Any], true, a => GoValue.String(GoFmt.Sprintf(a[0].AsString, a[1..]))),
         B("println", [Any], true, a => GoValue.String(GoFmt.Sprintln(a))),
-        B("urlquery", [Any], true, a => GoValue.String(GoEscape.QueryEscape(EvalArgs(a)))),
+        B("urlquery", [Any], true, a => GoValue.String(GoUrl.QueryEscape(EvalArgs(a)))),
         B("eq", [R, R], true, a => GoValue.Bool(Eq(a[0], a[1..]))),
         B("ge", [R, R], false, a => GoValue.Bool(!Lt(a[0], a[1]))),
         B("gt", [R, R], false, a => GoValue.Bool(!Le(a[0], a[1]))),

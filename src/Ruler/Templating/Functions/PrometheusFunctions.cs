@@ -1,3 +1,4 @@
+using MetricsCluster.Core;
 using MetricsCluster.Core.Re2;
 using MetricsCluster.Ruler.Templating.Exec;
 using MetricsCluster.Ruler.Templating.Go;
@@ -31,8 +32,8 @@ internal static class PrometheusFunctions
         F("title", [S], a => GoValue.String(GoStrings.Title(a[0].AsString))),
         F("toUpper", [S], a => GoValue.String(GoStrings.ToUpper(a[0].AsString))),
         F("toLower", [S], a => GoValue.String(GoStrings.ToLower(a[0].AsString))),
-        F("graphLink", [S], a => GoValue.String("/graph?g0.expr=" + GoEscape.QueryEscape(a[0].AsString) + "&g0.tab=0")),
-        F("tableLink", [S], a => GoValue.String("/graph?g0.expr=" + GoEscape.QueryEscape(a[0].AsString) + "&g0.tab=1")),
+        F("graphLink", [S], a => GoValue.String("/graph?g0.expr=" + GoUrl.QueryEscape(a[0].AsString) + "&g0.tab=0")),
+        F("tableLink", [S], a => GoValue.String("/graph?g0.expr=" + GoUrl.QueryEscape(a[0].AsString) + "&g0.tab=1")),
         F("sortByLabel", [S, GoTypes.QueryResult], SortByLabel),
         F("stripPort", [S], a => GoValue.String(StripPort(a[0].AsString))),
         F("stripDomain", [S], a => GoValue.String(StripDomain(a[0].AsString))),

@@ -1,9 +1,10 @@
+using MetricsCluster.Core;
 using System.Globalization;
 using System.Text;
 
 namespace MetricsCluster.Ruler.Templating.Go;
 
-/// <summary>The escapers of text/template's <c>html</c>, <c>js</c> and <c>urlquery</c>, and <c>url.QueryEscape</c>.</summary>
+/// <summary>The escapers of text/template's <c>html</c> and <c>js</c> (<c>urlquery</c> is Core's <see cref="GoUrl.QueryEscape"/>).</summary>
 internal static class GoEscape
 {
     private const string UpperHex = "0123456789ABCDEF";
@@ -71,29 +72,6 @@ internal static class GoEscape
             else
             {
                 sb.Append("\\u").Append(r.ToString("X4", CultureInfo.InvariantCulture));
-            }
-        }
-
-        return sb.ToString();
-    }
-
-    /// <summary>Go's <c>url.QueryEscape</c>: unreserved bytes kept, space as '+', everything else %XX of its UTF-8 bytes.</summary>
-    public static string QueryEscape(string s)
-    {
-        var sb = new StringBuilder(s.Length + 16);
-        foreach (byte b in Encoding.UTF8.GetBytes(s))
-        {
-            if (char.IsAsciiLetterOrDigit((char)b) || b is (byte)'-' or (byte)'_' or (byte)'.' or (byte)'~')
-            {
-                sb.Append((char)b);
-            }
-            else if (b == ' ')
-            {
-                sb.Append('+');
-            }
-            else
-            {
-                sb.Append('%').Append(UpperHex[b >> 4]).Append(UpperHex[b & 0xF]);
             }
         }
 
