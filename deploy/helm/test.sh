@@ -33,10 +33,8 @@ chart=deploy/helm/metrics-cluster
 tests=deploy/helm/tests
 validate=deploy/helm/validate
 render_sh=${HELM_RENDER:-deploy/helm/render.sh}
-# TODO(issue 17): the ruler's containers are rendered and schema-checked but not started: --target=ruler and its
-# --ruler.* / --ruler-storage.* flags are not in the binary yet. Set this to true (and drop the --skip-component
-# below) once `metrics-cluster --help` lists --ruler.alertmanager-url and --ruler-storage.backend.
-VALIDATE_RULER_ARGS=${VALIDATE_RULER_ARGS:-false}
+# The ruler's containers are started like every other component's (VALIDATE_RULER_ARGS=false skips them).
+VALIDATE_RULER_ARGS=${VALIDATE_RULER_ARGS:-true}
 # Existing Secrets named by small.yaml and large.yaml (the operator creates them).
 external_secrets=(--external-secret metrics-cluster-ring --external-secret metrics-cluster-s3)
 
