@@ -17,7 +17,7 @@ public sealed partial class ChartCluster : IAsyncDisposable
 {
     // The order a fresh cluster settles fastest in (as tests/EndToEnd.Tests' LocalCluster): the ingesters' ring first,
     // the readers and writers of it last. Kubernetes starts them all at once; two shared cores do better one by one.
-    private static readonly string[] s_startOrder = ["ingester", "store-gateway", "compactor", "distributor", "querier"];
+    private static readonly string[] s_startOrder = ["ingester", "store-gateway", "compactor", "distributor", "querier", "ruler"];
 
     private readonly List<string> _sharedDirs = [];
 

@@ -31,7 +31,7 @@ public sealed class RenderedChartTests : IDisposable
 
         // Every pod of every rendered workload runs: 3 ingesters from one StatefulSet, one of each other component.
         Assert.Equal(
-            ["compactor", "distributor", "ingester", "ingester", "ingester", "querier", "store-gateway"],
+            ["compactor", "distributor", "ingester", "ingester", "ingester", "querier", "ruler", "store-gateway"],
             cluster.Pods.Select(p => p.Component).Order(StringComparer.Ordinal));
         var ingesters = cluster.OfComponent("ingester").ToList();
         var distributor = cluster.First("distributor");
@@ -60,6 +60,18 @@ public sealed class RenderedChartTests : IDisposable
         await writer.WaitForMoreAsync(30, s_generous);
         await writer.StopAsync();
         await AssertEveryAckedSampleAsync(cluster, querier, writer, $"after {victim.Name} restarted");
+
+        // The chart's ruler evaluates a group stored through its config API; the querier returns what it recorded.
+        var (status, body) = await RulerApi.PostGroupAsync(_http, cluster.First("ruler").BaseUri, Tenant, "helm", "name: load\ninterval: 2s\nrules:\n  - record: helm_e2e_load:count\n    expr: count(helm_e2e_load)\n");
+        Assert.True(status == 202, $"config API answered {status}: {body}");
+        await Poll.UntilAsync(async () =>
+        {
+            var (s, json, raw) = await QueryApi.GetAsync(_http, querier.BaseUri, "/prometheus/api/v1/query?query=helm_e2e_load:count", Tenant);
+            using (json)
+            {
+                return s == 200 && raw.Contains($"\"{Series}\"", StringComparison.Ordinal) ? null : raw;
+            }
+        }, s_generous, "the ruler's recorded series");
         Assert.True(writer.Failures.Count == 0, "failed writes:\n" + string.Join('\n', writer.Failures.Take(20)));
 
         // The pods run with a read-only root filesystem: nothing may have been written outside the volumes.
