@@ -127,6 +127,41 @@ public sealed class RuleConfigApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Five_kinds_of_mistakes_in_one_group_are_each_named_and_nothing_stored_changes()
+    {
+        await Send(HttpMethod.Post, Rules + "/ns", "user1", Group);
+        string before = (await Send(HttpMethod.Get, Rules, "user1")).Body;
+
+        var bad = await Send(HttpMethod.Post, Rules + "/ns", "user1", """
+            name: api
+            rules:
+              - record: bad name
+                expr: up
+              - alert: Unparsable
+                expr: rate(up[5m]
+              - record: ok:rate
+                expr: up
+                for: 5m
+              - alert: BadLabel
+                expr: up == 0
+                labels:
+                  0bad: x
+              - alert: BadTemplate
+                expr: up == 0
+                annotations:
+                  summary: "{{ $labels.instance "
+            """);
+
+        Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
+        Assert.Contains("rule 1, \"bad name\": invalid recording rule name: bad name", bad.Body, StringComparison.Ordinal);
+        Assert.Contains("rule 2, \"Unparsable\": could not parse expression: ", bad.Body, StringComparison.Ordinal);
+        Assert.Contains("rule 3, \"ok:rate\": invalid field 'for' in recording rule", bad.Body, StringComparison.Ordinal);
+        Assert.Contains("rule 4, \"BadLabel\": invalid label name: 0bad", bad.Body, StringComparison.Ordinal);
+        Assert.Contains("rule 5, \"BadTemplate\": annotation \"summary\": template: __alert_BadTemplate:1: ", bad.Body, StringComparison.Ordinal);
+        Assert.Equal(before, (await Send(HttpMethod.Get, Rules, "user1")).Body);
+    }
+
+    [Fact]
     public async Task Fields_mimir_knows_and_we_do_not_are_ignored_as_mimir_ignores_unknown_fields()
     {
         var post = await Send(HttpMethod.Post, Rules + "/ns", "user1", "name: g\nevaluation_delay: 1m\nalign_evaluation_time_on_interval: true\nrules:\n  - record: a\n    expr: up\n");
