@@ -26,6 +26,13 @@ if read -r hp hf hs < <(sed -nE 's/^Helm chart checks: ([0-9]+) passed, ([0-9]+)
 else
   status=1
 fi
+# The Go renderer the chart checks use (tools/helm-render), its own tests.
+bash tools/helm-render/test.sh 2>&1 | tee "$helm_log" || status=1
+if read -r rp rf < <(sed -nE 's/^helm-render: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$helm_log"); then
+  passed=$((passed + rp)); failed=$((failed + rf))
+else
+  status=1
+fi
 rm -f "$helm_log"
 summary=tests/PromQL.Tests/bin/Release/net10.0/promql-script-summary.txt
 if [ -f "$summary" ]; then
