@@ -10,7 +10,7 @@ namespace MetricsCluster.Ruler;
 /// another ruler); groups gone since this process's last sync are stopped. A group deleted while no ruler that knew
 /// it was running stops itself at its next slot, when its definition is no longer found.
 /// </summary>
-internal sealed class GrainRuleScheduler(IGrainFactory grains, ILogger<GrainRuleScheduler> log) : IRuleGroupScheduler
+internal sealed class GrainRuleScheduler(IGrainFactory grains, RuleGroupRuntimes runtimes, ILogger<GrainRuleScheduler> log) : IRuleGroupScheduler
 {
     private HashSet<string> _known = new(StringComparer.Ordinal);
 
@@ -53,6 +53,17 @@ internal sealed class GrainRuleScheduler(IGrainFactory grains, ILogger<GrainRule
         }
 
         _known = now;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The grains stop with the silo, after every component (their groups then move to another ruler); until then
+    /// this process's evaluations are skipped.
+    /// </remarks>
+    public Task StopAsync()
+    {
+        runtimes.Stop();
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc/>

@@ -20,4 +20,10 @@ public interface IRuleGroupScheduler
 
     /// <summary>The group's state from wherever it runs, or null when it has not been evaluated yet.</summary>
     Task<GroupStatus?> StatusAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// This process is stopping: its evaluations end before the distributor and ingesters they write to stop (the
+    /// groups stay in storage; nothing is marked stale).
+    /// </summary>
+    Task StopAsync();
 }

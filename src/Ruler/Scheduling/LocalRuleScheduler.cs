@@ -54,13 +54,26 @@ public sealed class LocalRuleScheduler(RuleGroupRuntimes runtimes, TimeProvider 
     public Task<GroupStatus?> StatusAsync(string key, CancellationToken cancellationToken) => Task.FromResult(runtimes.Status(key));
 
     /// <inheritdoc/>
+    public async Task StopAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            foreach (string key in _loops.Keys.ToArray())
+            {
+                await StopLoopAsync(key).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        foreach (string key in _loops.Keys.ToArray())
-        {
-            await StopLoopAsync(key).ConfigureAwait(false);
-        }
-
+        await StopAsync().ConfigureAwait(false);
         _gate.Dispose();
     }
 

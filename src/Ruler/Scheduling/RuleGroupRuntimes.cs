@@ -13,10 +13,22 @@ namespace MetricsCluster.Ruler.Scheduling;
 public sealed class RuleGroupRuntimes(RuleDefinitions definitions, RuleGroupServices services)
 {
     private readonly ConcurrentDictionary<string, GroupRuntime> _runtimes = new(StringComparer.Ordinal);
+    private volatile bool _stopped;
+
+    /// <summary>
+    /// The process is stopping: slots that come now are skipped (their output would go to a distributor that is
+    /// stopping; the next owner counts them as missed).
+    /// </summary>
+    public void Stop() => _stopped = true;
 
     /// <summary>Evaluates the group at a slot; false when it no longer exists.</summary>
     public async Task<bool> EvaluateAsync(string key, string fingerprint, long slotMs, long missed, CancellationToken cancellationToken)
     {
+        if (_stopped)
+        {
+            return true;
+        }
+
         var def = await definitions.GetAsync(key, fingerprint, cancellationToken).ConfigureAwait(false);
         if (def is not { } d)
         {

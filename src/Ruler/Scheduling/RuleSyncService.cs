@@ -76,6 +76,13 @@ public sealed class RuleSyncService(
     }
 
     /// <inheritdoc/>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        await scheduler.StopAsync().ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
     public override void Dispose()
     {
         _poke.Dispose();
