@@ -8,18 +8,26 @@ namespace MetricsCluster.QueryFrontend;
 /// <see cref="QueryFrontendOptions.MaxQueryParallelism"/> at a time, and their matrices merged. It is itself a
 /// downstream, so the host can put it wherever the querier's runner was.
 /// </summary>
-public sealed class QueryFrontendRunner : IQueryDownstream
+public sealed partial class QueryFrontendRunner : IQueryDownstream
 {
     private readonly QueryFrontendOptions _options;
     private readonly IQueryDownstream _downstream;
+    private readonly IResultsCache? _cache;
+    private readonly TimeProvider _time;
 
-    /// <summary>Creates the pipeline; <paramref name="options"/> are validated here.</summary>
-    public QueryFrontendRunner(QueryFrontendOptions options, IQueryDownstream downstream)
+    /// <summary>
+    /// Creates the pipeline; <paramref name="options"/> are validated here. <paramref name="cache"/> is used when
+    /// <see cref="QueryFrontendOptions.CacheResults"/> is on; <paramref name="time"/> says what "now" is for the
+    /// cache's freshness (G6).
+    /// </summary>
+    public QueryFrontendRunner(QueryFrontendOptions options, IQueryDownstream downstream, IResultsCache? cache = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
         _downstream = downstream;
+        _cache = options.CacheResults ? cache ?? new InMemoryResultsCache(options.ResultsCacheMaxSizeBytes) : null;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <inheritdoc/>
@@ -36,12 +44,15 @@ public sealed class QueryFrontendRunner : IQueryDownstream
             endMs = FloorToStep(endMs, stepMs);
         }
 
-        var splits = QuerySplitter.CanSplit(query)
+        var expr = QuerySplitter.TryParse(query);
+        bool splittable = expr is not null && !QuerySplitter.UsesStartOrEnd(expr);
+        var splits = splittable
             ? QuerySplitter.Split(startMs, endMs, stepMs, (long)_options.SplitQueriesByInterval.TotalMilliseconds)
             : [(startMs, endMs)];
+        long? cacheUntil = splittable ? CacheableUntil(expr!, startMs, stepMs) : null;
         if (splits.Count == 1)
         {
-            return await _downstream.RangeQueryAsync(tenant, query, splits[0].Start, splits[0].End, stepMs, cancellationToken);
+            return await RunSplitAsync(tenant, query, splits[0].Start, splits[0].End, stepMs, cacheUntil, cancellationToken);
         }
 
         var results = new QueryResult[splits.Count];
@@ -52,7 +63,7 @@ public sealed class QueryFrontendRunner : IQueryDownstream
             var (start, end) = splits[i];
             var result = failed.IsCancellationRequested
                 ? Canceled
-                : await _downstream.RangeQueryAsync(tenant, query, start, end, stepMs, failed.Token);
+                : await RunSplitAsync(tenant, query, start, end, stepMs, cacheUntil, failed.Token);
             results[i] = result;
             if (result.Error is not null)
             {
