@@ -32,7 +32,7 @@ public sealed partial class QueryFrontendRunner
     {
         if (_cache is null || cacheUntil is not { } maxCacheTime || start > maxCacheTime)
         {
-            return await _downstream.RangeQueryAsync(tenant, query, start, end, step, cancellationToken);
+            return await DownstreamRangeAsync(tenant, query, start, end, step, cancellationToken);
         }
 
         string key = CacheKey(tenant, query, start, step);
@@ -50,7 +50,7 @@ public sealed partial class QueryFrontendRunner
         var gaps = Gaps(cached, start, end, step);
         foreach (var (gapStart, gapEnd) in gaps)
         {
-            var fetched = await _downstream.RangeQueryAsync(tenant, query, gapStart, gapEnd, step, cancellationToken);
+            var fetched = await DownstreamRangeAsync(tenant, query, gapStart, gapEnd, step, cancellationToken);
             if (fetched.Error is not null)
             {
                 return fetched;

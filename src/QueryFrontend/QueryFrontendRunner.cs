@@ -1,3 +1,4 @@
+using MetricsCluster.Core;
 using MetricsCluster.PromQL.Engine;
 
 namespace MetricsCluster.QueryFrontend;
@@ -14,6 +15,7 @@ public sealed partial class QueryFrontendRunner : IQueryDownstream
     private readonly IQueryDownstream _downstream;
     private readonly IResultsCache? _cache;
     private readonly TimeProvider _time;
+    private readonly TenantQueue _queue;
 
     /// <summary>
     /// Creates the pipeline; <paramref name="options"/> are validated here. <paramref name="cache"/> is used when
@@ -28,15 +30,30 @@ public sealed partial class QueryFrontendRunner : IQueryDownstream
         _downstream = downstream;
         _cache = options.CacheResults ? cache ?? new InMemoryResultsCache(options.ResultsCacheMaxSizeBytes) : null;
         _time = time ?? TimeProvider.System;
+        _queue = new TenantQueue(options.MaxOutstandingRequestsPerTenant, options.MaxDownstreamConcurrency);
     }
 
-    /// <inheritdoc/>
-    public Task<QueryResult> InstantQueryAsync(string tenant, string query, long timeMs, CancellationToken cancellationToken) =>
-        _downstream.InstantQueryAsync(tenant, query, timeMs, cancellationToken);
+    /// <summary>The fair queue every downstream request passes (exposed for tests and metrics).</summary>
+    public TenantQueue Queue => _queue;
 
     /// <inheritdoc/>
+    /// <exception cref="TooManyOutstandingRequestsException">The tenant's queue is full.</exception>
+    public Task<QueryResult> InstantQueryAsync(string tenant, string query, long timeMs, CancellationToken cancellationToken) =>
+        _queue.RunAsync(tenant, ct => _downstream.InstantQueryAsync(tenant, query, timeMs, ct), cancellationToken);
+
+    /// <summary>One range request downstream, through the tenant's queue.</summary>
+    private Task<QueryResult> DownstreamRangeAsync(string tenant, string query, long start, long end, long step, CancellationToken cancellationToken) =>
+        _queue.RunAsync(tenant, ct => _downstream.RangeQueryAsync(tenant, query, start, end, step, ct), cancellationToken);
+
+    /// <inheritdoc/>
+    /// <exception cref="TooManyOutstandingRequestsException">The tenant's queue is full.</exception>
     public async Task<QueryResult> RangeQueryAsync(string tenant, string query, long startMs, long endMs, long stepMs, CancellationToken cancellationToken)
     {
+        if (TotalQueryLengthError(startMs, endMs) is { } tooLong)
+        {
+            return tooLong;
+        }
+
         if (_options.AlignQueriesWithStep)
         {
             // Mimir's stepAlign middleware: both ends move down to a multiple of the step.
@@ -56,14 +73,32 @@ public sealed partial class QueryFrontendRunner : IQueryDownstream
         }
 
         var results = new QueryResult[splits.Count];
+        TooManyOutstandingRequestsException? refused = null;
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxQueryParallelism, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(Enumerable.Range(0, splits.Count), parallel, async (i, _) =>
         {
             var (start, end) = splits[i];
-            var result = failed.IsCancellationRequested
-                ? Canceled
-                : await RunSplitAsync(tenant, query, start, end, stepMs, cacheUntil, failed.Token);
+            QueryResult result;
+            try
+            {
+                result = failed.IsCancellationRequested
+                    ? Canceled
+                    : await RunSplitAsync(tenant, query, start, end, stepMs, cacheUntil, failed.Token);
+            }
+            catch (TooManyOutstandingRequestsException e)
+            {
+                // The whole query is refused (429); the splits already queued leave.
+                Interlocked.CompareExchange(ref refused, e, null);
+                await failed.CancelAsync();
+                result = Canceled;
+            }
+            catch (OperationCanceledException) when (failed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // Stopped because another split failed; that failure is the answer.
+                result = Canceled;
+            }
+
             results[i] = result;
             if (result.Error is not null)
             {
@@ -71,8 +106,33 @@ public sealed partial class QueryFrontendRunner : IQueryDownstream
                 await failed.CancelAsync();
             }
         });
+        if (refused is not null)
+        {
+            throw refused;
+        }
+
         return ResultMerger.Merge(results);
     }
+
+    /// <summary>
+    /// Mimir's <c>max_total_query_length</c>: end − start (before alignment and splitting) over the limit fails as
+    /// <c>bad_data</c> with Mimir's text.
+    /// </summary>
+    private QueryResult? TotalQueryLengthError(long startMs, long endMs)
+    {
+        long limit = (long)_options.MaxTotalQueryLength.TotalMilliseconds;
+        if (limit <= 0 || endMs - startMs <= limit)
+        {
+            return null;
+        }
+
+        string message = $"the total query time range exceeds the limit (query length: {GoDuration.Format(endMs - startMs)}, limit: {GoDuration.Format(limit)}) "
+            + ErrorId.Tag(ErrorId.MaxTotalQueryLength) + ErrorId.AdjustLimit(MaxTotalQueryLengthFlag);
+        return new QueryResult(null, new QueryError(QueryErrorType.BadData, message), [], []);
+    }
+
+    /// <summary>The flag named in the total-query-length error.</summary>
+    public const string MaxTotalQueryLengthFlag = "query-frontend.max-total-query-length";
 
     private static readonly QueryResult Canceled = new(null, new QueryError(QueryErrorType.Canceled, "query was canceled"), [], []);
 
