@@ -38,8 +38,17 @@ public sealed partial class QueryFrontendRunner : IQueryDownstream
 
     /// <inheritdoc/>
     /// <exception cref="TooManyOutstandingRequestsException">The tenant's queue is full.</exception>
-    public Task<QueryResult> InstantQueryAsync(string tenant, string query, long timeMs, CancellationToken cancellationToken) =>
-        _queue.RunAsync(tenant, ct => _downstream.InstantQueryAsync(tenant, query, timeMs, ct), cancellationToken);
+    public async Task<QueryResult> InstantQueryAsync(string tenant, string query, long timeMs, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _queue.RunAsync(tenant, ct => _downstream.InstantQueryAsync(tenant, query, timeMs, ct), cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return Canceled;
+        }
+    }
 
     /// <summary>One range request downstream, through the tenant's queue.</summary>
     private Task<QueryResult> DownstreamRangeAsync(string tenant, string query, long start, long end, long step, CancellationToken cancellationToken) =>
@@ -49,9 +58,9 @@ public sealed partial class QueryFrontendRunner : IQueryDownstream
     /// <exception cref="TooManyOutstandingRequestsException">The tenant's queue is full.</exception>
     public async Task<QueryResult> RangeQueryAsync(string tenant, string query, long startMs, long endMs, long stepMs, CancellationToken cancellationToken)
     {
-        if (TotalQueryLengthError(startMs, endMs) is { } tooLong)
+        if (CheckLimits(startMs, endMs) is { } tooLong)
         {
-            return tooLong;
+            return new QueryResult(null, tooLong, [], []);
         }
 
         if (_options.AlignQueriesWithStep)
@@ -69,13 +78,21 @@ public sealed partial class QueryFrontendRunner : IQueryDownstream
         long? cacheUntil = splittable ? CacheableUntil(expr!, startMs, stepMs) : null;
         if (splits.Count == 1)
         {
-            return await RunSplitAsync(tenant, query, splits[0].Start, splits[0].End, stepMs, cacheUntil, cancellationToken);
+            try
+            {
+                return await RunSplitAsync(tenant, query, splits[0].Start, splits[0].End, stepMs, cacheUntil, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return Canceled;
+            }
         }
 
         var results = new QueryResult[splits.Count];
         TooManyOutstandingRequestsException? refused = null;
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxQueryParallelism, CancellationToken = cancellationToken };
+        // No token for the loop itself: a cancelled query still ends with a result (the engine's canceled error).
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxQueryParallelism };
         await Parallel.ForEachAsync(Enumerable.Range(0, splits.Count), parallel, async (i, _) =>
         {
             var (start, end) = splits[i];
@@ -93,9 +110,9 @@ public sealed partial class QueryFrontendRunner : IQueryDownstream
                 await failed.CancelAsync();
                 result = Canceled;
             }
-            catch (OperationCanceledException) when (failed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException)
             {
-                // Stopped because another split failed; that failure is the answer.
+                // Stopped while queued, because another split failed (that failure is the answer) or the caller gave up.
                 result = Canceled;
             }
 
@@ -116,9 +133,10 @@ public sealed partial class QueryFrontendRunner : IQueryDownstream
 
     /// <summary>
     /// Mimir's <c>max_total_query_length</c>: end − start (before alignment and splitting) over the limit fails as
-    /// <c>bad_data</c> with Mimir's text.
+    /// <c>bad_data</c> with Mimir's text; null when the range is allowed. <see cref="RangeQueryAsync"/> checks it
+    /// too; an HTTP layer that words <c>bad_data</c> errors its own way can check first.
     /// </summary>
-    private QueryResult? TotalQueryLengthError(long startMs, long endMs)
+    public QueryError? CheckLimits(long startMs, long endMs)
     {
         long limit = (long)_options.MaxTotalQueryLength.TotalMilliseconds;
         if (limit <= 0 || endMs - startMs <= limit)
@@ -128,7 +146,7 @@ public sealed partial class QueryFrontendRunner : IQueryDownstream
 
         string message = $"the total query time range exceeds the limit (query length: {GoDuration.Format(endMs - startMs)}, limit: {GoDuration.Format(limit)}) "
             + ErrorId.Tag(ErrorId.MaxTotalQueryLength) + ErrorId.AdjustLimit(MaxTotalQueryLengthFlag);
-        return new QueryResult(null, new QueryError(QueryErrorType.BadData, message), [], []);
+        return new QueryError(QueryErrorType.BadData, message);
     }
 
     /// <summary>The flag named in the total-query-length error.</summary>
