@@ -21,11 +21,20 @@ public sealed class QueryFrontendOptions
     /// <summary>Caches range-query results per split (<c>-query-frontend.cache-results</c>, off by default as in Mimir).</summary>
     public bool CacheResults { get; set; }
 
-    /// <summary>The results cache's backend (<c>-query-frontend.results-cache.backend</c>): only <c>inmemory</c> so far.</summary>
+    /// <summary>The results cache's backend (<c>-query-frontend.results-cache.backend</c>): <c>inmemory</c> or <c>memcached</c>.</summary>
     public string ResultsCacheBackend { get; set; } = InMemoryBackend;
 
     /// <summary>The in-memory results cache's bound in bytes (<c>-query-frontend.results-cache.inmemory.max-size-bytes</c>, 256 MiB).</summary>
     public long ResultsCacheMaxSizeBytes { get; set; } = 256L << 20;
+
+    /// <summary>Memcached servers, <c>host:port</c> (<c>-query-frontend.results-cache.memcached.addresses</c>).</summary>
+    public IReadOnlyList<string> MemcachedAddresses { get; set; } = [];
+
+    /// <summary>Time limit of one memcached request; past it the request is a miss (<c>-query-frontend.results-cache.memcached.timeout</c>, 200ms).</summary>
+    public TimeSpan MemcachedTimeout { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long memcached keeps an entry (<c>-query-frontend.results-cache-ttl</c>, Mimir's 7d).</summary>
+    public TimeSpan ResultsCacheTtl { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>The part of a result newer than now minus this is never cached (<c>-query-frontend.max-cache-freshness</c>, 1m here; Mimir's default is 10m).</summary>
     public TimeSpan MaxCacheFreshness { get; set; } = TimeSpan.FromMinutes(1);
@@ -44,6 +53,9 @@ public sealed class QueryFrontendOptions
 
     /// <summary>The <see cref="ResultsCacheBackend"/> value of the in-process cache.</summary>
     public const string InMemoryBackend = "inmemory";
+
+    /// <summary>The <see cref="ResultsCacheBackend"/> value of memcached.</summary>
+    public const string MemcachedBackend = "memcached";
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the offending flag.</summary>
     public void Validate()
@@ -81,9 +93,19 @@ public sealed class QueryFrontendOptions
                 throw new ArgumentException("-query-frontend.cache-results may only be enabled in conjunction with -query-frontend.split-queries-by-interval. Please set the latter");
             }
 
-            if (ResultsCacheBackend != InMemoryBackend)
+            if (ResultsCacheBackend is not (InMemoryBackend or MemcachedBackend))
             {
-                throw new ArgumentException($"-query-frontend.results-cache.backend: unsupported backend \"{ResultsCacheBackend}\" (supported: {InMemoryBackend})");
+                throw new ArgumentException($"-query-frontend.results-cache.backend: unsupported backend \"{ResultsCacheBackend}\" (supported: {InMemoryBackend}, {MemcachedBackend})");
+            }
+
+            if (ResultsCacheBackend == MemcachedBackend && (MemcachedAddresses.Count == 0 || MemcachedAddresses.Any(a => a.LastIndexOf(':') <= 0 || !int.TryParse(a[(a.LastIndexOf(':') + 1)..], out _))))
+            {
+                throw new ArgumentException("-query-frontend.results-cache.memcached.addresses must list host:port addresses for the memcached backend");
+            }
+
+            if (MemcachedTimeout <= TimeSpan.Zero || ResultsCacheTtl <= TimeSpan.Zero)
+            {
+                throw new ArgumentException("-query-frontend.results-cache.memcached.timeout and -query-frontend.results-cache-ttl must be positive");
             }
 
             if (ResultsCacheMaxSizeBytes < 1)

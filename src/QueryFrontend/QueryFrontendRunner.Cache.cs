@@ -36,7 +36,7 @@ public sealed partial class QueryFrontendRunner
         }
 
         string key = CacheKey(tenant, query, start, step);
-        var cached = _cache.Get(key) ?? [];
+        var cached = await _cache.GetAsync(key, cancellationToken) ?? [];
         var parts = new List<(long Start, QueryResult Result)>();
         var extents = new List<Extent>(cached);
         foreach (var e in cached)
@@ -67,7 +67,7 @@ public sealed partial class QueryFrontendRunner
 
         if (gaps.Count > 0)
         {
-            _cache.Set(key, Coalesce(Trim(extents, maxCacheTime, step), step));
+            await _cache.SetAsync(key, Coalesce(Trim(extents, maxCacheTime, step), step), cancellationToken);
         }
 
         parts.Sort((a, b) => a.Start.CompareTo(b.Start));

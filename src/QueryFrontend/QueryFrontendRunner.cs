@@ -28,7 +28,7 @@ public sealed partial class QueryFrontendRunner : IQueryDownstream
         options.Validate();
         _options = options;
         _downstream = downstream;
-        _cache = options.CacheResults ? cache ?? new InMemoryResultsCache(options.ResultsCacheMaxSizeBytes) : null;
+        _cache = options.CacheResults ? cache ?? CreateCache(options) : null;
         _time = time ?? TimeProvider.System;
         _queue = new TenantQueue(options.MaxOutstandingRequestsPerTenant, options.MaxDownstreamConcurrency);
     }
@@ -153,6 +153,10 @@ public sealed partial class QueryFrontendRunner : IQueryDownstream
     public const string MaxTotalQueryLengthFlag = "query-frontend.max-total-query-length";
 
     private static readonly QueryResult Canceled = new(null, new QueryError(QueryErrorType.Canceled, "query was canceled"), [], []);
+
+    private static IResultsCache CreateCache(QueryFrontendOptions options) => options.ResultsCacheBackend == QueryFrontendOptions.MemcachedBackend
+        ? new MemcachedResultsCache(options.MemcachedAddresses, options.MemcachedTimeout, options.ResultsCacheTtl)
+        : new InMemoryResultsCache(options.ResultsCacheMaxSizeBytes);
 
     private static long FloorToStep(long t, long step) => t - (((t % step) + step) % step);
 }

@@ -16,15 +16,16 @@ public sealed record Extent(long Start, long End, IReadOnlyList<Series> Series)
 }
 
 /// <summary>
-/// Where the results cache keeps extents (G3: the frontend's seam; in process now, memcached later). Thread-safe.
+/// Where the results cache keeps extents (G3: the frontend's seam; in process or memcached). Thread-safe. A cache
+/// failure is a miss: queries never fail because of the cache.
 /// </summary>
 public interface IResultsCache
 {
-    /// <summary>The extents stored under <paramref name="key"/>, or null.</summary>
-    IReadOnlyList<Extent>? Get(string key);
+    /// <summary>The extents stored under <paramref name="key"/>, or null (also when the cache cannot be reached).</summary>
+    ValueTask<IReadOnlyList<Extent>?> GetAsync(string key, CancellationToken cancellationToken);
 
-    /// <summary>Replaces the extents under <paramref name="key"/>.</summary>
-    void Set(string key, IReadOnlyList<Extent> extents);
+    /// <summary>Replaces the extents under <paramref name="key"/>; a cache that cannot be reached drops them.</summary>
+    ValueTask SetAsync(string key, IReadOnlyList<Extent> extents, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -70,6 +71,16 @@ public sealed class InMemoryResultsCache : IResultsCache
     }
 
     /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<Extent>?> GetAsync(string key, CancellationToken cancellationToken) => ValueTask.FromResult(Get(key));
+
+    /// <inheritdoc/>
+    public ValueTask SetAsync(string key, IReadOnlyList<Extent> extents, CancellationToken cancellationToken)
+    {
+        Set(key, extents);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The extents stored under <paramref name="key"/>, or null; a hit makes the key the most recently used.</summary>
     public IReadOnlyList<Extent>? Get(string key)
     {
         lock (_lru)
@@ -85,7 +96,7 @@ public sealed class InMemoryResultsCache : IResultsCache
         }
     }
 
-    /// <inheritdoc/>
+    /// <summary>Replaces the extents under <paramref name="key"/>, evicting the least recently used past the bound.</summary>
     public void Set(string key, IReadOnlyList<Extent> extents)
     {
         ArgumentNullException.ThrowIfNull(key);

@@ -5,21 +5,27 @@ using Xunit;
 
 namespace MetricsCluster.QueryFrontend.Tests;
 
-/// <summary>The results cache: a repeated dashboard query is answered from the cache except its fresh tail, identically.</summary>
-public sealed class ResultsCacheTests : IClassFixture<EngineHarness>
+/// <summary>
+/// The results cache, run on every backend (G18 conformance): a repeated dashboard query is answered from the cache
+/// except its fresh tail, identically.
+/// </summary>
+public abstract class ResultsCacheConformance : IClassFixture<EngineHarness>
 {
     private const long Minute = 60_000;
     private const long Hour = 3_600_000;
     private static readonly long s_now = EngineHarness.Midnight + EngineHarness.Day + (12 * Hour) + 17_000;
     private readonly EngineHarness _harness;
 
-    public ResultsCacheTests(EngineHarness harness) => _harness = harness;
+    protected ResultsCacheConformance(EngineHarness harness) => _harness = harness;
 
-    private (QueryFrontendRunner Frontend, CountingDownstream Downstream, InMemoryResultsCache Cache, ManualTimeProvider Clock) Create(long cacheBytes = 64 << 20)
+    /// <summary>A new, empty cache of the backend under test.</summary>
+    protected abstract IResultsCache NewCache();
+
+    private (QueryFrontendRunner Frontend, CountingDownstream Downstream, IResultsCache Cache, ManualTimeProvider Clock) Create()
     {
         var clock = new ManualTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(s_now));
         var downstream = _harness.Downstream();
-        var cache = new InMemoryResultsCache(cacheBytes);
+        var cache = NewCache();
         var frontend = new QueryFrontendRunner(new QueryFrontendOptions { CacheResults = true }, downstream, cache, clock);
         return (frontend, downstream, cache, clock);
     }
@@ -39,7 +45,7 @@ public sealed class ResultsCacheTests : IClassFixture<EngineHarness>
     [InlineData("sparse")]
     public async Task A_refreshed_dashboard_query_asks_downstream_only_for_the_fresh_tail(string query)
     {
-        var (frontend, downstream, cache, clock) = Create();
+        var (frontend, downstream, _, clock) = Create();
         long now = s_now;
         long end = now;
         long start = (now - (24 * Hour)) / Minute * Minute;
@@ -48,7 +54,6 @@ public sealed class ResultsCacheTests : IClassFixture<EngineHarness>
         await AssertSameAsUnsplit(frontend, query, start, end, Minute);
         long midnight = EngineHarness.Midnight + EngineHarness.Day;
         Assert.Equal([(start, midnight - Minute), (midnight, end)], downstream.Calls);
-        Assert.Equal(2, cache.Count);
 
         // The same query again: only the steps newer than now − 1m, which were never cached.
         await AssertSameAsUnsplit(frontend, query, start, end, Minute);
@@ -67,7 +72,7 @@ public sealed class ResultsCacheTests : IClassFixture<EngineHarness>
     [Fact]
     public async Task Queries_the_cache_cannot_answer_right_always_go_downstream()
     {
-        var (frontend, downstream, cache, _) = Create();
+        var (frontend, downstream, _, _) = Create();
         long start = EngineHarness.Midnight;
         foreach (string query in new[] { "gauge @ end()", $"gauge @ {s_now / 1000}", "foo(" })
         {
@@ -83,13 +88,12 @@ public sealed class ResultsCacheTests : IClassFixture<EngineHarness>
         await AssertSameAsUnsplit(frontend, "gauge", s_now - 30_000, s_now, 15_000);
         await AssertSameAsUnsplit(frontend, "gauge", s_now - 30_000, s_now, 15_000);
         Assert.Equal(10, downstream.Calls.Count);
-        Assert.Equal(0, cache.Count);
     }
 
     [Fact]
     public async Task Errors_are_not_cached()
     {
-        var (frontend, downstream, cache, _) = Create();
+        var (frontend, downstream, _, _) = Create();
         for (int i = 0; i < 2; i++)
         {
             var r = await frontend.RangeQueryAsync("t", "http_requests_total + on(job) gauge", EngineHarness.Midnight, EngineHarness.Midnight + Hour, Minute, CancellationToken.None);
@@ -97,7 +101,6 @@ public sealed class ResultsCacheTests : IClassFixture<EngineHarness>
         }
 
         Assert.Equal(2, downstream.Calls.Count);
-        Assert.Equal(0, cache.Count);
     }
 
     [Fact]
@@ -109,6 +112,15 @@ public sealed class ResultsCacheTests : IClassFixture<EngineHarness>
         await frontend.RangeQueryAsync("a", "gauge", EngineHarness.Midnight, EngineHarness.Midnight + Hour, Minute, CancellationToken.None);
         Assert.Equal(2, downstream.Calls.Count);
     }
+}
+
+/// <summary>The conformance on the in-process cache, plus its byte bound and Mimir's keys.</summary>
+public sealed class InMemoryResultsCacheTests(EngineHarness harness) : ResultsCacheConformance(harness)
+{
+    private const long Minute = 60_000;
+    private readonly EngineHarness _harness = harness;
+
+    protected override IResultsCache NewCache() => new InMemoryResultsCache(64 << 20);
 
     [Fact]
     public void The_in_memory_cache_evicts_the_least_recently_used_past_its_byte_bound()
@@ -147,4 +159,94 @@ public sealed class ResultsCacheTests : IClassFixture<EngineHarness>
         var frontend = new QueryFrontendRunner(new QueryFrontendOptions(), _harness.Downstream());
         Assert.Equal(expected, frontend.CacheKey("t", "up", start, Minute));
     }
+}
+
+/// <summary>The conformance on memcached (a real one, a child process), plus what memcached adds: its failures are misses.</summary>
+public sealed class MemcachedResultsCacheTests : ResultsCacheConformance, IAsyncLifetime
+{
+    private readonly List<MemcachedResultsCache> _clients = [];
+    private MemcachedServer _server = null!;
+
+    public MemcachedResultsCacheTests(EngineHarness harness)
+        : base(harness)
+    {
+    }
+
+    public async Task InitializeAsync() => _server = await MemcachedServer.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        foreach (var c in _clients)
+        {
+            await c.DisposeAsync();
+        }
+
+        await _server.DisposeAsync();
+    }
+
+    // One server per test class instance (xUnit makes one per test), so every test starts empty.
+    protected override IResultsCache NewCache()
+    {
+        var client = new MemcachedResultsCache([_server.Address], TimeSpan.FromSeconds(5), TimeSpan.FromDays(7));
+        _clients.Add(client);
+        return client;
+    }
+
+    [Fact]
+    public async Task Entries_round_trip_bit_exactly_and_a_colliding_key_reads_as_a_miss()
+    {
+        var cache = (MemcachedResultsCache)NewCache();
+        Extent[] extents =
+        [
+            new(1000, 61_000, [new Series(Labels.FromStrings("__name__", "x", "a", "b"), [new(1000, 1.5), new(31_000, double.NaN), new(61_000, StaleMarker.Value)], dropName: true)]),
+            new(-60_000, -60_000, [new Series(Labels.FromStrings("__name__", "y"), [new(-60_000, -0.0)])]),
+        ];
+        await cache.SetAsync("t:up:60000:0", extents, CancellationToken.None);
+        var back = await cache.GetAsync("t:up:60000:0", CancellationToken.None);
+        Assert.NotNull(back);
+        Assert.Equal(Text(extents), Text(back));
+
+        // Another long key under the same short key (as after an FNV collision) is refused by the stored full key.
+        var buf = new System.Buffers.ArrayBufferWriter<byte>();
+        ExtentCodec.Encode("t:up:60000:0", extents, buf);
+        Assert.False(ExtentCodec.TryDecode(buf.WrittenSpan, "t:other:60000:0", out _));
+        byte[] corrupt = buf.WrittenSpan.ToArray();
+        corrupt[^6] ^= 1;
+        Assert.False(ExtentCodec.TryDecode(corrupt, "t:up:60000:0", out _));
+        for (int cut = 0; cut < buf.WrittenCount; cut++)
+        {
+            Assert.False(ExtentCodec.TryDecode(buf.WrittenSpan[..cut], "t:up:60000:0", out _));
+        }
+
+        Assert.Equal(0, cache.Errors);
+    }
+
+    [Fact]
+    public async Task A_memcached_that_goes_away_is_a_miss_and_queries_still_answer()
+    {
+        var cache = (MemcachedResultsCache)NewCache();
+        await cache.SetAsync("k", [], CancellationToken.None);
+        Assert.NotNull(await cache.GetAsync("k", CancellationToken.None));
+        await _server.DisposeAsync();
+
+        Assert.Null(await cache.GetAsync("k", CancellationToken.None));
+        await cache.SetAsync("k", [], CancellationToken.None);
+        Assert.Equal(2, cache.Errors);
+
+        using var harness = new EngineHarness();
+        var downstream = harness.Downstream();
+        var frontend = new QueryFrontendRunner(new QueryFrontendOptions { CacheResults = true }, downstream, cache);
+        var r = await frontend.RangeQueryAsync("t", "gauge", EngineHarness.Midnight, EngineHarness.Midnight + 3_600_000, 60_000, CancellationToken.None);
+        Assert.Null(r.Error);
+        Assert.NotEmpty(Assert.IsType<MatrixValue>(r.Value).Series);
+        _server = await MemcachedServer.StartAsync();
+    }
+
+    [Fact]
+    public void Keys_are_hashed_as_Mimir_hashes_them() =>
+        // FNV-1a 64 of "" is its offset basis; of "a" the published test vector.
+        Assert.Equal(("cbf29ce484222325", "af63dc4c8601ec8c"), (MemcachedResultsCache.HashKey(string.Empty), MemcachedResultsCache.HashKey("a")));
+
+    private static string Text(IReadOnlyList<Extent> extents) => string.Join("\n", extents.Select(e =>
+        $"{e.Start}..{e.End}: " + string.Join(";", e.Series.Select(s => $"{s.Metric} {s.DropName} " + string.Join(",", s.Floats.Select(p => $"{p.T}={BitConverter.DoubleToInt64Bits(p.F):x}"))))));
 }
