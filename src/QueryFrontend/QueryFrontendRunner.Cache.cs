@@ -36,7 +36,9 @@ public sealed partial class QueryFrontendRunner
         }
 
         string key = CacheKey(tenant, query, start, step);
-        var cached = await _cache.GetAsync(key, cancellationToken) ?? [];
+        var found = await _cache.GetAsync(key, cancellationToken);
+        Counters.AddCacheLookup(found is not null);
+        var cached = found ?? [];
         var parts = new List<(long Start, QueryResult Result)>();
         var extents = new List<Extent>(cached);
         foreach (var e in cached)

@@ -36,23 +36,35 @@ public sealed partial class QueryFrontendRunner : IQueryDownstream
     /// <summary>The fair queue every downstream request passes (exposed for tests and metrics).</summary>
     public TenantQueue Queue => _queue;
 
+    /// <summary>What this runner counted (for metrics and tests).</summary>
+    public QueryFrontendCounters Counters { get; } = new();
+
     /// <inheritdoc/>
     /// <exception cref="TooManyOutstandingRequestsException">The tenant's queue is full.</exception>
     public async Task<QueryResult> InstantQueryAsync(string tenant, string query, long timeMs, CancellationToken cancellationToken)
     {
         try
         {
+            Counters.AddDownstream();
             return await _queue.RunAsync(tenant, ct => _downstream.InstantQueryAsync(tenant, query, timeMs, ct), cancellationToken);
         }
         catch (OperationCanceledException)
         {
             return Canceled;
         }
+        catch (TooManyOutstandingRequestsException)
+        {
+            Counters.AddTooManyOutstanding();
+            throw;
+        }
     }
 
     /// <summary>One range request downstream, through the tenant's queue.</summary>
-    private Task<QueryResult> DownstreamRangeAsync(string tenant, string query, long start, long end, long step, CancellationToken cancellationToken) =>
-        _queue.RunAsync(tenant, ct => _downstream.RangeQueryAsync(tenant, query, start, end, step, ct), cancellationToken);
+    private Task<QueryResult> DownstreamRangeAsync(string tenant, string query, long start, long end, long step, CancellationToken cancellationToken)
+    {
+        Counters.AddDownstream();
+        return _queue.RunAsync(tenant, ct => _downstream.RangeQueryAsync(tenant, query, start, end, step, ct), cancellationToken);
+    }
 
     /// <inheritdoc/>
     /// <exception cref="TooManyOutstandingRequestsException">The tenant's queue is full.</exception>
@@ -60,6 +72,7 @@ public sealed partial class QueryFrontendRunner : IQueryDownstream
     {
         if (CheckLimits(startMs, endMs) is { } tooLong)
         {
+            Counters.AddTooLong();
             return new QueryResult(null, tooLong, [], []);
         }
 
@@ -85,6 +98,11 @@ public sealed partial class QueryFrontendRunner : IQueryDownstream
             catch (OperationCanceledException)
             {
                 return Canceled;
+            }
+            catch (TooManyOutstandingRequestsException)
+            {
+                Counters.AddTooManyOutstanding();
+                throw;
             }
         }
 
@@ -125,6 +143,7 @@ public sealed partial class QueryFrontendRunner : IQueryDownstream
         });
         if (refused is not null)
         {
+            Counters.AddTooManyOutstanding();
             throw refused;
         }
 

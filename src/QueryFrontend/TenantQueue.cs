@@ -48,6 +48,15 @@ public sealed class TenantQueue
         }
     }
 
+    /// <summary>Every tenant with waiting requests and how many (for the queue-length metric).</summary>
+    public IReadOnlyList<(string Tenant, int Count)> WaitingByTenant()
+    {
+        lock (_lock)
+        {
+            return _waiting.Select(w => (w.Key, w.Value.Count)).ToList();
+        }
+    }
+
     /// <summary>
     /// Runs <paramref name="work"/> once a slot is free and it is <paramref name="tenant"/>'s turn. Cancelling
     /// <paramref name="cancellationToken"/> while waiting leaves the queue.

@@ -67,6 +67,9 @@ public abstract class ResultsCacheConformance : IClassFixture<EngineHarness>
         await AssertSameAsUnsplit(frontend, query, start + (5 * Minute), now, Minute);
         Assert.Equal(4, downstream.Calls.Count);
         Assert.Equal((lastCached + Minute, now), downstream.Calls[^1]);
+
+        // Six lookups (two splits, three loads); the second and third loads found both days' entries.
+        Assert.Equal((6, 4, 4), (frontend.Counters.CacheLookups, frontend.Counters.CacheHits, frontend.Counters.Downstream));
     }
 
     [Fact]

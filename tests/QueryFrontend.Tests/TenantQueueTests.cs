@@ -89,6 +89,14 @@ public sealed class TenantQueueTests
         await Assert.ThrowsAsync<TooManyOutstandingRequestsException>(() => query);
         blocker.Release();
         Assert.Equal(0, frontend.Queue.Waiting("t"));
+        Assert.Equal(1, frontend.Counters.TooManyOutstanding);
+
+        var registry = new MetricsCluster.Core.Metrics.MetricsRegistry();
+        QueryFrontendMetrics.Register(registry, frontend);
+        string text = registry.WriteText();
+        Assert.Contains("metricscluster_query_frontend_rejected_queries_total{reason=\"too_many_outstanding_requests\"} 1", text);
+        Assert.Contains("metricscluster_query_frontend_rejected_queries_total{reason=\"max_total_query_length\"} 0", text);
+        Assert.Contains("metricscluster_query_frontend_split_queries_total", text);
     }
 
     [Theory]
@@ -104,6 +112,7 @@ public sealed class TenantQueueTests
         long end = EngineHarness.Midnight;
         var r = await frontend.RangeQueryAsync("t", "up", end - (lengthHours * 3_600_000L), end, 86_400_000, CancellationToken.None);
         Assert.Equal(expected is null ? null : new QueryError(QueryErrorType.BadData, expected), r.Error);
+        Assert.Equal(expected is null ? 0 : 1, frontend.Counters.TooLong);
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MetricsCluster.Core.Metrics;
 using MetricsCluster.PromQL.Engine;
 using MetricsCluster.Querier.Api;
 using MetricsCluster.QueryFrontend;
@@ -31,7 +32,9 @@ internal sealed class QueryFrontendModule : IModule
         services.AddSingleton(sp =>
         {
             var engine = new EngineQueryRunner(sp.GetRequiredService<QueryEngine>(), sp.GetRequiredService<IQueryable>());
-            return new QueryFrontendRunner(options, new QuerierDownstream(engine), cache: null, sp.GetRequiredService<TimeProvider>());
+            var frontend = new QueryFrontendRunner(options, new QuerierDownstream(engine), cache: null, sp.GetRequiredService<TimeProvider>());
+            QueryFrontendMetrics.Register(sp.GetRequiredService<MetricsRegistry>(), frontend);
+            return frontend;
         });
 
         // Registered after the querier's (the graph orders it so): the query endpoints resolve this runner.
