@@ -88,6 +88,9 @@ public static class ErrorId
     /// <summary>The ingester holds as many tenants as it may; a new one is refused (a per-instance limit, 5xx).</summary>
     public const string IngesterMaxTenants = "ingester-max-tenants";
 
+    /// <summary>A range query's end − start is longer than the tenant may ask (query-frontend, 400).</summary>
+    public const string MaxTotalQueryLength = "max-total-query-length";
+
     /// <summary>Formats <c>"(err-mc-&lt;id&gt;)"</c>.</summary>
     public static string Tag(string id) => "(err-mc-" + id + ")";
 

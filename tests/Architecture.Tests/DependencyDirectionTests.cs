@@ -32,6 +32,9 @@ public sealed class DependencyDirectionTests
         // The ruler queries through PromQL over a Core queryable and writes through a Core contract the host binds.
         { "MetricsCluster.Ruler", s_shared },
 
+        // The query-frontend splits, caches and queues PromQL queries; it reaches the querier through its own contract (G3).
+        { "MetricsCluster.QueryFrontend", s_shared },
+
         // The scraping agent only needs the shared types; it writes through remote write or an in-process sink.
         { "MetricsCluster.Agent", s_shared },
     };

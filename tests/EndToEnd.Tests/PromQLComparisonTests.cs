@@ -21,6 +21,10 @@ namespace MetricsCluster.EndToEnd.Tests;
 /// Run alone: <c>dotnet test tests/EndToEnd.Tests -c Release --filter Category=PromQLComparison</c>; the report of
 /// every mismatch is written to promql-comparison-report.txt next to the test assembly.
 /// </para>
+/// <para>
+/// PROMQL_COMPARE_MC_ARGS adds space-separated flags to metrics-cluster, e.g.
+/// <c>--query-frontend.split-queries-by-interval=10m</c> so the one hour of data is split by the query-frontend.
+/// </para>
 /// </summary>
 public sealed class PromQLComparisonTests
 {
@@ -32,6 +36,9 @@ public sealed class PromQLComparisonTests
     {
         _output = output;
     }
+
+    private static string[] ExtraArgs() =>
+        (Environment.GetEnvironmentVariable("PROMQL_COMPARE_MC_ARGS") ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     [Fact]
     [Trait("Category", "PromQLComparison")]
@@ -47,7 +54,7 @@ public sealed class PromQLComparisonTests
         await using var reference = await StartPrometheusAsync();
         await using var candidatePrometheus = mode == "metrics-cluster" ? null : await StartPrometheusAsync();
         await using var mc = mode == "metrics-cluster"
-            ? await MetricsClusterProcess.StartAsync("--distributor.ingestion-rate-limit=100000000", "--distributor.ingestion-burst-size=100000000")
+            ? await MetricsClusterProcess.StartAsync(["--distributor.ingestion-rate-limit=100000000", "--distributor.ingestion-burst-size=100000000", .. ExtraArgs()])
             : null;
         var expected = QueryTarget.Prometheus("prometheus", reference.BaseUri);
         var actual = mc is not null ? QueryTarget.MetricsCluster(mc.BaseUri, Tenant) : QueryTarget.Prometheus(mode, candidatePrometheus!.BaseUri);

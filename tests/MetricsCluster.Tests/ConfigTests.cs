@@ -113,6 +113,25 @@ public sealed class ConfigTests : IDisposable
     }
 
     [Fact]
+    public void Query_frontend_settings_are_validated_at_start()
+    {
+        static string Error(ClusterConfig c) => Assert.Throws<ConfigException>(c.Validate).Message;
+        Assert.Contains("-querier.max-query-parallelism must be at least 1", Error(new ClusterConfig { QueryFrontendMaxQueryParallelism = 0 }));
+        Assert.Contains("-query-frontend.max-outstanding-requests-per-tenant must be at least 1", Error(new ClusterConfig { QueryFrontendMaxOutstandingRequestsPerTenant = 0 }));
+        Assert.Contains("may only be enabled in conjunction with -query-frontend.split-queries-by-interval", Error(new ClusterConfig { QueryFrontendCacheResults = true, QueryFrontendSplitQueriesByInterval = TimeSpan.Zero }));
+        Assert.Contains("unsupported backend \"redis\"", Error(new ClusterConfig { QueryFrontendCacheResults = true, QueryFrontendResultsCacheBackend = "redis" }));
+        Assert.Contains("-query-frontend.results-cache.memcached.addresses must list host:port", Error(new ClusterConfig { QueryFrontendCacheResults = true, QueryFrontendResultsCacheBackend = "memcached" }));
+    }
+
+    [Fact]
+    public async Task Query_frontend_flags_reach_its_options()
+    {
+        var o = (await Run("--query-frontend.cache-results=true", "--query-frontend.results-cache.backend=memcached", "--query-frontend.results-cache.memcached.addresses=a:11211, b:11211", "--querier.max-query-parallelism=3", "--query-frontend.max-total-query-length=720h")).QueryFrontendOptions();
+        Assert.Equal(["a:11211", "b:11211"], o.MemcachedAddresses);
+        Assert.Equal((3, TimeSpan.FromHours(720), TimeSpan.FromHours(24), TimeSpan.FromMinutes(1)), (o.MaxQueryParallelism, o.MaxTotalQueryLength, o.SplitQueriesByInterval, o.MaxCacheFreshness));
+    }
+
+    [Fact]
     public void Config_dump_round_trips_through_the_yaml_loader()
     {
         var c = new ClusterConfig { HttpListenPort = 1234, DataDir = "/var/lib/mc", MultitenancyEnabled = false };

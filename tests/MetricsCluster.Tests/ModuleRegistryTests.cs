@@ -7,7 +7,7 @@ namespace MetricsCluster.Host.Tests;
 public sealed class ModuleRegistryTests
 {
     [Theory]
-    [InlineData("all", new[] { "distributor", "ingester", "querier", "store-gateway", "compactor", "ruler", "server", "overrides", "ingester-service", "distributor-service", "all", "engine", "ingester-ring", "store-gateway-ring", "compactor-ring", "blocks-bucket", "ingester-client", "ingester-queryable", "store-queryable", "queryable" })]
+    [InlineData("all", new[] { "distributor", "ingester", "querier", "query-frontend", "store-gateway", "compactor", "ruler", "server", "overrides", "ingester-service", "distributor-service", "all", "engine", "ingester-ring", "store-gateway-ring", "compactor-ring", "blocks-bucket", "ingester-client", "ingester-queryable", "store-queryable", "queryable" })]
     [InlineData("write", new[] { "distributor", "ingester", "server", "overrides", "ingester-service", "distributor-service", "write", "engine", "ingester-ring", "blocks-bucket", "ingester-client" })]
     [InlineData("ingester", new[] { "ingester", "server", "overrides", "ingester-service", "engine", "ingester-ring", "blocks-bucket" })]
     [InlineData("ruler", new[] { "ruler", "server", "overrides", "engine", "queryable", "ingester-queryable", "store-queryable", "ingester-client", "ingester-ring", "store-gateway-ring", "blocks-bucket", "distributor-service" })]
@@ -17,11 +17,12 @@ public sealed class ModuleRegistryTests
     [InlineData("agent", new[] { "agent", "server", "engine" })]
     [InlineData("distributor", new[] { "distributor", "server", "overrides", "distributor-service", "engine", "ingester-ring", "ingester-client" })]
     [InlineData("querier", new[] { "querier", "server", "engine", "ingester-ring", "store-gateway-ring", "blocks-bucket", "ingester-client", "ingester-queryable", "store-queryable", "queryable" })]
+    [InlineData("query-frontend", new[] { "query-frontend", "querier", "server", "engine", "ingester-ring", "store-gateway-ring", "blocks-bucket", "ingester-client", "ingester-queryable", "store-queryable", "queryable" })]
     public void Targets_expand_to_their_dependencies(string target, string[] expected) =>
         Assert.Equal(expected.Order(), ModuleRegistry.Resolve(target).Order());
 
     [Theory]
-    [InlineData("query-frontend", "not available in this version")]
+    [InlineData("backend", "not available in this version")]
     [InlineData("nope", "unknown target \"nope\"")]
     [InlineData("", "at least one module")]
     public void Bad_targets_are_explained(string target, string expected) =>

@@ -107,6 +107,7 @@ public sealed partial class ClusterConfig
             BlocksStoreOptions().Validate();
             MergeQueryableOptions().Validate();
             CompactorOptions().Validate();
+            QueryFrontendOptions().Validate();
             _ = RulerOptions();
             if (RulerStorageLocalDirectory.Length == 0)
             {
