@@ -11,6 +11,7 @@
 #   victoria-metrics          peer benchmark
 #   postgresql                ring membership store (--ring.store=postgres) tests
 #   chromium                  the web UI's browser tests (Microsoft.Playwright drives /usr/bin/chromium)
+#   memcached                 the query-frontend's memcached results cache tests
 #
 # Also installed, from npm rather than Debian: azurite at exactly AZURITE_VERSION (npm install -g), the Azure
 # Storage emulator that the --ring.store=azure tests run as a child process. It needs node and npm on PATH
@@ -39,7 +40,7 @@ die() { printf 'install-deps: ERROR: %s\n' "$*" >&2; exit 1; }
 # to what this release accepts (tests/Shared/AzuriteServer.cs, src/Cluster/Engine/Azure/AzureEngine.cs).
 AZURITE_VERSION=3.37.0
 
-PACKAGES=(prometheus prometheus-node-exporter prometheus-alertmanager victoria-metrics postgresql chromium)
+PACKAGES=(prometheus prometheus-node-exporter prometheus-alertmanager victoria-metrics postgresql chromium memcached)
 
 # What must exist once a package is installed: commands on PATH, or (for postgresql, whose server
 # binaries live outside PATH) a glob that must match.
@@ -50,6 +51,7 @@ declare -A PROVIDES=(
   [victoria-metrics]="cmd:victoria-metrics"
   [postgresql]="cmd:pg_ctlcluster glob:/usr/lib/postgresql/*/bin/initdb glob:/usr/lib/postgresql/*/bin/postgres"
   [chromium]="cmd:chromium"
+  [memcached]="cmd:memcached"
 )
 
 dpkg_installed() { # package

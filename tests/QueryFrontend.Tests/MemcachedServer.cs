@@ -21,13 +21,36 @@ public sealed class MemcachedServer : IAsyncDisposable
 
     public int Port { get; }
 
+    // Installs what the tests need (scripts/install-deps.sh, memcached among it); a failure is loud, never a skip.
+    private static void InstallDeps()
+    {
+        string? root = AppContext.BaseDirectory;
+        while (root is not null && !File.Exists(Path.Combine(root, "MetricsCluster.sln")))
+        {
+            root = Path.GetDirectoryName(root.TrimEnd(Path.DirectorySeparatorChar));
+        }
+
+        if (root is null)
+        {
+            throw new FileNotFoundException("memcached is not installed and the repository (scripts/install-deps.sh) was not found", Binary);
+        }
+
+        var psi = new ProcessStartInfo("bash", Path.Combine(root, "scripts", "install-deps.sh")) { UseShellExecute = false };
+        using var p = Process.Start(psi)!;
+        p.WaitForExit();
+        if (!File.Exists(Binary))
+        {
+            throw new FileNotFoundException($"memcached is not installed and scripts/install-deps.sh could not install it (exit {p.ExitCode})", Binary);
+        }
+    }
+
     public string Address => $"127.0.0.1:{Port}";
 
     public static async Task<MemcachedServer> StartAsync()
     {
         if (!File.Exists(Binary))
         {
-            throw new FileNotFoundException("memcached is not installed: apt-get install memcached", Binary);
+            InstallDeps();
         }
 
         int port = FreePort();
