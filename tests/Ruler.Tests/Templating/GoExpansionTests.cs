@@ -7,8 +7,10 @@ namespace MetricsCluster.Ruler.Tests.Templating;
 /// <summary>
 /// Expansions compared byte for byte with Go's: testdata/go-expansions.json holds one alert's data, the results of
 /// its queries, and templates with the output Go 1.19's text/template and fmt produce with Prometheus 2.42's functions
-/// (computed by testdata/oracle; rerun it after adding a case). The cases cover printf's verbs and flags, number
-/// literals, every function, the control structures, and parse and execution errors with their positions.
+/// (computed once by a small Go program that ran each template through Prometheus 2.42's template package; that
+/// program and the upstream code it used are not in the repository: a new case needs its expected output from Go).
+/// The cases cover printf's verbs and flags, number literals, every function, the control structures, and parse and
+/// execution errors with their positions.
 /// </summary>
 public sealed class GoExpansionTests
 {
