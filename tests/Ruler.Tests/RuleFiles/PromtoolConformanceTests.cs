@@ -144,12 +144,8 @@ public sealed class PromtoolConformanceTests : IDisposable
         Assert.True(stdout.Contains("SUCCESS: 3 rules found", StringComparison.Ordinal), stdout + stderr);
     }
 
-    /// <summary>
-    /// Depends on <c>RuleTemplates.ParseError</c>, implemented on the ruler-templates branch (NotImplementedException
-    /// on this one): fails here and passes once the branches merge.
-    /// </summary>
+    /// <summary>Template parse errors come from the template engine (<c>RuleTemplates.ParseError</c>), in Go's wording.</summary>
     [Fact]
-    [Trait("DependsOn", "RuleTemplates")]
     public void Promtool_and_we_report_the_same_template_errors() => Promtool_and_we_report_the_same_errors("templates", """
         groups:
           - name: g

@@ -165,12 +165,8 @@ public sealed class RuleFileParserTests
         Assert.Equal(result.Groups[0].Rules[0].Labels, result.Groups[0].Rules[1].Labels);
     }
 
-    /// <summary>
-    /// Depends on <c>RuleTemplates.ParseError</c>, implemented on the ruler-templates branch (NotImplementedException
-    /// on this one): fails here and passes once the branches merge.
-    /// </summary>
+    /// <summary>Template parse errors come from the template engine (<c>RuleTemplates.ParseError</c>), in Go's wording.</summary>
     [Fact]
-    [Trait("DependsOn", "RuleTemplates")]
     public void Template_errors_of_alert_labels_and_annotations_use_prometheus_wording()
     {
         var result = RuleFileParser.ParseGroup("""
