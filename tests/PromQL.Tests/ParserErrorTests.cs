@@ -61,6 +61,12 @@ public class ParserErrorTests
     [InlineData("abs(1)", "expected type instant vector in call to function \"abs\", got scalar")]
     [InlineData("vector(foo)", "expected type scalar in call to function \"vector\", got instant vector")]
     [InlineData("non_existent(foo)", "1:1: parse error: unknown function with name \"non_existent\"")]
+    // Answers of Prometheus 2.42's /api/v1/query: the arguments' errors come before the unknown name.
+    [InlineData("foo(", "1:5: parse error: unclosed left parenthesis")]
+    [InlineData("non_existent(foo", "1:17: parse error: unclosed left parenthesis")]
+    [InlineData("non_existent(", "1:14: parse error: unclosed left parenthesis")]
+    [InlineData("non_existent(foo bar)", "1:18: parse error: unexpected identifier \"bar\"")]
+    [InlineData("non_existent(,)", "1:14: parse error: unexpected \",\"")]
     [InlineData("foo + bar[5m]", "1:7: parse error: binary expression must contain only scalar and instant vector types")]
     [InlineData("\"a\" + 1", "binary expression must contain only scalar and instant vector types")]
     [InlineData("1 == 1", "1:3: parse error: comparisons between scalars must use BOOL modifier")]

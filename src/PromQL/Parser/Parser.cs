@@ -374,12 +374,16 @@ public sealed partial class Parser
     {
         var nameTok = Advance();
         string name = Text(nameTok);
-        if (!Functions.TryGet(name, out var fn))
+        bool known = Functions.TryGet(name, out var fn);
+
+        // Prometheus' grammar checks the name when it reduces the whole call, so an error inside the arguments (an
+        // unclosed parenthesis, an unexpected token) is the one reported for `non_existent(foo`.
+        var (args, close) = ParseArgs("function call");
+        if (!known)
         {
             Fail(nameTok.Pos, "unknown function with name " + Quoting.Quote(name));
         }
 
-        var (args, close) = ParseArgs("function call");
         return new Call(new PositionRange(nameTok.Pos.Start, close.Pos.End), fn, args);
     }
 
