@@ -1,5 +1,6 @@
-# Shared by scripts/bench-ingest.sh, scripts/bench-query.sh and scripts/bench-blocks.sh (sourced, not run): process cleanup, ports,
-# readiness, stopping, /proc readings, median. Expects WORK, RESULTS_DIR, READY_TIMEOUT, BENCH_FIRST_PORT and log/die.
+# Shared by the scripts/bench-*.sh scripts (sourced, not run): process cleanup, ports, readiness, stopping, /proc
+# readings, waiting for a quiet machine, median. Expects WORK, RESULTS_DIR, READY_TIMEOUT, BENCH_FIRST_PORT and log/die
+# (and IDLE_WAIT, IDLE_BUSY_PCT for wait_quiet).
 # shellcheck shell=bash
 STARTED_PIDS=()
 
@@ -85,3 +86,23 @@ cpu_jiffies() {
 
 # Median of the numbers on stdin, one a line.
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit; if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+# Waits (up to IDLE_WAIT seconds) until the machine is quiet for 3 s: other builds or tests running on the same
+# cores would make the figures noisy. Sets QUIET_BUSY to the busy percentage measured last.
+wait_quiet() { # name
+  local deadline=$((SECONDS + IDLE_WAIT)) b0 t0 b1 t1 busy
+  while :; do
+    read -r b0 t0 < <(cpu_jiffies)
+    sleep 3
+    read -r b1 t1 < <(cpu_jiffies)
+    busy=$(( (b1 - b0) * 100 / (t1 - t0 > 0 ? t1 - t0 : 1) ))
+    (( busy <= IDLE_BUSY_PCT )) && { QUIET_BUSY=$busy; return 0; }
+    if (( SECONDS >= deadline )); then
+      log "[$1] WARNING: the machine is still ${busy}% busy with other work after ${IDLE_WAIT}s; measuring anyway, figures will be noisy"
+      QUIET_BUSY=$busy
+      return 0
+    fi
+    log "[$1] machine ${busy}% busy with other work; waiting for it to go quiet (up to ${IDLE_WAIT}s)"
+    sleep 2
+  done
+}

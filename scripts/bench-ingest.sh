@@ -77,26 +77,6 @@ children_cpu() { # var-name
     | awk '{ t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%.2f", t }')"
 }
 
-# Waits (up to IDLE_WAIT seconds) until the machine is quiet for 3 s: other builds or tests running on the
-# same two cores would make the figures low and noisy.
-wait_quiet() { # name
-  local deadline=$((SECONDS + IDLE_WAIT)) b0 t0 b1 t1 busy
-  while :; do
-    read -r b0 t0 < <(cpu_jiffies)
-    sleep 3
-    read -r b1 t1 < <(cpu_jiffies)
-    busy=$(( (b1 - b0) * 100 / (t1 - t0 > 0 ? t1 - t0 : 1) ))
-    (( busy <= IDLE_BUSY_PCT )) && { QUIET_BUSY=$busy; return 0; }
-    if (( SECONDS >= deadline )); then
-      log "[$1] WARNING: the machine is still ${busy}% busy with other work after ${IDLE_WAIT}s; measuring anyway, figures will be low"
-      QUIET_BUSY=$busy
-      return 0
-    fi
-    log "[$1] machine ${busy}% busy with other work; waiting for it to go quiet (up to ${IDLE_WAIT}s)"
-    sleep 2
-  done
-}
-
 # Sums every sample of a metric (any labels) in a Prometheus exposition.
 metric_sum() { # url metric-name
   { curl -fsS --max-time 10 "$1" 2>/dev/null || true; } \

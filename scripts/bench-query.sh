@@ -108,27 +108,6 @@ BENCH_FIRST_PORT=19200
 # shellcheck source=scripts/bench-common.sh
 source "$REPO/scripts/bench-common.sh"
 
-# Waits (up to IDLE_WAIT seconds) until the machine is quiet for 3 s: other builds or tests running on the
-# same two cores would make the figures high and noisy.
-wait_quiet() { # name
-  local deadline=$((SECONDS + IDLE_WAIT)) b0 t0 b1 t1 busy
-  while :; do
-    read -r b0 t0 < <(cpu_jiffies)
-    sleep 3
-    read -r b1 t1 < <(cpu_jiffies)
-    busy=$(( (b1 - b0) * 100 / (t1 - t0 > 0 ? t1 - t0 : 1) ))
-    (( busy <= IDLE_BUSY_PCT )) && { QUIET_BUSY=$busy; return 0; }
-    if (( SECONDS >= deadline )); then
-      log "[$1] WARNING: the machine is still ${busy}% busy with other work after ${IDLE_WAIT}s; measuring anyway, figures will be high"
-      QUIET_BUSY=$busy
-      return 0
-    fi
-    log "[$1] machine ${busy}% busy with other work; waiting for it to go quiet (up to ${IDLE_WAIT}s)"
-    sleep 2
-  done
-}
-
-
 # One query run. Sets Q_MS (milliseconds), Q_SERIES (series in the answer) and Q_ERR (empty when it succeeded).
 QUERY_HEADERS=()
 run_query() { # base-url api-prefix mode query eval-time
