@@ -46,6 +46,10 @@ internal sealed class QuerierModule : IModule
             });
         });
         services.AddSingleton<IQueryRunner>(sp => new EngineQueryRunner(sp.GetRequiredService<QueryEngine>(), sp.GetRequiredService<IQueryable>()));
+
+        // Compiles the query path before /ready (QueryWarmup says why).
+        services.AddSingleton<QueryWarmup>();
+        services.AddHostedService(sp => sp.GetRequiredService<QueryWarmup>());
     }
 
     /// <inheritdoc/>

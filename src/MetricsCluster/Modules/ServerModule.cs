@@ -5,7 +5,7 @@ using MetricsCluster.WebUi;
 namespace MetricsCluster.Modules;
 
 /// <summary>
-/// The HTTP server's own routes: /ready (from the ingester and store-gateway of this process when it runs them),
+/// The HTTP server's own routes: /ready (from the ingester, store-gateway and querier warm-up of this process when it runs them),
 /// /metrics, /config, and the web UI. Every target has it; it needs the engine so every process is a member of its
 /// deployment (a silo in cluster mode) before anything else starts.
 /// </summary>
@@ -27,6 +27,7 @@ internal sealed class ServerModule : IModule
         var stores = context.Has(ModuleRegistry.StoreGateway) ? app.Services.GetRequiredService<BucketStores>() : null;
         var lifecycle = ingester is null ? null : app.Services.GetRequiredService<IngesterLifecycle>();
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+        var warmup = context.Has(ModuleRegistry.Querier) ? app.Services.GetRequiredService<QueryWarmup>() : null;
         app.MapOperations(context.Config, () =>
         {
             if (lifetime.ApplicationStopping.IsCancellationRequested)
@@ -49,6 +50,11 @@ internal sealed class ServerModule : IModule
             if (lifecycle is not null && lifecycle.State != Cluster.Ring.InstanceState.Active)
             {
                 return (false, $"Ingester not ready: {lifecycle.State} in the ring");
+            }
+
+            if (warmup is { Done: false })
+            {
+                return (false, "Querier not ready: compiling the query path");
             }
 
             // Mimir: the store-gateway is not ready during its first bucket sync.
