@@ -27,6 +27,15 @@ public sealed class SeriesSelectorTests
     [InlineData("up{job=~\"(\"}", "error parsing regexp")]
     [InlineData("", "unexpected end of input")]
     [InlineData("up{job==\"a\"}", "expected string")]
+    // Prometheus 2.42's /api/v1/series answers: the selector grammar stops at the first token after the selector.
+    [InlineData("up(", "1:3: parse error: unexpected \"(\"")]
+    [InlineData("rate(x[5m])", "1:5: parse error: unexpected \"(\"")]
+    [InlineData("up[5m]", "1:3: parse error: unexpected \"[\"")]
+    [InlineData("up offset 5m", "1:4: parse error: unexpected <offset>")]
+    [InlineData("up{a=\"b\"} + 1", "1:11: parse error: unexpected <op:+>")]
+    [InlineData("sum(up)", "1:4: parse error: unexpected \"(\"")]
+    [InlineData("1", "1:1: parse error: unexpected number \"1\"")]
+    [InlineData("up{a=\"b\"", "1:9: parse error: unexpected end of input inside braces")]
     public void Rejects_bad_selectors_with_prometheus_wording(string input, string expected) =>
         Assert.Contains(expected, Assert.Throws<FormatException>(() => SeriesSelector.Parse(input)).Message);
 

@@ -61,7 +61,7 @@ public sealed class StatusApiTests : IAsyncLifetime
     [InlineData("/prometheus/api/v1/rules?type=bogus", 400, """{"status":"error","errorType":"bad_data","error":"invalid parameter \"type\": not supported value \"bogus\""}""")]
     [InlineData("/prometheus/api/v1/alerts", 200, """{"status":"success","data":{"alerts":[]}}""")]
     [InlineData("/prometheus/api/v1/targets", 200, """{"status":"success","data":{"activeTargets":[],"droppedTargets":[]}}""")]
-    [InlineData("/prometheus/api/v1/format_query?query=foo(", 400, """{"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": 1:1: parse error: unknown function with name \"foo\""}""")]
+    [InlineData("/prometheus/api/v1/format_query?query=foo(", 400, """{"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": 1:5: parse error: unclosed left parenthesis"}""")]
     [InlineData("/prometheus/api/v1/status/tsdb?limit=2", 200,
         """{"status":"success","data":{"headStats":{"numSeries":3,"numLabelPairs":7,"chunkCount":3,"minTime":1000,"maxTime":3000}""" +
         ""","seriesCountByMetricName":[{"name":"up","value":2},{"name":"http_requests_total","value":1}]""" +
@@ -100,7 +100,7 @@ public sealed class StatusApiTests : IAsyncLifetime
         "# TYPE up untyped\nup{instance=\"h:1\",job=\"a\"} 1 1699999990000\nup{instance=\"h:2\",job=\"b\"} 0 1699999990000\n")]
     [InlineData("/prometheus/federate?match[]=http_requests_total", 200, "# TYPE http_requests_total untyped\nhttp_requests_total{code=\"200\",job=\"a\"} 1.5e+06 1699999990000\n")]
     [InlineData("/prometheus/federate", 200, "")]
-    [InlineData("/prometheus/federate?match[]=up(", 400, "1:1: parse error: unknown function with name \"up\"\n")]
+    [InlineData("/prometheus/federate?match[]=up(", 400, "1:3: parse error: unexpected \"(\"\n")]
     [InlineData("/prometheus/federate?match[]={job=~\".%2B\"}", 422,
         "more than 2 series match; federation returns at most that many (err-mc-max-federate-series). Narrow the match[] selectors\n")]
     public async Task Federate_answers_prometheus_text(string url, int status, string body)

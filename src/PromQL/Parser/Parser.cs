@@ -60,6 +60,34 @@ public sealed partial class Parser
         return e;
     }
 
+    /// <summary>
+    /// Parses a series selector alone, as Prometheus' <c>ParseMetricSelector</c> (the <c>match[]</c> parameters): its
+    /// grammar starts at <c>vector_selector</c>, so anything after the selector is reported as the unexpected token
+    /// it is (<c>up(</c>: <c>1:3: parse error: unexpected "("</c>), before any lexer error further on.
+    /// </summary>
+    /// <exception cref="PromQLParseException">On a syntax error, or a selector the checker refuses.</exception>
+    public static VectorSelector ParseMetricSelector(string input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var p = new Parser(input);
+        var t = p.Current;
+        VectorSelector? selector = t.Kind switch
+        {
+            TokenKind.LeftBrace => p.ParseVectorSelector(null),
+            TokenKind.Identifier or TokenKind.MetricIdentifier or TokenKind.Aggregator or TokenKind.By or TokenKind.Without
+                or TokenKind.Offset or TokenKind.And or TokenKind.Or or TokenKind.Unless or TokenKind.Start or TokenKind.End
+                => p.ParseVectorSelector(p.Advance()),
+            _ => null,
+        };
+        if (selector is null || p.Current.Kind != TokenKind.Eof)
+        {
+            p.Unexpected(null, null);
+        }
+
+        new Checker(input).Check(selector!, 0);
+        return selector!;
+    }
+
     private Token Current => _tokens[_i];
 
     private Token PeekAt(int n) => _tokens[Math.Min(_i + n, _tokens.Count - 1)];

@@ -18,21 +18,13 @@ public static class SeriesSelector
             throw new FormatException("1:1: parse error: unexpected end of input");
         }
 
-        Expr e;
         try
         {
-            e = Parser.ParseExpr(input);
+            return [.. Parser.ParseMetricSelector(input).Matchers];
         }
         catch (PromQLParseException ex)
         {
             throw new FormatException(ex.Message, ex);
         }
-
-        if (e is not VectorSelector { OriginalOffset.Ticks: 0, Timestamp: null, StartOrEnd: AtModifier.None } selector)
-        {
-            throw new FormatException("1:1: parse error: expected a series selector such as metric{label=\"value\"}");
-        }
-
-        return [.. selector.Matchers];
     }
 }
