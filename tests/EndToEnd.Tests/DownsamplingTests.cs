@@ -107,6 +107,14 @@ public sealed class DownsamplingTests : IDisposable
         Directory.CreateDirectory(tenantDir);
         foreach (string b in BlockDirs.Complete(blocksDir))
         {
+            // promtool ends a block at its last sample + 1 ms; an ingester's block spans its whole 2h range, so
+            // compacted 10-day blocks span exactly 10 days, as downsampling to 1h requires (Thanos' rule).
+            string metaPath = Path.Combine(blocksDir, b, "meta.json");
+            var meta = JsonNode.Parse(await File.ReadAllTextAsync(metaPath))!.AsObject();
+            long twoHours = 2 * Hour;
+            meta["minTime"] = meta["minTime"]!.GetValue<long>() / twoHours * twoHours;
+            meta["maxTime"] = ((meta["maxTime"]!.GetValue<long>() + twoHours - 1) / twoHours) * twoHours;
+            await File.WriteAllTextAsync(metaPath, meta.ToJsonString());
             ThanosSection.Add(Path.Combine(blocksDir, b), Tenant, "promtool");
             Directory.Move(Path.Combine(blocksDir, b), Path.Combine(tenantDir, b));
         }
