@@ -79,13 +79,17 @@ public sealed class DownsamplingTests : IDisposable
 
             // max_source_resolution=0s: raw blocks only, and the exact raw answer (it differs from every window sum).
             Assert.Null(Difference(await RangeAsync(mc, qStart, qEnd, "0s"), raw));
+            // Raw blocks only; more than the three 10-day ones, because the compacted-away 2h and 24h sources are
+            // still read until their deletion marks are older than the ignore delay (1h), as in Mimir.
             var afterRaw = await ReadCountsAsync(mc);
-            Assert.Equal(after with { Raw = after.Raw + 3 }, afterRaw);
+            Assert.True(afterRaw.Raw >= after.Raw + 3, $"raw blocks read: {after.Raw} -> {afterRaw.Raw}");
+            Assert.Equal((after.OneHour, after.FiveMinutes), (afterRaw.OneHour, afterRaw.FiveMinutes));
             Assert.NotNull(Difference(await RangeAsync(mc, qStart, qEnd, "0s"), downsampled));
 
             // No parameter at a 1h step: step / 5 = 12m allows 5m blocks, which give the same window sums.
+            var beforeAuto = await ReadCountsAsync(mc);
             Assert.Null(Difference(await RangeAsync(mc, qStart, qEnd, null), downsampled));
-            Assert.Equal(afterRaw.FiveMinutes + 3, (await ReadCountsAsync(mc)).FiveMinutes);
+            Assert.Equal(beforeAuto with { FiveMinutes = beforeAuto.FiveMinutes + 3 }, await ReadCountsAsync(mc));
         }
         finally
         {
