@@ -54,6 +54,13 @@ public sealed class CompactorOptions
     /// </summary>
     public string DataDir { get; set; } = Path.Combine(Path.GetTempPath(), "metricscluster-compactor");
 
+    /// <summary>
+    /// Gets or sets whether the compactor downsamples after compacting (<c>--compactor.downsampling-enabled</c>, off
+    /// by default): raw blocks spanning 40h or more get a 5m copy, 5m blocks spanning 10d or more a 1h copy (Thanos'
+    /// rules, docs/compactor.md#downsampling). Needs a block range of at least 40h, which Mimir's defaults lack.
+    /// </summary>
+    public bool DownsamplingEnabled { get; set; }
+
     /// <summary>Mimir's default <c>--compactor.block-ranges</c>: 2h, 12h, 24h.</summary>
     public static IReadOnlyList<TimeSpan> DefaultBlockRanges { get; } = [TimeSpan.FromHours(2), TimeSpan.FromHours(12), TimeSpan.FromHours(24)];
 
@@ -95,6 +102,13 @@ public sealed class CompactorOptions
         if (SplitAndMergeShards < 0)
         {
             throw new ArgumentException($"compactor.split-and-merge-shards must be >= 0, got {SplitAndMergeShards}");
+        }
+
+        // With every range below 40h no raw block ever qualifies: the flag would silently do nothing.
+        if (DownsamplingEnabled && BlockRanges[^1].TotalMilliseconds < Downsampling.DownsampleResolution.FiveMinutesMinRange)
+        {
+            throw new ArgumentException(
+                $"compactor.downsampling-enabled needs a compactor.block-ranges range of at least 40h (the largest is {DurationList.FormatDuration(BlockRanges[^1])}): only blocks spanning 40h or more are downsampled, e.g. --compactor.block-ranges=2h,12h,24h,240h");
         }
     }
 

@@ -61,6 +61,11 @@ public sealed class BucketIndex
                     w.WriteNumber("compaction_level", b.CompactionLevel);
                 }
 
+                if (b.Resolution != 0)
+                {
+                    w.WriteNumber("downsample_resolution", b.Resolution);
+                }
+
                 w.WriteEndObject();
             }
 
@@ -121,7 +126,8 @@ public sealed class BucketIndex
                     b.GetProperty("max_time").GetInt64(),
                     b.TryGetProperty("uploaded_at", out var up) ? up.GetInt64() : 0,
                     b.TryGetProperty("source", out var src) ? src.GetString() ?? string.Empty : string.Empty,
-                    b.TryGetProperty("compaction_level", out var lvl) ? lvl.GetInt32() : 0));
+                    b.TryGetProperty("compaction_level", out var lvl) ? lvl.GetInt32() : 0,
+                    b.TryGetProperty("downsample_resolution", out var res) ? res.GetInt64() : 0));
             }
 
             foreach (var m in Array(root, "block_deletion_marks"))

@@ -9,4 +9,8 @@ namespace MetricsCluster.Storage;
 /// <param name="UploadedAt">When its meta.json was written to the bucket, in Unix seconds (<c>uploaded_at</c>).</param>
 /// <param name="Source">The producer from the meta's Thanos section, e.g. <c>ingester</c>; empty = omitted (<c>source</c>).</param>
 /// <param name="CompactionLevel">The meta's compaction level; 0 = omitted (<c>compaction_level</c>).</param>
-public sealed record BucketIndexBlock(Ulid Id, long MinTime, long MaxTime, long UploadedAt, string Source = "", int CompactionLevel = 0);
+/// <param name="Resolution">
+/// The meta's <c>thanos.downsample.resolution</c> in ms; 0 = raw, omitted (<c>downsample_resolution</c>, our
+/// addition: Mimir has no downsampling), so queriers can choose resolutions without reading every meta.json.
+/// </param>
+public sealed record BucketIndexBlock(Ulid Id, long MinTime, long MaxTime, long UploadedAt, string Source = "", int CompactionLevel = 0, long Resolution = 0);

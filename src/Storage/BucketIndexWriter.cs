@@ -88,7 +88,7 @@ public sealed class BucketIndexWriter
                 throw new InvalidDataException($"{key} names block {meta.Ulid}");
             }
 
-            return new BucketIndexBlock(id, meta.MinTime, meta.MaxTime, attributes.LastModified.ToUnixTimeSeconds(), meta.Thanos?.Source ?? string.Empty, meta.Compaction.Level);
+            return new BucketIndexBlock(id, meta.MinTime, meta.MaxTime, attributes.LastModified.ToUnixTimeSeconds(), meta.Thanos?.Source ?? string.Empty, meta.Compaction.Level, meta.Thanos?.DownsampleResolution ?? 0);
         }
         catch (ObjectNotFoundException)
         {

@@ -29,12 +29,18 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
     {
         bool labelsOnly = hints?.Func == SelectHints.SeriesOnly;
         var merged = new Dictionary<Labels, List<Sample>>();
-        await WithLeasesAsync(block => ReadBlockAsync(block.Block, matchers, labelsOnly, merged, cancellationToken)).ConfigureAwait(false);
+        var downsampled = new HashSet<Labels>();
+        var aggregates = new DownsampledChunkReader(hints?.Func);
+        await WithLeasesAsync(block => ReadBlockAsync(block.Block, matchers, labelsOnly, merged, aggregates, downsampled, cancellationToken)).ConfigureAwait(false);
 
         var result = new List<SampleArraySeries>(merged.Count);
         foreach (var (labels, samples) in merged)
         {
-            var deduped = Dedup(samples);
+            // Only a series read (partly) from downsampled blocks for a counter function gets resets removed; raw
+            // answers stay exactly as stored.
+            var deduped = aggregates.Aggregate == AggrType.Counter && downsampled.Contains(labels)
+                ? DownsampledChunkReader.ApplyCounterResets(samples.OrderBy(s => s.T))
+                : Dedup(samples);
             if (labelsOnly || deduped.Length > 0)
             {
                 result.Add(new SampleArraySeries(labels, deduped));
@@ -90,7 +96,8 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
     }
 
     /// <summary>Adds the block's matching series (with chunks in range) and their samples in range to <paramref name="merged"/>.</summary>
-    private async Task ReadBlockAsync(BucketBlock block, IReadOnlyList<Matcher> matchers, bool labelsOnly, Dictionary<Labels, List<Sample>> merged, CancellationToken cancellationToken)
+    private async Task ReadBlockAsync(BucketBlock block, IReadOnlyList<Matcher> matchers, bool labelsOnly, Dictionary<Labels, List<Sample>> merged,
+        DownsampledChunkReader aggregates, HashSet<Labels> downsampled, CancellationToken cancellationToken)
     {
         var refs = await block.SelectSeriesRefsAsync(matchers, cancellationToken).ConfigureAwait(false);
         var series = (await block.SeriesAsync(refs, cancellationToken).ConfigureAwait(false))
@@ -111,6 +118,13 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
             foreach (var meta in labelsOnly ? [] : metas)
             {
                 var (encoding, data) = chunks[meta.Ref];
+                if (encoding == ChunkEncoding.Aggr && block.Meta.Thanos is { DownsampleResolution: > 0 })
+                {
+                    ReadAggregate(aggregates, data, samples, block, meta);
+                    downsampled.Add(labels);
+                    continue;
+                }
+
                 if (encoding != ChunkEncoding.Xor)
                 {
                     throw new NotSupportedException($"{BucketBlock.ObjectKey(block.Tenant, block.Meta.Ulid, "chunks")}: chunk 0x{meta.Ref:x} has encoding {encoding}; only XOR ({ChunkEncoding.Xor}) is supported.");
@@ -135,6 +149,18 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
         if (it.Error is { } e)
         {
             throw new InvalidDataException($"tenant {block.Tenant}, block {block.Meta.Ulid}: chunk 0x{meta.Ref:x} (segment {(meta.Ref >> 32) + 1}, byte {meta.Ref & 0xFFFF_FFFF}) does not decode", e);
+        }
+    }
+
+    private void ReadAggregate(DownsampledChunkReader aggregates, ReadOnlyMemory<byte> data, List<Sample> into, BucketBlock block, ChunkMeta meta)
+    {
+        try
+        {
+            aggregates.Read(data, mint, maxt, into);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"tenant {block.Tenant}, block {block.Meta.Ulid}: chunk 0x{meta.Ref:x}: {e.Message}", e);
         }
     }
 

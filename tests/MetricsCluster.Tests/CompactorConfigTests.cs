@@ -83,6 +83,19 @@ public sealed class CompactorConfigTests : IDisposable
     }
 
     [Fact]
+    public async Task Downsampling_is_off_by_default_and_on_only_with_a_range_of_40h_or_more()
+    {
+        Assert.False(new ClusterConfig().CompactorOptions().DownsamplingEnabled);
+        var c = await Run("--compactor.downsampling-enabled=true", "--compactor.block-ranges=2h,24h,240h");
+        Assert.True(c.CompactorOptions().DownsamplingEnabled);
+
+        File.WriteAllText(_file, "compactor:\n  downsampling_enabled: true\n");
+        var yaml = new ClusterConfig();
+        YamlConfigFile.Apply(_file, yaml);
+        Assert.Contains("compactor.downsampling-enabled needs a compactor.block-ranges range of at least 40h", Assert.Throws<ConfigException>(yaml.Validate).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bad_block_ranges_name_the_flag_and_the_reason()
     {
         File.WriteAllText(_file, "compactor:\n  block_ranges: 2h,5h\n");

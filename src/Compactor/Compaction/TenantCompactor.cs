@@ -22,7 +22,7 @@ namespace MetricsCluster.Compactor.Compaction;
 /// A source the merge cannot read gets a no-compact mark naming the error and is left out from then on (Mimir PR 6588):
 /// it stays queryable, and the tenant's other blocks go on being compacted.
 /// </remarks>
-public sealed class TenantCompactor
+public sealed partial class TenantCompactor
 {
     // Rounds of plan-and-run per tenant and run: 2h → 12h → 24h needs 3; more means blocks keep arriving mid-run.
     private const int MaxRounds = 8;
@@ -36,6 +36,7 @@ public sealed class TenantCompactor
     private readonly ILogger _logger;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TenantBlocks> _views = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _slots;
+    private readonly bool _downsampling;
 
     /// <summary>Initializes a new instance of the <see cref="TenantCompactor"/> class.</summary>
     /// <param name="bucket">The blocks bucket.</param>
@@ -49,6 +50,7 @@ public sealed class TenantCompactor
         _bucket = bucket;
         _planner = new CompactionPlanner(options, time);
         _scratchDir = options.DataDir;
+        _downsampling = options.DownsamplingEnabled;
         _slots = new SemaphoreSlim(options.CompactionConcurrency, options.CompactionConcurrency);
         _metrics = metrics;
         _cleanerMetrics = cleanerMetrics;
@@ -108,6 +110,11 @@ public sealed class TenantCompactor
             {
                 break;
             }
+        }
+
+        if (_downsampling)
+        {
+            failed += await DownsampleAsync(tenant, view, cancellationToken).ConfigureAwait(false);
         }
 
         if (failed == 0)

@@ -59,6 +59,13 @@ public sealed class CompactionPlanner
         var jobs = new List<CompactionJob>();
         foreach (var group in kept.GroupBy(CompactionGroupKey.Of).OrderBy(g => g.Key.ToString(), StringComparer.Ordinal))
         {
+            // Downsampled blocks hold aggregate chunks, which the merge cannot re-cut; each already spans its raw
+            // source's range (40h or more), so they are left as written (docs/compactor.md#downsampling).
+            if (group.Key.DownsampleResolution != 0)
+            {
+                continue;
+            }
+
             jobs.AddRange(PlanGroup(group.Key, group));
         }
 

@@ -31,9 +31,23 @@ public interface IQuerier : IAsyncDisposable
 /// <param name="Start">Start of the evaluation (ms).</param>
 /// <param name="End">End of the evaluation (ms).</param>
 /// <param name="Step">Query step (ms), 0 for instant queries.</param>
-/// <param name="Func">Surrounding function; "series" means labels only.</param>
-public sealed record SelectHints(long Start, long End, long Step = 0, string? Func = null)
+/// <param name="Func">
+/// Surrounding function or aggregation (Prometheus' <c>extractFuncFromPath</c>); "series" means labels only. Stores
+/// holding downsampled blocks pick the aggregate to return by it (docs/query-api.md#downsampled-data).
+/// </param>
+/// <param name="MaxSourceResolution">
+/// The coarsest downsampling resolution (ms) the answer may come from (Thanos' <c>max_source_resolution</c>): 0 = raw
+/// data only; null = automatic, a fifth of <paramref name="Step"/>.
+/// </param>
+public sealed record SelectHints(long Start, long End, long Step = 0, string? Func = null, long? MaxSourceResolution = null)
 {
+    /// <summary>
+    /// The coarsest resolution (ms) allowed: <see cref="MaxSourceResolution"/>, or a fifth of the step when it is
+    /// unset, so a downsampled block is used only when the step is at least five times its resolution and queries at
+    /// ordinary steps stay exact on raw data.
+    /// </summary>
+    public long AllowedResolution => MaxSourceResolution ?? Step / 5;
+
     /// <summary>The hint value that asks for label sets only.</summary>
     public const string SeriesOnly = "series";
 }

@@ -30,6 +30,9 @@ public sealed partial class ClusterConfig
     /// <summary>The compactor's scratch directory; empty = <c>&lt;data.dir&gt;/compactor</c> (<c>--compactor.data-dir</c>).</summary>
     public string CompactorDataDir { get; set; } = string.Empty;
 
+    /// <summary>Whether the compactor downsamples blocks of 40h and more (<c>--compactor.downsampling-enabled</c>).</summary>
+    public bool CompactorDownsamplingEnabled { get; set; }
+
     /// <summary>The compactor's options derived from this config.</summary>
     public CompactorOptions CompactorOptions() => new()
     {
@@ -40,6 +43,7 @@ public sealed partial class ClusterConfig
         FirstLevelCompactionWaitPeriod = CompactorFirstLevelCompactionWaitPeriod,
         SplitAndMergeShards = CompactorSplitAndMergeShards,
         CompactionConcurrency = CompactorCompactionConcurrency,
+        DownsamplingEnabled = CompactorDownsamplingEnabled,
         DataDir = CompactorDataDir.Length > 0 ? CompactorDataDir : Path.Combine(DataDir, "compactor"),
     };
 
@@ -53,6 +57,7 @@ public sealed partial class ClusterConfig
         ConfigOption.Dur("compactor.first-level-compaction-wait-period", "How long a compaction of ingester-uploaded blocks waits after their newest upload, so every replica is in; 0 = no wait.", c => c.CompactorFirstLevelCompactionWaitPeriod, (c, v) => c.CompactorFirstLevelCompactionWaitPeriod = v),
         ConfigOption.Int("compactor.split-and-merge-shards", "Shards of the split stage: blocks of the smallest range are split by series into this many blocks, each merged on its own later; 0 = no splitting.", c => c.CompactorSplitAndMergeShards, (c, v) => c.CompactorSplitAndMergeShards = v),
         ConfigOption.Int("compactor.compaction-concurrency", "How many tenants one compactor process compacts at once.", c => c.CompactorCompactionConcurrency, (c, v) => c.CompactorCompactionConcurrency = v),
+        ConfigOption.Bool("compactor.downsampling-enabled", "Downsample after compaction as Thanos does: raw blocks spanning 40h+ to 5m, 5m blocks spanning 10d+ to 1h; needs a block range of at least 40h.", c => c.CompactorDownsamplingEnabled, (c, v) => c.CompactorDownsamplingEnabled = v),
         ConfigOption.Str("compactor.data-dir", "The compactor's scratch directory for downloaded and merged blocks; empty = <data.dir>/compactor.", c => c.CompactorDataDir, (c, v) => c.CompactorDataDir = v),
     ];
 

@@ -88,8 +88,19 @@ internal sealed class QueryFrontendModule : IModule
     /// The frontend as the query endpoints' runner. Queries asking for <c>stats</c> are checked against the limits
     /// and then run unsplit on the engine, whose counters describe one evaluation (splitting stats is not done yet).
     /// </summary>
-    private sealed class FrontendQueryRunner(QueryFrontendRunner frontend, EngineQueryRunner engine) : IStatsQueryRunner
+    private sealed class FrontendQueryRunner(QueryFrontendRunner frontend, EngineQueryRunner engine) : IStatsQueryRunner, IResolutionQueryRunner
     {
+        // An explicit max_source_resolution runs unsplit on the engine, like stats: the frontend's results cache and
+        // split queries do not carry it, and a cached raw answer must never stand in for a downsampled one or back.
+        public Task<QueryResult> InstantQueryAsync(string tenant, string query, long timeMs, long maxSourceResolutionMs, QueryStats? stats, CancellationToken cancellationToken) =>
+            engine.InstantQueryAsync(tenant, query, timeMs, maxSourceResolutionMs, stats, cancellationToken);
+
+        public Task<QueryResult> RangeQueryAsync(string tenant, string query, long startMs, long endMs, long stepMs, long maxSourceResolutionMs, QueryStats? stats, CancellationToken cancellationToken)
+        {
+            CheckLimits(startMs, endMs);
+            return engine.RangeQueryAsync(tenant, query, startMs, endMs, stepMs, maxSourceResolutionMs, stats, cancellationToken);
+        }
+
         public Task<QueryResult> InstantQueryAsync(string tenant, string query, long timeMs, CancellationToken cancellationToken) =>
             frontend.InstantQueryAsync(tenant, query, timeMs, cancellationToken);
 

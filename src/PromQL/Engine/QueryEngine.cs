@@ -31,12 +31,27 @@ public sealed class QueryEngine : IDisposable
 
     /// <summary>Evaluates <paramref name="query"/> at one instant.</summary>
     public Task<QueryResult> InstantQueryAsync(IQueryable storage, string tenant, string query, long timeMs, CancellationToken cancellationToken) =>
-        ExecAsync(storage, tenant, query, timeMs, timeMs, 0, cancellationToken);
+        ExecAsync(storage, tenant, query, timeMs, timeMs, 0, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="InstantQueryAsync(IQueryable, string, string, long, CancellationToken)"/>, reading downsampled
+    /// data of at most <paramref name="maxSourceResolutionMs"/> (0 = raw only; null = automatic, step / 5).
+    /// </summary>
+    public Task<QueryResult> InstantQueryAsync(IQueryable storage, string tenant, string query, long timeMs, long? maxSourceResolutionMs, CancellationToken cancellationToken) =>
+        ExecAsync(storage, tenant, query, timeMs, timeMs, 0, maxSourceResolutionMs, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="RangeQueryAsync(IQueryable, string, string, long, long, long, CancellationToken)"/>, reading
+    /// downsampled data of at most <paramref name="maxSourceResolutionMs"/> (0 = raw only; null = automatic, step / 5).
+    /// </summary>
+    public Task<QueryResult> RangeQueryAsync(IQueryable storage, string tenant, string query, long startMs, long endMs, long stepMs,
+        long? maxSourceResolutionMs, CancellationToken cancellationToken) =>
+        ExecAsync(storage, tenant, query, startMs, endMs, stepMs, maxSourceResolutionMs, cancellationToken);
 
     /// <summary>Evaluates <paramref name="query"/> at every step from <paramref name="startMs"/> to <paramref name="endMs"/>.</summary>
     public Task<QueryResult> RangeQueryAsync(IQueryable storage, string tenant, string query, long startMs, long endMs, long stepMs,
         CancellationToken cancellationToken) =>
-        ExecAsync(storage, tenant, query, startMs, endMs, stepMs, cancellationToken);
+        ExecAsync(storage, tenant, query, startMs, endMs, stepMs, null, cancellationToken);
 
     /// <summary>
     /// Cancels every running and waiting query, and every query started later (the process is stopping). They
@@ -62,7 +77,7 @@ public sealed class QueryEngine : IDisposable
     }
 
     private async Task<QueryResult> ExecAsync(IQueryable storage, string tenant, string query, long start, long end, long step,
-        CancellationToken cancellationToken)
+        long? maxSourceResolution, CancellationToken cancellationToken)
     {
         Expr expr;
         try
@@ -89,7 +104,7 @@ public sealed class QueryEngine : IDisposable
         {
             await _gate.WaitAsync(ct).ConfigureAwait(false);
             entered = true;
-            var plan = QueryPlan.Create(expr, start, end, isRange ? step : 1, Options);
+            var plan = QueryPlan.Create(expr, start, end, isRange ? step : 1, Options, maxSourceResolution);
             await using (var querier = storage.Querier(tenant, plan.MinTime, plan.MaxTime))
             {
                 await plan.FetchAsync(querier, Options.MaxSamples, ct).ConfigureAwait(false);

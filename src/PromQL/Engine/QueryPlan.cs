@@ -16,6 +16,7 @@ internal sealed record StoredSeries(Labels Labels, long[] T, double[] V);
 internal sealed class QueryPlan
 {
     private readonly Dictionary<VectorSelector, (long Min, long Max, long Range)> _ranges = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<VectorSelector, string?> _funcs = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<VectorSelector, List<StoredSeries>> _series = new(ReferenceEqualityComparer.Instance);
 
     private QueryPlan(long start, long end, long interval)
@@ -40,11 +41,14 @@ internal sealed class QueryPlan
     /// <summary>Latest sample time any selector needs.</summary>
     public long MaxTime { get; private set; } = long.MinValue;
 
-    /// <summary>Walks <paramref name="expr"/> and records each selector's time range.</summary>
-    public static QueryPlan Create(Expr expr, long start, long end, long interval, EngineOptions options)
+    /// <summary>The coarsest downsampling resolution (ms) the query may read; null = automatic (step / 5).</summary>
+    public long? MaxSourceResolution { get; private init; }
+
+    /// <summary>Walks <paramref name="expr"/> and records each selector's time range and enclosing function.</summary>
+    public static QueryPlan Create(Expr expr, long start, long end, long interval, EngineOptions options, long? maxSourceResolution = null)
     {
-        var plan = new QueryPlan(start, end, interval);
-        plan.Walk(expr, start, end, (long)options.LookbackDelta.TotalMilliseconds, 0);
+        var plan = new QueryPlan(start, end, interval) { MaxSourceResolution = maxSourceResolution };
+        plan.Walk(expr, start, end, (long)options.LookbackDelta.TotalMilliseconds, 0, null);
         if (plan.MinTime > plan.MaxTime)
         {
             plan.MinTime = plan.MaxTime = start;
@@ -80,7 +84,7 @@ internal sealed class QueryPlan
         foreach (var (selector, (min, max, range)) in _ranges)
         {
             var list = new List<StoredSeries>();
-            var hints = new SelectHints(min, max, Interval, null);
+            var hints = new SelectHints(min, max, Interval, _funcs.GetValueOrDefault(selector), MaxSourceResolution);
             await foreach (var s in querier.SelectAsync(true, hints, selector.Matchers, ct).ConfigureAwait(false))
             {
                 times.Clear();
@@ -120,12 +124,15 @@ internal sealed class QueryPlan
         }
     }
 
-    private void Walk(Expr e, long lo, long hi, long lookback, long range)
+    // 'func' is the nearest enclosing function call or aggregation, as Prometheus' extractFuncFromPath computes it for
+    // SelectHints.Func (a binary operator in between hides it); stores of downsampled data choose an aggregate by it.
+    private void Walk(Expr e, long lo, long hi, long lookback, long range, string? func)
     {
         switch (e)
         {
             case VectorSelector v:
                 {
+                    _funcs[v] = func;
                     long? at = AtTime(v.Timestamp, v.StartOrEnd);
                     long off = (long)v.OriginalOffset.TotalMilliseconds;
                     long min = (at ?? lo) - off - (range > 0 ? range : lookback);
@@ -137,21 +144,28 @@ internal sealed class QueryPlan
                 }
 
             case MatrixSelector m:
-                Walk(m.VectorSelector, lo, hi, lookback, (long)m.Range.TotalMilliseconds);
+                Walk(m.VectorSelector, lo, hi, lookback, (long)m.Range.TotalMilliseconds, func);
                 return;
             case SubqueryExpr s:
                 {
                     long? at = AtTime(s.Timestamp, s.StartOrEnd);
                     long off = (long)s.OriginalOffset.TotalMilliseconds;
                     long r = (long)s.Range.TotalMilliseconds;
-                    Walk(s.Expr, (at ?? lo) - off - r, (at ?? hi) - off, lookback, 0);
+                    Walk(s.Expr, (at ?? lo) - off - r, (at ?? hi) - off, lookback, 0, func);
                     return;
                 }
 
             default:
+                string? inner = e switch
+                {
+                    Call c => c.Function.Name,
+                    AggregateExpr a => Operators.Name(a.Op),
+                    BinaryExpr => null,
+                    _ => func,
+                };
                 foreach (var child in Ast.Children(e))
                 {
-                    Walk(child, lo, hi, lookback, 0);
+                    Walk(child, lo, hi, lookback, 0, inner);
                 }
 
                 return;

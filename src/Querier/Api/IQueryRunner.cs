@@ -28,3 +28,16 @@ public interface IStatsQueryRunner : IQueryRunner
     /// <summary>As <see cref="IQueryRunner.RangeQueryAsync"/>, counting reads into <paramref name="stats"/>.</summary>
     Task<QueryResult> RangeQueryAsync(string tenant, string query, long startMs, long endMs, long stepMs, QueryStats stats, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A runner that honours <c>max_source_resolution</c> (docs/query-api.md#downsampled-data). Optional: without it the
+/// endpoints reject the parameter rather than silently ignore it.
+/// </summary>
+public interface IResolutionQueryRunner : IQueryRunner
+{
+    /// <summary>As <see cref="IQueryRunner.InstantQueryAsync"/>, reading downsampled data of at most <paramref name="maxSourceResolutionMs"/> (0 = raw only).</summary>
+    Task<QueryResult> InstantQueryAsync(string tenant, string query, long timeMs, long maxSourceResolutionMs, QueryStats? stats, CancellationToken cancellationToken);
+
+    /// <summary>As <see cref="IQueryRunner.RangeQueryAsync"/>, reading downsampled data of at most <paramref name="maxSourceResolutionMs"/> (0 = raw only).</summary>
+    Task<QueryResult> RangeQueryAsync(string tenant, string query, long startMs, long endMs, long stepMs, long maxSourceResolutionMs, QueryStats? stats, CancellationToken cancellationToken);
+}

@@ -80,8 +80,11 @@ public static class QueryEndpoints
             using var timeout = RequestTimeout(p, time, engineTimeout);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, timeout?.Token ?? CancellationToken.None);
             string query = p.One("query") ?? string.Empty;
+            long? maxResolution = SourceResolution.Parse(p);
             var stats = StatsReport.Requested(p, runner, query);
-            var result = stats is null
+            var result = maxResolution is { } limit
+                ? await ResolutionRunner().InstantQueryAsync(tenant, query, ts, limit, stats?.Stats, linked.Token)
+                : stats is null
                 ? await runner.InstantQueryAsync(tenant, query, ts, linked.Token)
                 : await stats.Runner.InstantQueryAsync(tenant, query, ts, stats.Stats, linked.Token);
             return Render(result, timeout, aborted, stats?.Stop());
@@ -116,12 +119,19 @@ public static class QueryEndpoints
             // The engine works in whole milliseconds; a sub-millisecond step (accepted above, as by Prometheus) becomes 1 ms.
             long stepMs = Math.Max(1, stepNs / 1_000_000);
             string query = p.One("query") ?? string.Empty;
+            long? maxResolution = SourceResolution.Parse(p);
             var stats = StatsReport.Requested(p, runner, query);
-            var result = stats is null
+            var result = maxResolution is { } limit
+                ? await ResolutionRunner().RangeQueryAsync(tenant, query, start, end, stepMs, limit, stats?.Stats, linked.Token)
+                : stats is null
                 ? await runner.RangeQueryAsync(tenant, query, start, end, stepMs, linked.Token)
                 : await stats.Runner.RangeQueryAsync(tenant, query, start, end, stepMs, stats.Stats, linked.Token);
             return Render(result, timeout, aborted, stats?.Stop());
         }
+
+        // An explicit max_source_resolution needs a runner that passes it to the engine; 'auto' (the default) needs none.
+        private IResolutionQueryRunner ResolutionRunner() => runner as IResolutionQueryRunner
+            ?? throw new ApiException($"invalid parameter \"{SourceResolution.Parameter}\": not supported by this querier");
 
         /// <summary>Exemplars are not stored yet: the parameters are checked as Prometheus checks them and the answer is empty.</summary>
         internal static Task<(int, ReadOnlyMemory<byte>?)> ExemplarsAsync(HttpContext ctx, string tenant, ApiParams p) => Task.FromResult(Exemplars(p));

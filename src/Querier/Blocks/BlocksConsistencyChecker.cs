@@ -16,6 +16,7 @@ public sealed class BlocksConsistencyChecker
     private readonly TimeProvider _time;
     private readonly Counter _checks;
     private readonly Counter _failed;
+    private readonly CounterFamily _read;
 
     /// <summary>Initializes a new instance of the <see cref="BlocksConsistencyChecker"/> class.</summary>
     /// <param name="options">The grace periods.</param>
@@ -28,6 +29,13 @@ public sealed class BlocksConsistencyChecker
         _time = time;
         _checks = registry.Counter("metricscluster_querier_blocks_consistency_checks_total", "Total number of consistency checks run on queried blocks.").WithLabels();
         _failed = registry.Counter("metricscluster_querier_blocks_consistency_checks_failed_total", "Total number of consistency checks failed on queried blocks.").WithLabels();
+
+        // Which resolution answers are read from (docs/query-api.md#downsampled-data): the three Thanos levels exist from the start.
+        _read = registry.Counter("metricscluster_querier_blocks_read_total", "Blocks the store-gateways read for queries, by downsampling resolution in ms (0 = raw).", "resolution");
+        foreach (string r in (string[])["0", "300000", "3600000"])
+        {
+            _read.WithLabels(r);
+        }
     }
 
     /// <summary>The blocks of <paramref name="expected"/> that had to be read and were not.</summary>
@@ -59,6 +67,11 @@ public sealed class BlocksConsistencyChecker
             {
                 missing.Add(block.Id);
             }
+        }
+
+        foreach (var block in expected.Blocks.Where(b => queried.Contains(b.Id)))
+        {
+            _read.WithLabels(block.Resolution.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
         }
 
         if (missing.Count > 0)

@@ -44,6 +44,7 @@ public sealed class BlocksStoreQueryable(BucketIndexBlocksFinder finder, IStoreG
                     return all;
                 },
                 [],
+                hints?.AllowedResolution ?? 0,
                 cancellationToken).ConfigureAwait(false);
             foreach (var s in series)
             {
@@ -52,17 +53,20 @@ public sealed class BlocksStoreQueryable(BucketIndexBlocksFinder finder, IStoreG
         }
 
         public async ValueTask<IReadOnlyList<string>> LabelNamesAsync(IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken) =>
-            await RunAsync((q, ct) => q.LabelNamesAsync(matchers, ct).AsTask(), [], cancellationToken).ConfigureAwait(false);
+            await RunAsync((q, ct) => q.LabelNamesAsync(matchers, ct).AsTask(), [], 0, cancellationToken).ConfigureAwait(false);
 
         public async ValueTask<IReadOnlyList<string>> LabelValuesAsync(string name, IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken) =>
-            await RunAsync((q, ct) => q.LabelValuesAsync(name, matchers, ct).AsTask(), [], cancellationToken).ConfigureAwait(false);
+            await RunAsync((q, ct) => q.LabelValuesAsync(name, matchers, ct).AsTask(), [], 0, cancellationToken).ConfigureAwait(false);
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-        /// <summary>Finds the blocks, runs <paramref name="read"/> on a store-gateway querier over them, then checks consistency.</summary>
-        private async Task<T> RunAsync<T>(Func<IQuerier, CancellationToken, Task<T>> read, T empty, CancellationToken cancellationToken)
+        /// <summary>
+        /// Finds the blocks (downsampled ones only up to <paramref name="maxResolution"/>; label queries read raw
+        /// blocks), runs <paramref name="read"/> on a store-gateway querier over them, then checks consistency.
+        /// </summary>
+        private async Task<T> RunAsync<T>(Func<IQuerier, CancellationToken, Task<T>> read, T empty, long maxResolution, CancellationToken cancellationToken)
         {
-            var expected = await owner._finder.GetBlocksAsync(tenant, mint, maxt, cancellationToken).ConfigureAwait(false);
+            var expected = await owner._finder.GetBlocksAsync(tenant, mint, maxt, cancellationToken, maxResolution).ConfigureAwait(false);
             if (expected.Blocks.Count == 0)
             {
                 return empty;

@@ -40,9 +40,13 @@ public sealed class BucketIndexBlocksFinder
     /// <param name="mint">Inclusive start, ms.</param>
     /// <param name="maxt">Inclusive end, ms.</param>
     /// <param name="cancellationToken">Cancels the index read.</param>
+    /// <param name="maxResolution">
+    /// The coarsest downsampling resolution allowed, ms (<see cref="ResolutionPicker"/>): 0, the default, reads raw
+    /// blocks only, so the answer is exact.
+    /// </param>
     /// <returns>The blocks and their deletion marks.</returns>
     /// <exception cref="BlocksStoreException">The index is older than the max stale period.</exception>
-    public async Task<BlocksForRange> GetBlocksAsync(string tenant, long mint, long maxt, CancellationToken cancellationToken)
+    public async Task<BlocksForRange> GetBlocksAsync(string tenant, long mint, long maxt, CancellationToken cancellationToken, long maxResolution = 0)
     {
         var now = _time.GetUtcNow();
         // A missing index is not cached: the compactor writes a tenant's first index at any moment, and until then
@@ -71,9 +75,8 @@ public sealed class BucketIndexBlocksFinder
         var blocks = index.Blocks
             .Where(b => b.MinTime <= maxt && b.MaxTime > mint)
             .Where(b => !marks.TryGetValue(b.Id, out var m) || m.DeletionTime > ignoreBefore)
-            .OrderBy(b => b.MinTime).ThenBy(b => b.Id)
             .ToList();
-        return new BlocksForRange(blocks, marks);
+        return new BlocksForRange(ResolutionPicker.Pick(blocks, mint, maxt, maxResolution), marks);
     }
 
     private sealed record Cached(BucketIndex? Index, DateTimeOffset ReadAt);

@@ -6,8 +6,9 @@ namespace MetricsCluster.Tsdb.Block;
 /// The steps every block producer shares (<see cref="BlockWriter"/>, <see cref="Compaction.BlockMerger"/>):
 /// create <c>&lt;ULID&gt;.tmp-for-creation</c>, fill it, fsync, rename; and finish a filled directory with
 /// <c>tombstones</c>, the Thanos file list and <c>meta.json</c>. Written once here (G "write a primitive once").
+/// Public because the compactor's downsampler writes blocks of its own the same way.
 /// </summary>
-internal static class BlockDirectory
+public static class BlockDirectory
 {
     /// <summary>
     /// Runs <paramref name="writeContents"/> on a fresh <c>&lt;ULID&gt;.tmp-for-creation</c> directory, then fsyncs and

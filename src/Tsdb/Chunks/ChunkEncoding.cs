@@ -21,4 +21,11 @@ public static class ChunkEncoding
 
     /// <summary>XOR2 float chunk with start timestamps; written only by a Prometheus configured for it.</summary>
     public const byte Xor2 = 4;
+
+    /// <summary>
+    /// Thanos' aggregate chunk (<c>ChunkEncAggr</c>, 0xff) of downsampled blocks: five XOR sub-chunks (count, sum,
+    /// min, max, counter) in one chunk (<see cref="AggrChunk"/>, <c>docs/format/chunks.md</c> §4). Only blocks whose
+    /// <c>meta.json</c> has a non-zero <c>thanos.downsample.resolution</c> hold it.
+    /// </summary>
+    public const byte Aggr = 0xff;
 }

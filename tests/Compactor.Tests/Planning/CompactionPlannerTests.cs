@@ -147,7 +147,6 @@ public sealed class CompactionPlannerTests
     [Theory]
     [InlineData("cluster", "a", "b", 0, 0)]
     [InlineData("__compactor_shard_id__", "1_of_2", "2_of_2", 0, 0)]
-    [InlineData("cluster", "a", "a", 0, 300_000)]
     public void Blocks_of_different_external_labels_or_resolutions_are_never_mixed(string label, string valueA, string valueB, long resA, long resB)
     {
         var f = new PlanningFixture();
@@ -162,6 +161,23 @@ public sealed class CompactionPlannerTests
         Assert.All(plan.Jobs, j => Assert.Single(j.Blocks.Select(b => (b.Thanos!.Labels[label], b.Thanos.DownsampleResolution)).Distinct()));
         Assert.Equal([2, 3], plan.Jobs.Select(j => j.Blocks.Count).Order());
         Assert.Equal(2, plan.Jobs.Select(j => j.Key).Distinct().Count());
+    }
+
+    [Fact]
+    public void Downsampled_blocks_are_grouped_apart_and_never_compacted()
+    {
+        // The merge re-cuts XOR samples and cannot merge aggregate chunks (docs/compactor.md#downsampling).
+        var f = new PlanningFixture();
+        f.Add(0, 2);
+        f.Add(0, 2);
+        f.Add(0, 2, resolution: 300_000);
+        f.Add(0, 2, resolution: 300_000);
+        f.Add(0, 2, resolution: 3_600_000);
+        f.Add(0, 2, resolution: 3_600_000);
+
+        var job = Assert.Single(f.Plan(nowHours: 5).Jobs);
+        Assert.Equal("0@{}", job.Group.ToString());
+        Assert.Equal(2, job.Blocks.Count);
     }
 
     [Fact]
