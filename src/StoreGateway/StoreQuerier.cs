@@ -29,15 +29,17 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
     {
         bool labelsOnly = hints?.Func == SelectHints.SeriesOnly;
         var merged = new Dictionary<Labels, List<Sample>>();
-        await WithLeasesAsync(block => ReadBlockAsync(block.Block, matchers, labelsOnly, merged, cancellationToken)).ConfigureAwait(false);
+        var fetched = new Dictionary<Labels, (int Chunks, long Bytes)>();
+        await WithLeasesAsync(block => ReadBlockAsync(block.Block, matchers, labelsOnly, merged, fetched, cancellationToken)).ConfigureAwait(false);
 
-        var result = new List<SampleArraySeries>(merged.Count);
+        var result = new List<FetchedSampleSeries>(merged.Count);
         foreach (var (labels, samples) in merged)
         {
             var deduped = Dedup(samples);
             if (labelsOnly || deduped.Length > 0)
             {
-                result.Add(new SampleArraySeries(labels, deduped));
+                var (chunks, bytes) = fetched.GetValueOrDefault(labels);
+                result.Add(new FetchedSampleSeries(labels, deduped, chunks, bytes));
             }
         }
 
@@ -89,8 +91,11 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
         }
     }
 
-    /// <summary>Adds the block's matching series (with chunks in range) and their samples in range to <paramref name="merged"/>.</summary>
-    private async Task ReadBlockAsync(BucketBlock block, IReadOnlyList<Matcher> matchers, bool labelsOnly, Dictionary<Labels, List<Sample>> merged, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds the block's matching series (with chunks in range) and their samples in range to <paramref name="merged"/>,
+    /// and the chunks read per series to <paramref name="fetched"/>.
+    /// </summary>
+    private async Task ReadBlockAsync(BucketBlock block, IReadOnlyList<Matcher> matchers, bool labelsOnly, Dictionary<Labels, List<Sample>> merged, Dictionary<Labels, (int Chunks, long Bytes)> fetched, CancellationToken cancellationToken)
     {
         var refs = await block.SelectSeriesRefsAsync(matchers, cancellationToken).ConfigureAwait(false);
         var series = (await block.SeriesAsync(refs, cancellationToken).ConfigureAwait(false))
@@ -116,6 +121,9 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
                     throw new NotSupportedException($"{BucketBlock.ObjectKey(block.Tenant, block.Meta.Ulid, "chunks")}: chunk 0x{meta.Ref:x} has encoding {encoding}; only XOR ({ChunkEncoding.Xor}) is supported.");
                 }
 
+                // What the querier's fetch limits charge: the chunks read and their encoded size.
+                var (n, bytes) = fetched.GetValueOrDefault(labels);
+                fetched[labels] = (n + 1, bytes + data.Length);
                 xor.Reset(data);
                 Read(xor, samples, block, meta);
             }

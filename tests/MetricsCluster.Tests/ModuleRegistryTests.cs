@@ -16,8 +16,8 @@ public sealed class ModuleRegistryTests
     [InlineData("compactor", new[] { "compactor", "server", "overrides", "engine", "compactor-ring", "blocks-bucket" })]
     [InlineData("agent", new[] { "agent", "server", "engine" })]
     [InlineData("distributor", new[] { "distributor", "server", "overrides", "distributor-service", "engine", "ingester-ring", "ingester-client" })]
-    [InlineData("querier", new[] { "querier", "server", "engine", "ingester-ring", "store-gateway-ring", "blocks-bucket", "ingester-client", "ingester-queryable", "store-queryable", "queryable" })]
-    [InlineData("query-frontend", new[] { "query-frontend", "querier", "server", "engine", "ingester-ring", "store-gateway-ring", "blocks-bucket", "ingester-client", "ingester-queryable", "store-queryable", "queryable" })]
+    [InlineData("querier", new[] { "querier", "server", "overrides", "engine", "ingester-ring", "store-gateway-ring", "blocks-bucket", "ingester-client", "ingester-queryable", "store-queryable", "queryable" })]
+    [InlineData("query-frontend", new[] { "query-frontend", "querier", "server", "overrides", "engine", "ingester-ring", "store-gateway-ring", "blocks-bucket", "ingester-client", "ingester-queryable", "store-queryable", "queryable" })]
     public void Targets_expand_to_their_dependencies(string target, string[] expected) =>
         Assert.Equal(expected.Order(), ModuleRegistry.Resolve(target).Order());
 

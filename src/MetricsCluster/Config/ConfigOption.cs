@@ -31,6 +31,7 @@ public sealed record ConfigOption(string Flag, string Help, bool IsBool, Func<Cl
         .. ClusterConfig.ShipperFlags,
         .. ClusterConfig.BucketStoreFlags,
         .. ClusterConfig.QuerierFlags,
+        .. ClusterConfig.QueryLimitFlags,
         .. ClusterConfig.QueryFrontendFlags,
         .. ClusterConfig.RetentionLimitFlags,
         .. ClusterConfig.CompactorFlags,

@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using MetricsCluster.Config;
 using MetricsCluster.Core;
+using MetricsCluster.Core.Limits;
 using MetricsCluster.Core.Ingest;
 using MetricsCluster.Http;
 using MetricsCluster.PromQL.Engine;
@@ -26,7 +27,7 @@ internal sealed class QuerierModule : IModule
     public string Name => ModuleRegistry.Querier;
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> Dependencies => [ModuleRegistry.Server, ModuleRegistry.Queryable, ModuleRegistry.IngesterClient];
+    public IReadOnlyList<string> Dependencies => [ModuleRegistry.Server, ModuleRegistry.Overrides, ModuleRegistry.Queryable, ModuleRegistry.IngesterClient];
 
     /// <inheritdoc/>
     public ModuleStage Stage => ModuleStage.Services;
@@ -45,7 +46,8 @@ internal sealed class QuerierModule : IModule
                 OnInternalError = (query, e) => log.LogError(e, "query failed with an internal error: {Query}", query),
             });
         });
-        services.AddSingleton<IQueryRunner>(sp => new EngineQueryRunner(sp.GetRequiredService<QueryEngine>(), sp.GetRequiredService<IQueryable>()));
+        // Every query runs under its tenant's fetch limits (max_fetched_series_per_query and the chunk limits).
+        services.AddSingleton<IQueryRunner>(sp => new EngineQueryRunner(sp.GetRequiredService<QueryEngine>(), sp.GetRequiredService<IQueryable>(), sp.GetRequiredService<IOverrides>()));
     }
 
     /// <inheritdoc/>

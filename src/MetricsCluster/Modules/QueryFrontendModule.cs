@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MetricsCluster.Core.Limits;
 using MetricsCluster.Core.Metrics;
 using MetricsCluster.PromQL.Engine;
 using MetricsCluster.Querier.Api;
@@ -31,7 +32,7 @@ internal sealed class QueryFrontendModule : IModule
         var options = context.Config.QueryFrontendOptions();
         services.AddSingleton(sp =>
         {
-            var engine = new EngineQueryRunner(sp.GetRequiredService<QueryEngine>(), sp.GetRequiredService<IQueryable>());
+            var engine = new EngineQueryRunner(sp.GetRequiredService<QueryEngine>(), sp.GetRequiredService<IQueryable>(), sp.GetRequiredService<IOverrides>());
             var frontend = new QueryFrontendRunner(options, new QuerierDownstream(engine), cache: null, sp.GetRequiredService<TimeProvider>());
             QueryFrontendMetrics.Register(sp.GetRequiredService<MetricsRegistry>(), frontend);
             return frontend;
@@ -40,7 +41,7 @@ internal sealed class QueryFrontendModule : IModule
         // Registered after the querier's (the graph orders it so): the query endpoints resolve this runner.
         services.AddSingleton<IQueryRunner>(sp => new FrontendQueryRunner(
             sp.GetRequiredService<QueryFrontendRunner>(),
-            new EngineQueryRunner(sp.GetRequiredService<QueryEngine>(), sp.GetRequiredService<IQueryable>())));
+            new EngineQueryRunner(sp.GetRequiredService<QueryEngine>(), sp.GetRequiredService<IQueryable>(), sp.GetRequiredService<IOverrides>())));
     }
 
     /// <inheritdoc/>
