@@ -18,6 +18,7 @@ public static class Host
         {
             modules = ModuleRegistry.Resolve(config.Target);
             AgentModule.Expand(modules, config);
+            QueryFrontendModule.Expand(modules, config);
             config.ValidateModules(modules);
         }
         catch (ConfigException e)

@@ -58,8 +58,9 @@ public static class ModuleRegistry
 
     /// <summary>
     /// Target: the query-frontend. Splits range queries by day, caches their results and queues every tenant's
-    /// queries fairly in front of the querier (docs/query-frontend.md). For now its downstream is the querier in the
-    /// same process, so the target runs one too.
+    /// queries fairly in front of the querier (docs/query-frontend.md). With <c>--query-frontend.downstream-url</c> it
+    /// forwards to remote queriers over HTTP; without, its downstream is a querier in the same process, which the
+    /// target then runs too (<c>QueryFrontendModule.Expand</c>).
     /// </summary>
     public const string QueryFrontend = "query-frontend";
 

@@ -33,6 +33,7 @@ public sealed record ConfigOption(string Flag, string Help, bool IsBool, Func<Cl
         .. ClusterConfig.QuerierFlags,
         .. ClusterConfig.QueryLimitFlags,
         .. ClusterConfig.QueryFrontendFlags,
+        .. ClusterConfig.QueryFrontendDownstreamFlags,
         .. ClusterConfig.RetentionLimitFlags,
         .. ClusterConfig.CompactorFlags,
         .. ClusterConfig.RulerLimitFlags,

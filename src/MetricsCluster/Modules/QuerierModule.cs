@@ -10,6 +10,7 @@ using MetricsCluster.Http;
 using MetricsCluster.PromQL.Engine;
 using MetricsCluster.Querier;
 using MetricsCluster.Querier.Api;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 using IQueryable = MetricsCluster.Core.Storage.IQueryable;
 
@@ -47,7 +48,8 @@ internal sealed class QuerierModule : IModule
             });
         });
         // Every query runs under its tenant's fetch limits (max_fetched_series_per_query and the chunk limits).
-        services.AddSingleton<IQueryRunner>(sp => new EngineQueryRunner(sp.GetRequiredService<QueryEngine>(), sp.GetRequiredService<IQueryable>(), sp.GetRequiredService<IOverrides>()));
+        // TryAdd: a query-frontend in this process binds the query endpoints to its own runner, whichever registers first.
+        services.TryAddSingleton<IQueryRunner>(sp => new EngineQueryRunner(sp.GetRequiredService<QueryEngine>(), sp.GetRequiredService<IQueryable>(), sp.GetRequiredService<IOverrides>()));
     }
 
     /// <inheritdoc/>

@@ -15,13 +15,14 @@ namespace MetricsCluster.Modules;
 /// split by interval, results cache, per-tenant fair queue) over the querier's engine. The frontend reaches the
 /// engine through its own <see cref="IQueryDownstream"/> (G3), bound here to the querier's runner.
 /// </summary>
-internal sealed class QueryFrontendModule : IModule
+internal sealed partial class QueryFrontendModule : IModule
 {
     /// <inheritdoc/>
     public string Name => ModuleRegistry.QueryFrontend;
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> Dependencies => [ModuleRegistry.Server, ModuleRegistry.Querier];
+    /// <remarks>The querier joins through <see cref="Expand"/> unless the frontend forwards to a downstream URL.</remarks>
+    public IReadOnlyList<string> Dependencies => [ModuleRegistry.Server];
 
     /// <inheritdoc/>
     public ModuleStage Stage => ModuleStage.Services;
@@ -29,6 +30,12 @@ internal sealed class QueryFrontendModule : IModule
     /// <inheritdoc/>
     public void Register(IServiceCollection services, ModuleContext context)
     {
+        if (context.Config.QueryFrontendDownstream() is { } downstream)
+        {
+            RegisterStandalone(services, context, downstream);
+            return;
+        }
+
         var options = context.Config.QueryFrontendOptions();
         services.AddSingleton(sp =>
         {
@@ -73,6 +80,10 @@ internal sealed class QueryFrontendModule : IModule
                 json.WriteEndObject();
             }
         });
+        if (context.Config.QueryFrontendDownstream() is { } downstream)
+        {
+            MapStandalone(app, context, downstream);
+        }
     }
 
     /// <summary>The querier's runner as the frontend's downstream.</summary>
