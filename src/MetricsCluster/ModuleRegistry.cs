@@ -170,6 +170,17 @@ public static class ModuleRegistry
         return result;
     }
 
+    /// <summary>
+    /// Adds the modules the configuration implies to a resolved set: the agent in <c>all</c> with an agent config
+    /// file, the query-frontend's in-process querier when it has no downstream URL.
+    /// </summary>
+    /// <exception cref="Config.ConfigException">A module cannot run with this configuration.</exception>
+    public static void Expand(HashSet<string> modules, Config.ClusterConfig config)
+    {
+        AgentModule.Expand(modules, config);
+        QueryFrontendModule.Expand(modules, config);
+    }
+
     private static void Add(string module, HashSet<string> into)
     {
         if (!into.Add(module))

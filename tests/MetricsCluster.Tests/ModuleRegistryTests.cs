@@ -27,7 +27,7 @@ public sealed class ModuleRegistryTests
     public void The_query_frontend_brings_its_querier_unless_it_forwards_to_a_downstream_url(string url, bool querier)
     {
         var modules = ModuleRegistry.Resolve("query-frontend");
-        QueryFrontendModule.Expand(modules, new ClusterConfig { QueryFrontendDownstreamUrl = url });
+        ModuleRegistry.Expand(modules, new ClusterConfig { QueryFrontendDownstreamUrl = url });
 
         var expected = new HashSet<string>(["query-frontend", "server", "engine"]);
         if (querier)
