@@ -47,7 +47,7 @@ public sealed class QueryLimiter
     /// <summary>The chunks limit; 0 = none.</summary>
     public int MaxChunks { get; }
 
-    /// <summary>Unique series counted so far.</summary>
+    /// <summary>Unique series counted so far (only with a series limit: without one they are not tracked).</summary>
     public int SeriesCount
     {
         get
@@ -77,6 +77,12 @@ public sealed class QueryLimiter
     /// <exception cref="QueryLimitExceededException">The query now has more unique series than <see cref="MaxSeries"/>.</exception>
     public void AddSeries(Labels labels)
     {
+        if (MaxSeries == 0)
+        {
+            // Without a series limit the set of label sets would only cost memory (one entry per series of the query).
+            return;
+        }
+
         int count;
         lock (_lock)
         {
@@ -88,7 +94,7 @@ public sealed class QueryLimiter
             count = _series.Count;
         }
 
-        if (MaxSeries > 0 && count > MaxSeries)
+        if (count > MaxSeries)
         {
             QueryLimitExceededException.ThrowMaxSeries(MaxSeries);
         }
