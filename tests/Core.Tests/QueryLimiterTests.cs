@@ -26,9 +26,10 @@ public sealed class QueryLimiterTests
             "the query exceeded the maximum number of series (limit: 2 series) (err-mc-max-series-per-query). Consider reducing the time range and/or number of series selected by the query. One way to reduce the number of selected series is to add more label matchers to the query. Otherwise, to adjust the related per-tenant limit, configure -querier.max-fetched-series-per-query, or contact your service administrator.",
             e.Message);
 
-        // A series already counted still passes; any other new one fails too.
-        limiter.AddSeries(L(1));
-        Assert.Throws<QueryLimitExceededException>(() => limiter.AddSeries(L(4)));
+        // The query is over: every later charge fails with the same error, even a series already counted (a replica
+        // sending only those must not finish the query) and chunks.
+        Assert.Equal(e.Message, Assert.Throws<QueryLimitExceededException>(() => limiter.AddSeries(L(1))).Message);
+        Assert.Equal(e.Message, Assert.Throws<QueryLimitExceededException>(() => limiter.AddChunks(1, 1)).Message);
     }
 
     [Fact]

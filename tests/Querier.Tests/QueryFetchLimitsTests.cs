@@ -123,6 +123,22 @@ public sealed class QueryFetchLimitsTests : IDisposable
         Assert.Equal(QueryLimitExceededException.MaxSeriesMessage(9), over.Error?.Message);
     }
 
+    [Fact]
+    public async Task Each_ingester_replica_stops_streaming_once_the_series_limit_is_crossed()
+    {
+        var replicas = Enumerable.Range(0, 3).ToDictionary(i => "ingester-" + i, _ => new ChunkIngester(Series(0, 10), Now - (13 * Hour), Now));
+        var ring = new FixedRing([.. replicas.Keys.Select(FixedRing.Instance)]);
+        var client = new ReplicatedIngesterClient(ring, i => replicas[i.Id], NullLogger<ReplicatedIngesterClient>.Instance);
+
+        var r = await (await Runner(client, new ChunkStoreGateway([], 0, 0), new Limits { MaxFetchedSeriesPerQuery = 3 })).InstantQueryAsync(Tenant, "count(m)", Now, default);
+
+        // The limit's error, not a lost quorum; and no replica sent all ten series: each stopped within two series of
+        // the limit (the fourth new series fails; a replica may first pass one another replica already counted; one
+        // cancelled once the others failed may have sent none).
+        Assert.Equal(QueryLimitExceededException.MaxSeriesMessage(3), r.Error?.Message);
+        Assert.All(replicas.Values, i => Assert.InRange(i.Yielded, 0, 5));
+    }
+
     private static Labels[] Series(int first, int count) =>
         [.. Enumerable.Range(first, count).Select(i => Labels.FromStrings("__name__", "m", "i", i.ToString("D2", System.Globalization.CultureInfo.InvariantCulture)))];
 

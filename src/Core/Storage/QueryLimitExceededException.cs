@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace MetricsCluster.Core.Storage;
 
 /// <summary>
@@ -39,15 +37,6 @@ public sealed class QueryLimitExceededException : Exception
     /// <summary>The message for <paramref name="limit"/> chunks.</summary>
     public static string MaxChunksMessage(long limit) =>
         Format($"the query exceeded the maximum number of chunks (limit: {limit} chunks)", ErrorId.MaxChunksPerQuery, MaxChunksFlag);
-
-    [DoesNotReturn]
-    internal static void ThrowMaxSeries(long limit) => throw new QueryLimitExceededException(MaxSeriesMessage(limit));
-
-    [DoesNotReturn]
-    internal static void ThrowMaxChunkBytes(long limit) => throw new QueryLimitExceededException(MaxChunkBytesMessage(limit));
-
-    [DoesNotReturn]
-    internal static void ThrowMaxChunks(long limit) => throw new QueryLimitExceededException(MaxChunksMessage(limit));
 
     // Mimir's MessageWithStrategyAndPerTenantLimitConfig: "<msg> (<id>). <strategy>. Otherwise, to adjust ...".
     private static string Format(string message, string id, string flag) =>

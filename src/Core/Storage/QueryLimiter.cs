@@ -21,6 +21,10 @@ public sealed class QueryLimiter
     private long _chunks;
     private long _chunkBytes;
 
+    // The first limit error, kept: once the query is over a limit every later charge fails with it, so no source
+    // (e.g. a replica sending only series another replica already got counted) can finish the query after all.
+    private volatile string? _exceeded;
+
     /// <summary>Creates a limiter; a zero limit is no limit.</summary>
     /// <param name="maxSeries">Most unique series (<c>-querier.max-fetched-series-per-query</c>).</param>
     /// <param name="maxChunkBytes">Most chunk bytes (<c>-querier.max-fetched-chunk-bytes-per-query</c>).</param>
@@ -77,6 +81,7 @@ public sealed class QueryLimiter
     /// <exception cref="QueryLimitExceededException">The query now has more unique series than <see cref="MaxSeries"/>.</exception>
     public void AddSeries(Labels labels)
     {
+        ThrowIfExceeded();
         if (MaxSeries == 0)
         {
             // Without a series limit the set of label sets would only cost memory (one entry per series of the query).
@@ -96,7 +101,7 @@ public sealed class QueryLimiter
 
         if (count > MaxSeries)
         {
-            QueryLimitExceededException.ThrowMaxSeries(MaxSeries);
+            Exceed(QueryLimitExceededException.MaxSeriesMessage(MaxSeries));
         }
     }
 
@@ -104,16 +109,17 @@ public sealed class QueryLimiter
     /// <exception cref="QueryLimitExceededException">The query now has fetched more chunks or chunk bytes than allowed.</exception>
     public void AddChunks(int chunks, long bytes)
     {
+        ThrowIfExceeded();
         long totalChunks = Interlocked.Add(ref _chunks, chunks);
         if (MaxChunks > 0 && totalChunks > MaxChunks)
         {
-            QueryLimitExceededException.ThrowMaxChunks(MaxChunks);
+            Exceed(QueryLimitExceededException.MaxChunksMessage(MaxChunks));
         }
 
         long totalBytes = Interlocked.Add(ref _chunkBytes, bytes);
         if (MaxChunkBytes > 0 && totalBytes > MaxChunkBytes)
         {
-            QueryLimitExceededException.ThrowMaxChunkBytes(MaxChunkBytes);
+            Exceed(QueryLimitExceededException.MaxChunkBytesMessage(MaxChunkBytes));
         }
     }
 
@@ -127,6 +133,22 @@ public sealed class QueryLimiter
         {
             AddChunks(fetched.FetchedChunks, fetched.FetchedChunkBytes);
         }
+    }
+
+    private void ThrowIfExceeded()
+    {
+        if (_exceeded is { } message)
+        {
+            throw new QueryLimitExceededException(message);
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void Exceed(string message)
+    {
+        // The first error wins when sources cross limits at once: the query reports one.
+        Interlocked.CompareExchange(ref _exceeded, message, null);
+        throw new QueryLimitExceededException(_exceeded);
     }
 
     private sealed class Restore(QueryLimiter? previous) : IDisposable
