@@ -91,6 +91,15 @@ public static class ErrorId
     /// <summary>A range query's end − start is longer than the tenant may ask (query-frontend, 400).</summary>
     public const string MaxTotalQueryLength = "max-total-query-length";
 
+    /// <summary>A query fetched more unique series than the tenant may (querier, 422).</summary>
+    public const string MaxSeriesPerQuery = "max-series-per-query";
+
+    /// <summary>A query fetched more chunk bytes than the tenant may (querier, 422).</summary>
+    public const string MaxChunkBytesPerQuery = "max-chunks-bytes-per-query";
+
+    /// <summary>A query fetched more chunks than the tenant may (querier, 422).</summary>
+    public const string MaxChunksPerQuery = "max-chunks-per-query";
+
     /// <summary>Formats <c>"(err-mc-&lt;id&gt;)"</c>.</summary>
     public static string Tag(string id) => "(err-mc-" + id + ")";
 

@@ -17,7 +17,7 @@ public static class Host
         try
         {
             modules = ModuleRegistry.Resolve(config.Target);
-            AgentModule.Expand(modules, config);
+            ModuleRegistry.Expand(modules, config);
             config.ValidateModules(modules);
         }
         catch (ConfigException e)

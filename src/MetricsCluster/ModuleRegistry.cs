@@ -58,8 +58,9 @@ public static class ModuleRegistry
 
     /// <summary>
     /// Target: the query-frontend. Splits range queries by day, caches their results and queues every tenant's
-    /// queries fairly in front of the querier (docs/query-frontend.md). For now its downstream is the querier in the
-    /// same process, so the target runs one too.
+    /// queries fairly in front of the querier (docs/query-frontend.md). With <c>--query-frontend.downstream-url</c> it
+    /// forwards to remote queriers over HTTP; without, its downstream is a querier in the same process, which the
+    /// target then runs too (<c>QueryFrontendModule.Expand</c>).
     /// </summary>
     public const string QueryFrontend = "query-frontend";
 
@@ -167,6 +168,17 @@ public static class ModuleRegistry
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Adds the modules the configuration implies to a resolved set: the agent in <c>all</c> with an agent config
+    /// file, the query-frontend's in-process querier when it has no downstream URL.
+    /// </summary>
+    /// <exception cref="Config.ConfigException">A module cannot run with this configuration.</exception>
+    public static void Expand(HashSet<string> modules, Config.ClusterConfig config)
+    {
+        AgentModule.Expand(modules, config);
+        QueryFrontendModule.Expand(modules, config);
     }
 
     private static void Add(string module, HashSet<string> into)

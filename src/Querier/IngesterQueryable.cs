@@ -31,10 +31,15 @@ public sealed class IngesterQueryable : IQueryable
         {
             bool labelsOnly = hints?.Func == SelectHints.SeriesOnly;
 
+            // The query's fetch limits are charged as each series arrives, so a query over them stops reading here.
+            var limiter = QueryLimiter.Current;
+
             // The ingester answers in label order already, so sorted and unsorted requests are the same stream.
             await foreach (var s in ingester.SelectAsync(tenant, mint, maxt, labelsOnly, matchers, cancellationToken))
             {
-                yield return new EncodedChunkSeries(s.Labels, s.Chunks, mint, maxt);
+                var series = new EncodedChunkSeries(s.Labels, s.Chunks, mint, maxt);
+                limiter?.Add(series);
+                yield return series;
             }
         }
 

@@ -31,9 +31,10 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
         var merged = new Dictionary<Labels, List<Sample>>();
         var downsampled = new HashSet<Labels>();
         var aggregates = new DownsampledChunkReader(hints?.Func);
-        await WithLeasesAsync(block => ReadBlockAsync(block.Block, matchers, labelsOnly, merged, aggregates, downsampled, cancellationToken)).ConfigureAwait(false);
+        var fetched = new Dictionary<Labels, (int Chunks, long Bytes)>();
+        await WithLeasesAsync(block => ReadBlockAsync(block.Block, matchers, labelsOnly, merged, fetched, aggregates, downsampled, cancellationToken)).ConfigureAwait(false);
 
-        var result = new List<SampleArraySeries>(merged.Count);
+        var result = new List<FetchedSampleSeries>(merged.Count);
         foreach (var (labels, samples) in merged)
         {
             // Only a series read (partly) from downsampled blocks for a counter function gets resets removed; raw
@@ -43,7 +44,8 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
                 : Dedup(samples);
             if (labelsOnly || deduped.Length > 0)
             {
-                result.Add(new SampleArraySeries(labels, deduped));
+                var (chunks, bytes) = fetched.GetValueOrDefault(labels);
+                result.Add(new FetchedSampleSeries(labels, deduped, chunks, bytes));
             }
         }
 
@@ -95,9 +97,13 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
         }
     }
 
-    /// <summary>Adds the block's matching series (with chunks in range) and their samples in range to <paramref name="merged"/>.</summary>
+    /// <summary>
+    /// Adds the block's matching series (with chunks in range) and their samples in range to <paramref name="merged"/>,
+    /// the chunks read per series to <paramref name="fetched"/>, and the series read from downsampled chunks to
+    /// <paramref name="downsampled"/>.
+    /// </summary>
     private async Task ReadBlockAsync(BucketBlock block, IReadOnlyList<Matcher> matchers, bool labelsOnly, Dictionary<Labels, List<Sample>> merged,
-        DownsampledChunkReader aggregates, HashSet<Labels> downsampled, CancellationToken cancellationToken)
+        Dictionary<Labels, (int Chunks, long Bytes)> fetched, DownsampledChunkReader aggregates, HashSet<Labels> downsampled, CancellationToken cancellationToken)
     {
         var refs = await block.SelectSeriesRefsAsync(matchers, cancellationToken).ConfigureAwait(false);
         var series = (await block.SeriesAsync(refs, cancellationToken).ConfigureAwait(false))
@@ -118,6 +124,10 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
             foreach (var meta in labelsOnly ? [] : metas)
             {
                 var (encoding, data) = chunks[meta.Ref];
+
+                // What the querier's fetch limits charge: the chunks read and their encoded size.
+                var (n, bytes) = fetched.GetValueOrDefault(labels);
+                fetched[labels] = (n + 1, bytes + data.Length);
                 if (encoding == ChunkEncoding.Aggr && block.Meta.Thanos is { DownsampleResolution: > 0 })
                 {
                     ReadAggregate(aggregates, data, samples, block, meta);

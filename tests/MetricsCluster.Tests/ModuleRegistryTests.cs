@@ -16,10 +16,27 @@ public sealed class ModuleRegistryTests
     [InlineData("compactor", new[] { "compactor", "server", "overrides", "engine", "compactor-ring", "blocks-bucket" })]
     [InlineData("agent", new[] { "agent", "server", "engine" })]
     [InlineData("distributor", new[] { "distributor", "server", "overrides", "distributor-service", "engine", "ingester-ring", "ingester-client" })]
-    [InlineData("querier", new[] { "querier", "server", "engine", "ingester-ring", "store-gateway-ring", "blocks-bucket", "ingester-client", "ingester-queryable", "store-queryable", "queryable" })]
-    [InlineData("query-frontend", new[] { "query-frontend", "querier", "server", "engine", "ingester-ring", "store-gateway-ring", "blocks-bucket", "ingester-client", "ingester-queryable", "store-queryable", "queryable" })]
+    [InlineData("querier", new[] { "querier", "server", "overrides", "engine", "ingester-ring", "store-gateway-ring", "blocks-bucket", "ingester-client", "ingester-queryable", "store-queryable", "queryable" })]
+    [InlineData("query-frontend", new[] { "query-frontend", "server", "engine" })]
     public void Targets_expand_to_their_dependencies(string target, string[] expected) =>
         Assert.Equal(expected.Order(), ModuleRegistry.Resolve(target).Order());
+
+    [Theory]
+    [InlineData("", true)]
+    [InlineData("http://querier:8080", false)]
+    public void The_query_frontend_brings_its_querier_unless_it_forwards_to_a_downstream_url(string url, bool querier)
+    {
+        var modules = ModuleRegistry.Resolve("query-frontend");
+        ModuleRegistry.Expand(modules, new ClusterConfig { QueryFrontendDownstreamUrl = url });
+
+        var expected = new HashSet<string>(["query-frontend", "server", "engine"]);
+        if (querier)
+        {
+            expected.UnionWith(ModuleRegistry.Resolve("querier"));
+        }
+
+        Assert.Equal(expected.Order(), modules.Order());
+    }
 
     [Theory]
     [InlineData("backend", "not available in this version")]

@@ -1,7 +1,9 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using MetricsCluster.Cluster.Ring;
 using MetricsCluster.Core;
 using MetricsCluster.Core.Ingest;
+using MetricsCluster.Core.Storage;
 
 namespace MetricsCluster.Cluster.Replication;
 
@@ -25,19 +27,34 @@ public sealed partial class ReplicatedIngesterClient
     public async IAsyncEnumerable<ChunkSeries> SelectAsync(string tenant, long mint, long maxt, bool labelsOnly, IReadOnlyList<Matcher> matchers, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var set = _ring.GetReplicationSetForOperation(RingOperation.Read);
-        var replicas = await Quorum.DoUntilQuorumAsync(
-            set,
-            (instance, ct) => ReadAsync(instance, async c =>
-            {
-                var list = new List<ChunkSeries>();
-                await foreach (var s in c.SelectAsync(tenant, mint, maxt, labelsOnly, matchers, ct).ConfigureAwait(false))
+        var limiter = QueryLimiter.Current;
+        IReadOnlyList<List<ChunkSeries>> replicas;
+        try
+        {
+            replicas = await Quorum.DoUntilQuorumAsync(
+                set,
+                (instance, ct) => ReadAsync(instance, async c =>
                 {
-                    list.Add(s);
-                }
+                    var list = new List<ChunkSeries>();
+                    await foreach (var s in c.SelectAsync(tenant, mint, maxt, labelsOnly, matchers, ct).ConfigureAwait(false))
+                    {
+                        // The query's series limit, charged while each replica streams (a series counts once however
+                        // many replicas send it), so a query over it stops buffering here; chunks are charged by the
+                        // querier after the merge.
+                        limiter?.AddSeries(s.Labels);
+                        list.Add(s);
+                    }
 
-                return list;
-            }),
-            cancellationToken).ConfigureAwait(false);
+                    return list;
+                }),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (QuorumException e) when (e.Failures.Select(f => f.Error).OfType<QueryLimitExceededException>().FirstOrDefault() is { } limit)
+        {
+            // Every replica fails the same way once the limit is crossed: the answer is the limit, not a lost quorum.
+            ExceptionDispatchInfo.Throw(limit);
+            throw;
+        }
 
         foreach (var s in MergeReplicas(replicas))
         {
@@ -146,12 +163,12 @@ public sealed partial class ReplicatedIngesterClient
     /// <summary>Runs one read on one ingester, logging its failure (the quorum decides whether it matters).</summary>
     private async Task<T> ReadAsync<T>(InstanceDesc instance, Func<IIngesterClient, Task<T>> read)
     {
-        Core.Storage.QueryTrace.Record("ingester", instance.Id);
+        QueryTrace.Record("ingester", instance.Id);
         try
         {
             return await read(_clientFor(instance)).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not (OperationCanceledException or QueryLimitExceededException))
         {
             LogReadFailed(e, instance.Id, instance.Addr);
             throw;

@@ -57,6 +57,24 @@ public sealed record Limits
     /// </summary>
     public int RulerMaxRulesPerRuleGroup { get; init; } = 20;
 
+    /// <summary>
+    /// Unique series one query may fetch from ingesters and store-gateways; 0 = unlimited
+    /// (<c>-querier.max-fetched-series-per-query</c>, YAML <c>max_fetched_series_per_query</c>; Mimir's default 0).
+    /// </summary>
+    public int MaxFetchedSeriesPerQuery { get; init; }
+
+    /// <summary>
+    /// Encoded chunk bytes one query may fetch; 0 = unlimited (<c>-querier.max-fetched-chunk-bytes-per-query</c>,
+    /// YAML <c>max_fetched_chunk_bytes_per_query</c>; Mimir's default 0).
+    /// </summary>
+    public long MaxFetchedChunkBytesPerQuery { get; init; }
+
+    /// <summary>
+    /// Chunks one query may fetch; 0 = unlimited (<c>-querier.max-fetched-chunks-per-query</c>, YAML
+    /// <c>max_fetched_chunks_per_query</c>; Mimir's default 2,000,000).
+    /// </summary>
+    public int MaxFetchedChunksPerQuery { get; init; } = 2_000_000;
+
     /// <summary>Throws when a value is out of range, naming its flag.</summary>
     public void Validate()
     {
@@ -72,6 +90,9 @@ public sealed record Limits
         Check(CompactorBlocksRetentionPeriod >= TimeSpan.Zero, "compactor_blocks_retention_period (--compactor.blocks-retention-period) must be >= 0");
         Check(CompactorPartialBlockDeletionDelay >= TimeSpan.Zero, "compactor_partial_block_deletion_delay (--compactor.partial-block-deletion-delay) must be >= 0");
         Check(RulerMaxRuleGroupsPerTenant >= 0, "ruler_max_rule_groups_per_tenant (--ruler.max-rule-groups-per-tenant) must be >= 0");
+        Check(MaxFetchedSeriesPerQuery >= 0, "max_fetched_series_per_query (--querier.max-fetched-series-per-query) must be >= 0");
+        Check(MaxFetchedChunkBytesPerQuery >= 0, "max_fetched_chunk_bytes_per_query (--querier.max-fetched-chunk-bytes-per-query) must be >= 0");
+        Check(MaxFetchedChunksPerQuery >= 0, "max_fetched_chunks_per_query (--querier.max-fetched-chunks-per-query) must be >= 0");
         Check(RulerMaxRulesPerRuleGroup >= 0, "ruler_max_rules_per_rule_group (--ruler.max-rules-per-rule-group) must be >= 0");
     }
 

@@ -118,6 +118,8 @@ public sealed partial class ClusterConfig
         {
             throw new ConfigException(e.Message);
         }
+
+        _ = QueryFrontendDownstream();
     }
 }
 

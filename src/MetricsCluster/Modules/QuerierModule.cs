@@ -4,11 +4,13 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using MetricsCluster.Config;
 using MetricsCluster.Core;
+using MetricsCluster.Core.Limits;
 using MetricsCluster.Core.Ingest;
 using MetricsCluster.Http;
 using MetricsCluster.PromQL.Engine;
 using MetricsCluster.Querier;
 using MetricsCluster.Querier.Api;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 using IQueryable = MetricsCluster.Core.Storage.IQueryable;
 
@@ -26,7 +28,7 @@ internal sealed class QuerierModule : IModule
     public string Name => ModuleRegistry.Querier;
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> Dependencies => [ModuleRegistry.Server, ModuleRegistry.Queryable, ModuleRegistry.IngesterClient];
+    public IReadOnlyList<string> Dependencies => [ModuleRegistry.Server, ModuleRegistry.Overrides, ModuleRegistry.Queryable, ModuleRegistry.IngesterClient];
 
     /// <inheritdoc/>
     public ModuleStage Stage => ModuleStage.Services;
@@ -45,7 +47,9 @@ internal sealed class QuerierModule : IModule
                 OnInternalError = (query, e) => log.LogError(e, "query failed with an internal error: {Query}", query),
             });
         });
-        services.AddSingleton<IQueryRunner>(sp => new EngineQueryRunner(sp.GetRequiredService<QueryEngine>(), sp.GetRequiredService<IQueryable>()));
+        // Every query runs under its tenant's fetch limits (max_fetched_series_per_query and the chunk limits).
+        // TryAdd: a query-frontend in this process binds the query endpoints to its own runner, whichever registers first.
+        services.TryAddSingleton<IQueryRunner>(sp => new EngineQueryRunner(sp.GetRequiredService<QueryEngine>(), sp.GetRequiredService<IQueryable>(), sp.GetRequiredService<IOverrides>()));
 
         // Compiles the query path before /ready (QueryWarmup says why).
         services.AddSingleton<QueryWarmup>();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MetricsCluster.Core.Limits;
 using MetricsCluster.Core.Metrics;
 using MetricsCluster.PromQL.Engine;
 using MetricsCluster.Querier.Api;
@@ -14,13 +15,14 @@ namespace MetricsCluster.Modules;
 /// split by interval, results cache, per-tenant fair queue) over the querier's engine. The frontend reaches the
 /// engine through its own <see cref="IQueryDownstream"/> (G3), bound here to the querier's runner.
 /// </summary>
-internal sealed class QueryFrontendModule : IModule
+internal sealed partial class QueryFrontendModule : IModule
 {
     /// <inheritdoc/>
     public string Name => ModuleRegistry.QueryFrontend;
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> Dependencies => [ModuleRegistry.Server, ModuleRegistry.Querier];
+    /// <remarks>The querier joins through <see cref="Expand"/> unless the frontend forwards to a downstream URL.</remarks>
+    public IReadOnlyList<string> Dependencies => [ModuleRegistry.Server];
 
     /// <inheritdoc/>
     public ModuleStage Stage => ModuleStage.Services;
@@ -28,10 +30,16 @@ internal sealed class QueryFrontendModule : IModule
     /// <inheritdoc/>
     public void Register(IServiceCollection services, ModuleContext context)
     {
+        if (context.Config.QueryFrontendDownstream() is { } downstream)
+        {
+            RegisterStandalone(services, context, downstream);
+            return;
+        }
+
         var options = context.Config.QueryFrontendOptions();
         services.AddSingleton(sp =>
         {
-            var engine = new EngineQueryRunner(sp.GetRequiredService<QueryEngine>(), sp.GetRequiredService<IQueryable>());
+            var engine = new EngineQueryRunner(sp.GetRequiredService<QueryEngine>(), sp.GetRequiredService<IQueryable>(), sp.GetRequiredService<IOverrides>());
             var frontend = new QueryFrontendRunner(options, new QuerierDownstream(engine), cache: null, sp.GetRequiredService<TimeProvider>());
             QueryFrontendMetrics.Register(sp.GetRequiredService<MetricsRegistry>(), frontend);
             return frontend;
@@ -40,7 +48,7 @@ internal sealed class QueryFrontendModule : IModule
         // Registered after the querier's (the graph orders it so): the query endpoints resolve this runner.
         services.AddSingleton<IQueryRunner>(sp => new FrontendQueryRunner(
             sp.GetRequiredService<QueryFrontendRunner>(),
-            new EngineQueryRunner(sp.GetRequiredService<QueryEngine>(), sp.GetRequiredService<IQueryable>())));
+            new EngineQueryRunner(sp.GetRequiredService<QueryEngine>(), sp.GetRequiredService<IQueryable>(), sp.GetRequiredService<IOverrides>())));
     }
 
     /// <inheritdoc/>
@@ -72,6 +80,10 @@ internal sealed class QueryFrontendModule : IModule
                 json.WriteEndObject();
             }
         });
+        if (context.Config.QueryFrontendDownstream() is { } downstream)
+        {
+            MapStandalone(app, context, downstream);
+        }
     }
 
     /// <summary>The querier's runner as the frontend's downstream.</summary>

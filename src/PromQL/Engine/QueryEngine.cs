@@ -118,6 +118,11 @@ public sealed class QueryEngine : IDisposable
         {
             return Failed(e.Type, e.Message);
         }
+        catch (QueryLimitExceededException e)
+        {
+            // A per-query fetch limit: Mimir answers it as an execution error (422) with the limit's text.
+            return Failed(QueryErrorType.Execution, e.Message);
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || _stopping.IsCancellationRequested)
         {
             return Failed(QueryErrorType.Canceled, "query was canceled in " + Stage(entered));

@@ -36,8 +36,13 @@ public sealed class BlocksStoreQueryable(BucketIndexBlocksFinder finder, IStoreG
                 async (q, ct) =>
                 {
                     var all = new List<ISeries>();
+
+                    // Charged as each series arrives (before the consistency check), so a query over the limits
+                    // stops reading the store-gateways at once.
+                    var limiter = QueryLimiter.Current;
                     await foreach (var s in q.SelectAsync(sorted, hints, matchers, ct).ConfigureAwait(false))
                     {
+                        limiter?.Add(s);
                         all.Add(s);
                     }
 

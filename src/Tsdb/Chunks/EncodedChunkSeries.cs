@@ -9,7 +9,7 @@ namespace MetricsCluster.Tsdb.Chunks;
 /// the replicas of one series from several ingesters, each with its own gaps — and then their samples are merged by
 /// timestamp, each timestamp returned once; chunks that follow one another are simply chained.
 /// </summary>
-public sealed class EncodedChunkSeries : ISeries
+public sealed class EncodedChunkSeries : ISeries, IFetchedChunks
 {
     private readonly IReadOnlyList<EncodedChunk> _chunks;
     private readonly long _mint;
@@ -26,6 +26,24 @@ public sealed class EncodedChunkSeries : ISeries
 
     /// <inheritdoc/>
     public Labels Labels { get; }
+
+    /// <inheritdoc/>
+    public int FetchedChunks => _chunks.Count;
+
+    /// <inheritdoc/>
+    public long FetchedChunkBytes
+    {
+        get
+        {
+            long bytes = 0;
+            for (int i = 0; i < _chunks.Count; i++)
+            {
+                bytes += _chunks[i].Data.Length;
+            }
+
+            return bytes;
+        }
+    }
 
     /// <inheritdoc/>
     public SampleIterator Iterator(SampleIterator? reuse)

@@ -338,3 +338,17 @@ initContainers:
       {{- toYaml $v.containerSecurityContext | nindent 6 }}
 {{- end }}
 {{- end -}}
+
+{{/*
+Whether the query-frontend runs: queryFrontend.enabled when it is true or false, else on unless
+blocksStorage.backend is filesystem (the one-node try-out install, where the querier is queried directly).
+Non-empty means yes.
+*/}}
+{{- define "mc.queryFrontendEnabled" -}}
+{{- $e := .Values.queryFrontend.enabled -}}
+{{- if kindIs "bool" $e -}}
+{{- if $e }}true{{ end -}}
+{{- else if ne .Values.blocksStorage.backend "filesystem" -}}
+true
+{{- end -}}
+{{- end -}}
