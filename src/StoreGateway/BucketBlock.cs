@@ -18,16 +18,19 @@ internal sealed partial class BucketBlock
 {
     private readonly IBucket _bucket;
     private readonly IndexCache _cache;
+    private readonly ChunksCache? _chunksCache;
     private readonly BucketStoreOptions _options;
     private readonly string _indexKey;
+    private readonly LazyIndexHeader _header;
 
-    public BucketBlock(string tenant, BlockMeta meta, IndexHeader header, IBucket bucket, IndexCache cache, BucketStoreOptions options)
+    public BucketBlock(string tenant, BlockMeta meta, LazyIndexHeader header, IBucket bucket, IndexCache cache, ChunksCache? chunksCache, BucketStoreOptions options)
     {
         Tenant = tenant;
         Meta = meta;
-        Header = header;
+        _header = header;
         _bucket = bucket;
         _cache = cache;
+        _chunksCache = chunksCache;
         _options = options;
         _indexKey = ObjectKey(tenant, meta.Ulid, "index");
     }
@@ -36,7 +39,11 @@ internal sealed partial class BucketBlock
 
     public BlockMeta Meta { get; }
 
-    public IndexHeader Header { get; }
+    /// <summary>Gets the index-header, in memory while the caller holds a use of <see cref="HeaderSlot"/>.</summary>
+    public IndexHeader Header => _header.Current;
+
+    /// <summary>Gets the lazily loaded index-header (acquired per block read by <see cref="StoreQuerier"/>).</summary>
+    public LazyIndexHeader HeaderSlot => _header;
 
     /// <summary>The bucket key of a block's file, e.g. <c>tenant-1/01H…/chunks/000001</c>.</summary>
     public static string ObjectKey(string tenant, Ulid block, string file) => $"{tenant}/{block}/{file}";

@@ -25,11 +25,33 @@ namespace MetricsCluster.StoreGateway;
 /// <param name="queried">When set, receives each block read to the end, for the querier's consistency check.</param>
 internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, long maxt, IReadOnlySet<Ulid>? only = null, QueriedBlocks? queried = null) : IQuerier
 {
+    /// <summary>
+    /// How many blocks one query reads at once. Against a remote bucket a block read is mostly waiting for its three
+    /// request rounds, so several overlap; against the filesystem it is CPU, and more than a few only queue.
+    /// </summary>
+    internal const int BlockReadConcurrency = 8;
+
     public async IAsyncEnumerable<ISeries> SelectAsync(bool sorted, SelectHints? hints, IReadOnlyList<Matcher> matchers, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         bool labelsOnly = hints?.Func == SelectHints.SeriesOnly;
+        var perBlock = await ForEachBlockAsync(block => ReadBlockAsync(block.Block, matchers, labelsOnly, cancellationToken), cancellationToken).ConfigureAwait(false);
+
+        // Merged in block order (oldest first), so for equal timestamps the older block's sample comes first.
         var merged = new Dictionary<Labels, List<Sample>>();
-        await WithLeasesAsync(block => ReadBlockAsync(block.Block, matchers, labelsOnly, merged, cancellationToken)).ConfigureAwait(false);
+        foreach (var series in perBlock)
+        {
+            foreach (var (labels, samples) in series)
+            {
+                if (merged.TryGetValue(labels, out var into))
+                {
+                    into.AddRange(samples);
+                }
+                else
+                {
+                    merged[labels] = samples;
+                }
+            }
+        }
 
         var result = new List<SampleArraySeries>(merged.Count);
         foreach (var (labels, samples) in merged)
@@ -50,34 +72,48 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
 
     public async ValueTask<IReadOnlyList<string>> LabelNamesAsync(IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken)
     {
-        var names = new SortedSet<string>(StringComparer.Ordinal);
-        await WithLeasesAsync(async b => names.UnionWith(await b.Block.LabelNamesAsync(matchers, cancellationToken).ConfigureAwait(false))).ConfigureAwait(false);
-        return [.. names];
+        var perBlock = await ForEachBlockAsync(b => b.Block.LabelNamesAsync(matchers, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return [.. new SortedSet<string>(perBlock.SelectMany(n => n), StringComparer.Ordinal)];
     }
 
     public async ValueTask<IReadOnlyList<string>> LabelValuesAsync(string name, IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken)
     {
-        var values = new SortedSet<string>(StringComparer.Ordinal);
-        await WithLeasesAsync(async b => values.UnionWith(await b.Block.LabelValuesAsync(name, matchers, cancellationToken).ConfigureAwait(false))).ConfigureAwait(false);
-        return [.. values];
+        var perBlock = await ForEachBlockAsync(b => b.Block.LabelValuesAsync(name, matchers, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return [.. new SortedSet<string>(perBlock.SelectMany(v => v), StringComparer.Ordinal)];
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    /// <summary>Runs <paramref name="read"/> on every overlapping block, oldest first, each under a lease.</summary>
-    private async Task WithLeasesAsync(Func<StoreBlock, Task> read)
+    /// <summary>
+    /// Runs <paramref name="read"/> on every overlapping block, up to <see cref="BlockReadConcurrency"/> at once,
+    /// each under a lease and with its index-header acquired (loaded now if lazy loading dropped it).
+    /// </summary>
+    /// <returns>Per block read, oldest first, its result; blocks dropped meanwhile are left out.</returns>
+    private async Task<List<T>> ForEachBlockAsync<T>(Func<StoreBlock, Task<T>> read, CancellationToken cancellationToken)
     {
-        foreach (var block in tenant.Blocks.Values.Where(b => b.Overlaps(mint, maxt) && (only is null || only.Contains(b.Meta.Ulid))).OrderBy(b => b.Meta.MinTime).ThenBy(b => b.Meta.Ulid))
+        var blocks = tenant.Blocks.Values.Where(b => b.Overlaps(mint, maxt) && (only is null || only.Contains(b.Meta.Ulid))).OrderBy(b => b.Meta.MinTime).ThenBy(b => b.Meta.Ulid).ToList();
+        var results = new (bool Read, T Value)[blocks.Count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = BlockReadConcurrency, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, blocks.Count), options, async (i, ct) =>
         {
             // A block dropped since the snapshot was taken is skipped: it left the bucket.
+            var block = blocks[i];
             if (!block.TryAcquire())
             {
-                continue;
+                return;
             }
 
             try
             {
-                await read(block).ConfigureAwait(false);
+                await block.Block.HeaderSlot.AcquireAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    results[i] = (true, await read(block).ConfigureAwait(false));
+                }
+                finally
+                {
+                    block.Block.HeaderSlot.Release();
+                }
 
                 // Recorded only once the whole block was read: a failure half-way must count as not queried.
                 queried?.Add(block.Meta.Ulid);
@@ -86,11 +122,13 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
             {
                 block.Release();
             }
-        }
+        }).ConfigureAwait(false);
+
+        return [.. results.Where(r => r.Read).Select(r => r.Value)];
     }
 
-    /// <summary>Adds the block's matching series (with chunks in range) and their samples in range to <paramref name="merged"/>.</summary>
-    private async Task ReadBlockAsync(BucketBlock block, IReadOnlyList<Matcher> matchers, bool labelsOnly, Dictionary<Labels, List<Sample>> merged, CancellationToken cancellationToken)
+    /// <summary>The block's matching series (with chunks in range) and their samples in range, in the block's series order.</summary>
+    private async Task<List<(Labels Labels, List<Sample> Samples)>> ReadBlockAsync(BucketBlock block, IReadOnlyList<Matcher> matchers, bool labelsOnly, CancellationToken cancellationToken)
     {
         var refs = await block.SelectSeriesRefsAsync(matchers, cancellationToken).ConfigureAwait(false);
         var series = (await block.SeriesAsync(refs, cancellationToken).ConfigureAwait(false))
@@ -99,14 +137,12 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
             .ToList();
         var chunks = labelsOnly ? [] : await block.ChunksAsync(series.SelectMany(s => s.Chunks.Select(c => c.Ref)), cancellationToken).ConfigureAwait(false);
         var xor = new XorIterator();
+        var result = new List<(Labels, List<Sample>)>(series.Count);
         foreach (var (labels, metas) in series)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!merged.TryGetValue(labels, out var samples))
-            {
-                samples = [];
-                merged[labels] = samples;
-            }
+            var samples = new List<Sample>();
+            result.Add((labels, samples));
 
             foreach (var meta in labelsOnly ? [] : metas)
             {
@@ -120,6 +156,8 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
                 Read(xor, samples, block, meta);
             }
         }
+
+        return result;
     }
 
     private void Read(XorIterator it, List<Sample> into, BucketBlock block, ChunkMeta meta)
@@ -141,7 +179,18 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
     /// <summary>Sorts by time (stable: for equal timestamps the older block wins) and keeps one sample per timestamp.</summary>
     private static Sample[] Dedup(List<Sample> samples)
     {
-        var sorted = samples.OrderBy(s => s.T).ToArray();
+        // Chunks are time-ordered and blocks are merged oldest first, so the samples are nearly always sorted
+        // already; the sort (an allocation and n log n compares per series) is only for overlapping blocks.
+        var sorted = samples.ToArray();
+        for (int i = 1; i < sorted.Length; i++)
+        {
+            if (sorted[i].T < sorted[i - 1].T)
+            {
+                sorted = [.. samples.OrderBy(s => s.T)];
+                break;
+            }
+        }
+
         int n = 0;
         for (int i = 0; i < sorted.Length; i++)
         {
@@ -151,6 +200,6 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
             }
         }
 
-        return sorted[..n];
+        return n == sorted.Length ? sorted : sorted[..n];
     }
 }
