@@ -56,6 +56,20 @@ internal sealed partial class BucketBlock
     /// </summary>
     public async Task<ulong[]> SelectSeriesRefsAsync(IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken)
     {
+        // The matchers' text identifies the set (the same query sends them in the same order).
+        string key = string.Join(',', matchers);
+        if (_cache.TryGetExpandedPostings(Tenant, Meta.Ulid, key, out ulong[] cached))
+        {
+            return cached;
+        }
+
+        var refs = await ExpandPostingsAsync(matchers, cancellationToken).ConfigureAwait(false);
+        _cache.StoreExpandedPostings(Tenant, Meta.Ulid, key, refs);
+        return refs;
+    }
+
+    private async Task<ulong[]> ExpandPostingsAsync(IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken)
+    {
         var plan = matchers.Select(m => (Matcher: m, Subtract: m.MatchesEmpty, Values: ValuesFor(m, !m.MatchesEmpty, cancellationToken))).ToList();
         var keys = plan.SelectMany(p => p.Values.Select(v => (p.Matcher.Name, v))).ToList();
         bool needAll = plan.All(p => p.Subtract);
@@ -68,7 +82,8 @@ internal sealed partial class BucketBlock
         ulong[]? result = null;
         foreach (var p in plan.Where(p => !p.Subtract))
         {
-            var union = RefSets.UnionAll([.. p.Values.Select(v => lists[(p.Matcher.Name, v)])]);
+            // One value (an equality matcher) needs no union: its freshly decoded list is used as is.
+            var union = p.Values.Count == 1 ? lists[(p.Matcher.Name, p.Values[0])] : RefSets.UnionAll([.. p.Values.Select(v => lists[(p.Matcher.Name, v)])]);
             result = result is null ? union : RefSets.Intersect(result, union);
         }
 

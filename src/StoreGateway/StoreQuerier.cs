@@ -13,8 +13,9 @@ namespace MetricsCluster.StoreGateway;
 /// split at a range boundary) comes back once, its samples merged by time with duplicate timestamps removed.
 /// </summary>
 /// <remarks>
-/// Per block: matchers against the index-header, then one batch of postings ranges, one of series ranges and one
-/// of chunk ranges. Samples are decoded while the block is leased and handed out as arrays, which costs the
+/// Per block (up to <see cref="BlockReadConcurrency"/> blocks at once): matchers against the index-header, then one
+/// batch of postings ranges, one of series ranges (both through the index cache) and one of chunk ranges (through
+/// the chunks cache). Samples are decoded while the block is leased and handed out as arrays, which costs the
 /// query's samples in memory, as the PromQL engine needs them anyway; streaming chunks over RPC replaces it when
 /// the store-gateway runs out of process.
 /// </remarks>
@@ -34,7 +35,7 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
     public async IAsyncEnumerable<ISeries> SelectAsync(bool sorted, SelectHints? hints, IReadOnlyList<Matcher> matchers, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         bool labelsOnly = hints?.Func == SelectHints.SeriesOnly;
-        var perBlock = await ForEachBlockAsync(block => ReadBlockAsync(block.Block, matchers, labelsOnly, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var perBlock = await ForEachBlockAsync((block, ct) => ReadBlockAsync(block.Block, matchers, labelsOnly, ct), cancellationToken).ConfigureAwait(false);
 
         // Merged in block order (oldest first), so for equal timestamps the older block's sample comes first.
         var merged = new Dictionary<Labels, List<Sample>>();
@@ -72,13 +73,13 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
 
     public async ValueTask<IReadOnlyList<string>> LabelNamesAsync(IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken)
     {
-        var perBlock = await ForEachBlockAsync(b => b.Block.LabelNamesAsync(matchers, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var perBlock = await ForEachBlockAsync((b, ct) => b.Block.LabelNamesAsync(matchers, ct), cancellationToken).ConfigureAwait(false);
         return [.. new SortedSet<string>(perBlock.SelectMany(n => n), StringComparer.Ordinal)];
     }
 
     public async ValueTask<IReadOnlyList<string>> LabelValuesAsync(string name, IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken)
     {
-        var perBlock = await ForEachBlockAsync(b => b.Block.LabelValuesAsync(name, matchers, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var perBlock = await ForEachBlockAsync((b, ct) => b.Block.LabelValuesAsync(name, matchers, ct), cancellationToken).ConfigureAwait(false);
         return [.. new SortedSet<string>(perBlock.SelectMany(v => v), StringComparer.Ordinal)];
     }
 
@@ -89,42 +90,83 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
     /// each under a lease and with its index-header acquired (loaded now if lazy loading dropped it).
     /// </summary>
     /// <returns>Per block read, oldest first, its result; blocks dropped meanwhile are left out.</returns>
-    private async Task<List<T>> ForEachBlockAsync<T>(Func<StoreBlock, Task<T>> read, CancellationToken cancellationToken)
+    private async Task<List<T>> ForEachBlockAsync<T>(Func<StoreBlock, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
         var blocks = tenant.Blocks.Values.Where(b => b.Overlaps(mint, maxt) && (only is null || only.Contains(b.Meta.Ulid))).OrderBy(b => b.Meta.MinTime).ThenBy(b => b.Meta.Ulid).ToList();
         var results = new (bool Read, T Value)[blocks.Count];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = BlockReadConcurrency, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(Enumerable.Range(0, blocks.Count), options, async (i, ct) =>
-        {
-            // A block dropped since the snapshot was taken is skipped: it left the bucket.
-            var block = blocks[i];
-            if (!block.TryAcquire())
-            {
-                return;
-            }
 
+        // Each block's read starts on this thread and runs until its first real wait, so a query served from the
+        // caches never hops threads (on a busy machine every hop waits for a core); reads waiting on the bucket
+        // overlap, at most BlockReadConcurrency at once. The first failure cancels the others.
+        using var gate = new SemaphoreSlim(BlockReadConcurrency);
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        async Task ReadOneAsync(int i)
+        {
+            await gate.WaitAsync(failed.Token).ConfigureAwait(false);
             try
             {
-                await block.Block.HeaderSlot.AcquireAsync(ct).ConfigureAwait(false);
-                try
-                {
-                    results[i] = (true, await read(block).ConfigureAwait(false));
-                }
-                finally
-                {
-                    block.Block.HeaderSlot.Release();
-                }
-
-                // Recorded only once the whole block was read: a failure half-way must count as not queried.
-                queried?.Add(block.Meta.Ulid);
+                results[i] = await ReadLeasedAsync(blocks[i], read, failed.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                await failed.CancelAsync().ConfigureAwait(false);
+                throw;
             }
             finally
             {
-                block.Release();
+                gate.Release();
             }
-        }).ConfigureAwait(false);
+        }
+
+        var reads = new Task[blocks.Count];
+        for (int i = 0; i < reads.Length; i++)
+        {
+            reads[i] = ReadOneAsync(i);
+        }
+
+        try
+        {
+            await Task.WhenAll(reads).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && reads.Any(t => t.IsFaulted))
+        {
+            // Task.WhenAll rethrew a read cancelled by another one's failure: surface that failure instead.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(reads.First(t => t.IsFaulted).Exception!.InnerException!);
+        }
 
         return [.. results.Where(r => r.Read).Select(r => r.Value)];
+    }
+
+    /// <summary>Reads one block under a lease with its index-header acquired; not read when the block was dropped meanwhile.</summary>
+    private async Task<(bool Read, T Value)> ReadLeasedAsync<T>(StoreBlock block, Func<StoreBlock, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
+    {
+        // A block dropped since the snapshot was taken is skipped: it left the bucket.
+        if (!block.TryAcquire())
+        {
+            return default;
+        }
+
+        try
+        {
+            T value;
+            await block.Block.HeaderSlot.AcquireAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                value = await read(block, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                block.Block.HeaderSlot.Release();
+            }
+
+            // Recorded only once the whole block was read: a failure half-way must count as not queried.
+            queried?.Add(block.Meta.Ulid);
+            return (true, value);
+        }
+        finally
+        {
+            block.Release();
+        }
     }
 
     /// <summary>The block's matching series (with chunks in range) and their samples in range, in the block's series order.</summary>
