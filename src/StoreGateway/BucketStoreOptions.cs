@@ -24,8 +24,8 @@ public sealed class BucketStoreOptions
     public long IndexCacheMaxSizeBytes { get; set; } = 1L << 30;
 
     /// <summary>
-    /// The chunks cache (<c>--blocks-storage.bucket-store.chunks-cache.backend</c>): <c>""</c> (none),
-    /// <c>inmemory</c> or <c>memcached</c>. The default is <c>inmemory</c>, where Mimir's is none: Mimir runs
+    /// The chunks cache (<c>--blocks-storage.bucket-store.chunks-cache.backend</c>): <c>""</c> or <c>none</c> (no
+    /// cache; <c>none</c> because a command line cannot pass an empty value as <c>--flag=</c>), <c>inmemory</c> or <c>memcached</c>. The default is <c>inmemory</c>, where Mimir's is none: Mimir runs
     /// store-gateways beside a memcached cluster, while one metrics-cluster process has none to lean on, and
     /// without a cache every query reads every chunk it needs from the bucket again.
     /// </summary>
@@ -104,9 +104,9 @@ public sealed class BucketStoreOptions
             throw new ArgumentException("blocks-storage.bucket-store.ignore-deletion-marks-delay must not be negative (--blocks-storage.bucket-store.ignore-deletion-marks-delay)");
         }
 
-        if (ChunksCacheBackend is not ("" or InMemoryBackend or MemcachedBackend))
+        if (ChunksCacheBackend is not ("" or "none" or InMemoryBackend or MemcachedBackend))
         {
-            throw new ArgumentException($"-blocks-storage.bucket-store.chunks-cache.backend: unsupported backend \"{ChunksCacheBackend}\" (supported: \"\", {InMemoryBackend}, {MemcachedBackend})");
+            throw new ArgumentException($"-blocks-storage.bucket-store.chunks-cache.backend: unsupported backend \"{ChunksCacheBackend}\" (supported: \"\" or none, {InMemoryBackend}, {MemcachedBackend})");
         }
 
         if (ChunksCacheMaxSizeBytes < 0)
