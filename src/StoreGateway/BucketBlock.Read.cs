@@ -66,82 +66,28 @@ internal sealed partial class BucketBlock
             ranges.Add(new ByteRange(offset, Math.Min(next, offset + _options.SeriesSizeEstimateBytes)));
         }
 
-        var tooShort = new List<int>();
+        // An entry longer than its estimate is read again, all of them in one more batch: the first read already
+        // holds the entry's length varint, so its exact range is known.
+        var tooLong = new List<(int Index, ByteRange Range)>();
         await ReadRangesAsync(_indexKey, ranges, (k, bytes) =>
         {
             if (!TryDecodeSeries(refs[missing[k]], bytes.Span, out result[missing[k]]))
             {
-                lock (tooShort)
+                long offset = SeriesOffset(refs[missing[k]]);
+                lock (tooLong)
                 {
-                    tooShort.Add(missing[k]);
+                    tooLong.Add((missing[k], new ByteRange(offset, Math.Min(offset + IndexRangeDecoder.SeriesEntrySize(bytes.Span), Header.PostingsStart))));
                 }
             }
         }, cancellationToken).ConfigureAwait(false);
 
-        foreach (int i in tooShort)
+        tooLong.Sort((a, b) => a.Range.Start.CompareTo(b.Range.Start));
+        await ReadRangesAsync(_indexKey, [.. tooLong.Select(t => t.Range)], (k, entry) =>
         {
-            long offset = SeriesOffset(refs[i]);
-            var head = await ReadRangeAsync(_indexKey, offset, Math.Min(offset + 16, Header.PostingsStart), cancellationToken).ConfigureAwait(false);
-            long size = IndexRangeDecoder.SeriesEntrySize(head);
-            var entry = await ReadRangeAsync(_indexKey, offset, size < 0 ? offset + head.Length : Math.Min(offset + size, Header.PostingsStart), cancellationToken).ConfigureAwait(false);
-            result[i] = Header.DecodeSeries(entry, offset, _indexKey);
-            _cache.StoreSeries(Tenant, Meta.Ulid, refs[i], entry);
-        }
-
-        return result;
-    }
-
-    /// <summary>
-    /// Fetches the chunks at <paramref name="chunkRefs"/>, checking each one's CRC32C. Chunks are not cached
-    /// (Mimir caches them only in memcached or redis). Like series, each range runs to the next wanted chunk of
-    /// the segment, at most <see cref="BucketStoreOptions.ChunkSizeEstimateBytes"/>; longer ones are read again.
-    /// </summary>
-    /// <returns>Per ref: encoding and data.</returns>
-    public async Task<Dictionary<ulong, (byte Encoding, ReadOnlyMemory<byte> Data)>> ChunksAsync(IEnumerable<ulong> chunkRefs, CancellationToken cancellationToken)
-    {
-        var result = new Dictionary<ulong, (byte, ReadOnlyMemory<byte>)>();
-        foreach (var segment in chunkRefs.Distinct().Order().GroupBy(r => (int)(r >> 32)).ToList())
-        {
-            string key = ObjectKey(Tenant, Meta.Ulid, SegmentFile(segment.Key));
-            var refs = segment.ToArray();
-            var ranges = new List<ByteRange>(refs.Length);
-            for (int i = 0; i < refs.Length; i++)
-            {
-                long offset = (long)(refs[i] & 0xFFFF_FFFF);
-                long next = i + 1 < refs.Length ? (long)(refs[i + 1] & 0xFFFF_FFFF) : long.MaxValue;
-                ranges.Add(new ByteRange(offset, Math.Min(next, offset + _options.ChunkSizeEstimateBytes)));
-            }
-
-            var decoded = new (byte, ReadOnlyMemory<byte>)[refs.Length];
-            var tooShort = new List<int>();
-            await ReadRangesAsync(key, ranges, (i, bytes) =>
-            {
-                long size = IndexRangeDecoder.ChunkSize(bytes.Span);
-                if (size > bytes.Length && bytes.Length == ranges[i].Length)
-                {
-                    lock (tooShort)
-                    {
-                        tooShort.Add(i);
-                    }
-
-                    return;
-                }
-
-                decoded[i] = IndexRangeDecoder.DecodeChunk(bytes, ranges[i].Start, key);
-            }, cancellationToken).ConfigureAwait(false);
-
-            foreach (int i in tooShort)
-            {
-                long size = IndexRangeDecoder.ChunkSize((await ReadRangeAsync(key, ranges[i].Start, ranges[i].Start + 16, cancellationToken).ConfigureAwait(false)).AsSpan());
-                var bytes = await ReadRangeAsync(key, ranges[i].Start, ranges[i].Start + Math.Max(size, 0), cancellationToken).ConfigureAwait(false);
-                decoded[i] = IndexRangeDecoder.DecodeChunk(bytes, ranges[i].Start, key);
-            }
-
-            for (int i = 0; i < refs.Length; i++)
-            {
-                result[refs[i]] = decoded[i];
-            }
-        }
+            int i = tooLong[k].Index;
+            result[i] = Header.DecodeSeries(entry.Span, tooLong[k].Range.Start, _indexKey);
+            _cache.StoreSeries(Tenant, Meta.Ulid, refs[i], entry.ToArray());
+        }, cancellationToken).ConfigureAwait(false);
 
         return result;
     }

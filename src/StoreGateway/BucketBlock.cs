@@ -18,16 +18,19 @@ internal sealed partial class BucketBlock
 {
     private readonly IBucket _bucket;
     private readonly IndexCache _cache;
+    private readonly ChunksCache? _chunksCache;
     private readonly BucketStoreOptions _options;
     private readonly string _indexKey;
+    private readonly LazyIndexHeader _header;
 
-    public BucketBlock(string tenant, BlockMeta meta, IndexHeader header, IBucket bucket, IndexCache cache, BucketStoreOptions options)
+    public BucketBlock(string tenant, BlockMeta meta, LazyIndexHeader header, IBucket bucket, IndexCache cache, ChunksCache? chunksCache, BucketStoreOptions options)
     {
         Tenant = tenant;
         Meta = meta;
-        Header = header;
+        _header = header;
         _bucket = bucket;
         _cache = cache;
+        _chunksCache = chunksCache;
         _options = options;
         _indexKey = ObjectKey(tenant, meta.Ulid, "index");
     }
@@ -36,7 +39,11 @@ internal sealed partial class BucketBlock
 
     public BlockMeta Meta { get; }
 
-    public IndexHeader Header { get; }
+    /// <summary>Gets the index-header, in memory while the caller holds a use of <see cref="HeaderSlot"/>.</summary>
+    public IndexHeader Header => _header.Current;
+
+    /// <summary>Gets the lazily loaded index-header (acquired per block read by <see cref="StoreQuerier"/>).</summary>
+    public LazyIndexHeader HeaderSlot => _header;
 
     /// <summary>The bucket key of a block's file, e.g. <c>tenant-1/01H…/chunks/000001</c>.</summary>
     public static string ObjectKey(string tenant, Ulid block, string file) => $"{tenant}/{block}/{file}";
@@ -48,6 +55,20 @@ internal sealed partial class BucketBlock
     /// values it rejects. Every postings list needed is fetched in one batch first.
     /// </summary>
     public async Task<ulong[]> SelectSeriesRefsAsync(IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken)
+    {
+        // The matchers' text identifies the set (the same query sends them in the same order).
+        string key = string.Join(',', matchers);
+        if (_cache.TryGetExpandedPostings(Tenant, Meta.Ulid, key, out ulong[] cached))
+        {
+            return cached;
+        }
+
+        var refs = await ExpandPostingsAsync(matchers, cancellationToken).ConfigureAwait(false);
+        _cache.StoreExpandedPostings(Tenant, Meta.Ulid, key, refs);
+        return refs;
+    }
+
+    private async Task<ulong[]> ExpandPostingsAsync(IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken)
     {
         var plan = matchers.Select(m => (Matcher: m, Subtract: m.MatchesEmpty, Values: ValuesFor(m, !m.MatchesEmpty, cancellationToken))).ToList();
         var keys = plan.SelectMany(p => p.Values.Select(v => (p.Matcher.Name, v))).ToList();
@@ -61,7 +82,8 @@ internal sealed partial class BucketBlock
         ulong[]? result = null;
         foreach (var p in plan.Where(p => !p.Subtract))
         {
-            var union = RefSets.UnionAll([.. p.Values.Select(v => lists[(p.Matcher.Name, v)])]);
+            // One value (an equality matcher) needs no union: its freshly decoded list is used as is.
+            var union = p.Values.Count == 1 ? lists[(p.Matcher.Name, p.Values[0])] : RefSets.UnionAll([.. p.Values.Select(v => lists[(p.Matcher.Name, v)])]);
             result = result is null ? union : RefSets.Intersect(result, union);
         }
 

@@ -28,6 +28,8 @@ public sealed partial class BucketStores : IQueryable, IStoreGatewayClient, IDis
     private readonly ILogger<BucketStores> _logger;
     private readonly BucketIndexReader _indexReader;
     private readonly IndexCache _cache;
+    private readonly ChunksCache? _chunksCache;
+    private readonly LazyIndexHeaderMetrics _lazyMetrics;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, TenantBlocks> _tenants = new(StringComparer.Ordinal);
     private volatile bool _synced;
@@ -36,8 +38,8 @@ public sealed partial class BucketStores : IQueryable, IStoreGatewayClient, IDis
     /// <param name="bucket">The blocks bucket.</param>
     /// <param name="options">The cache directory and sync interval; validated here.</param>
     /// <param name="logger">Receives sync failures.</param>
-    /// <param name="registry">Receives the index cache metrics; a private registry when null.</param>
-    /// <param name="time">The clock deletion marks are aged by (G6); the system clock when null.</param>
+    /// <param name="registry">Receives the cache and index-header metrics; a private registry when null.</param>
+    /// <param name="time">The clock deletion marks and index-header idleness are measured with (G6); the system clock when null.</param>
     public BucketStores(IBucket bucket, BucketStoreOptions options, ILogger<BucketStores> logger, MetricsRegistry? registry = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(bucket);
@@ -47,12 +49,23 @@ public sealed partial class BucketStores : IQueryable, IStoreGatewayClient, IDis
         _options = options;
         _logger = logger;
         _indexReader = new BucketIndexReader(bucket);
-        _cache = new IndexCache(options.IndexCacheMaxSizeBytes, registry ?? new MetricsRegistry());
+        registry ??= new MetricsRegistry();
+        _cache = new IndexCache(options.IndexCacheMaxSizeBytes, registry);
+        _chunksCache = options.ChunksCacheBackend switch
+        {
+            BucketStoreOptions.InMemoryBackend => new InMemoryChunksCache(options.ChunksCacheMaxSizeBytes, registry),
+            BucketStoreOptions.MemcachedBackend => new MemcachedChunksCache(options.ChunksCacheMemcachedAddresses, options.ChunksCacheMemcachedTimeout, registry),
+            _ => null,
+        };
+        _lazyMetrics = new LazyIndexHeaderMetrics(registry);
         _time = time ?? TimeProvider.System;
     }
 
     /// <summary>Gets the index cache shared by every block.</summary>
     public IndexCache IndexCache => _cache;
+
+    /// <summary>Gets the chunks cache shared by every block; null when <see cref="BucketStoreOptions.ChunksCacheBackend"/> is "".</summary>
+    public ChunksCache? ChunksCache => _chunksCache;
 
     /// <summary>Gets a value indicating whether the first sync has finished (Mimir: not ready during the first sync).</summary>
     public bool IsReady => _synced;
@@ -161,8 +174,27 @@ public sealed partial class BucketStores : IQueryable, IStoreGatewayClient, IDis
         return new StoreQuerier(_tenants.TryGetValue(tenant, out var t) ? t : new TenantBlocks(), mint, maxt, blocks, queried);
     }
 
+    /// <summary>
+    /// Drops from memory every lazily loaded index-header unused for
+    /// <see cref="BucketStoreOptions.IndexHeaderLazyLoadingIdleTimeout"/> (run periodically by <see cref="StoreGatewayService"/>).
+    /// </summary>
+    /// <returns>How many were dropped.</returns>
+    public int UnloadIdleIndexHeaders() =>
+        _tenants.Values.SelectMany(t => t.Blocks.Values).Count(b => b.Block.HeaderSlot.TryUnloadIfIdle(_options.IndexHeaderLazyLoadingIdleTimeout));
+
+    /// <summary>Gets how many index-headers are in memory now.</summary>
+    public int LoadedIndexHeaders => _tenants.Values.SelectMany(t => t.Blocks.Values).Count(b => b.Block.HeaderSlot.IsLoaded);
+
     /// <summary>Forgets every block; the index-headers stay on disk for the next start.</summary>
-    public void Dispose() => _tenants.Clear();
+    public void Dispose()
+    {
+        _tenants.Clear();
+        if (_chunksCache is MemcachedChunksCache memcached)
+        {
+            // Closing the sockets completes synchronously.
+            memcached.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
 
     private async Task<HashSet<Ulid>> ListBlocksAsync(string tenant, CancellationToken cancellationToken)
     {
@@ -204,32 +236,28 @@ public sealed partial class BucketStores : IQueryable, IStoreGatewayClient, IDis
     }
 
     /// <summary>
-    /// Opens block <paramref name="id"/>: loads its meta.json and index-header from the sync dir, or, when a previous
-    /// run did not leave both there, downloads meta.json and builds the index-header with ranged reads of the index
-    /// (<see cref="IndexHeaderBuilder"/>). Both go to a temp directory renamed into place, so a directory under its
-    /// final name is always whole. Returns null when the block left the bucket meanwhile.
+    /// Opens block <paramref name="id"/>: makes sure its meta.json and index-header are in the sync dir, downloading
+    /// meta.json and building the index-header with ranged reads of the index (<see cref="IndexHeaderBuilder"/>) when
+    /// a previous run did not leave both there (into a temp directory renamed into place, so a directory under its
+    /// final name is always whole). With lazy loading the header is not read into memory here: the first query does
+    /// it (<see cref="LazyIndexHeader"/>), as Mimir's lazy reader; without, it is read (and checked) now. Returns
+    /// null when the block left the bucket meanwhile.
     /// </summary>
     private async Task<StoreBlock?> OpenAsync(string tenant, string tenantDir, Ulid id, CancellationToken cancellationToken)
     {
         string dir = Path.Combine(tenantDir, id.ToString());
         string headerPath = Path.Combine(dir, IndexHeader.FileName);
+        bool lazy = _options.IndexHeaderLazyLoadingEnabled;
         try
         {
             IndexHeader? header = null;
-            if (File.Exists(headerPath) && File.Exists(Path.Combine(dir, BlockMeta.FileName)))
+            bool local = File.Exists(headerPath) && File.Exists(Path.Combine(dir, BlockMeta.FileName));
+            if (local && !lazy)
             {
-                try
-                {
-                    header = IndexHeader.FromFile(await File.ReadAllBytesAsync(headerPath, cancellationToken).ConfigureAwait(false), headerPath);
-                }
-                catch (BlockCorruptionException e)
-                {
-                    // A damaged local copy (disk, or a crash mid-write on a filesystem without atomic rename) is rebuilt.
-                    LogBadLocalHeader(e, tenant, id.ToString());
-                }
+                header = await TryReadLocalHeaderAsync(tenant, id, headerPath, cancellationToken).ConfigureAwait(false);
             }
 
-            if (header is null)
+            if (!local || (!lazy && header is null))
             {
                 // Also replaces a whole-block download left by a version that did not read blocks lazily.
                 TryDelete(dir);
@@ -240,7 +268,8 @@ public sealed partial class BucketStores : IQueryable, IStoreGatewayClient, IDis
                 }
             }
 
-            var block = new BucketBlock(tenant, BlockMeta.ReadFrom(dir), header, _bucket, _cache, _options);
+            var slot = new LazyIndexHeader(() => LoadHeaderAsync(tenant, dir, id), lazy ? null : header, lazy, _time, _lazyMetrics);
+            var block = new BucketBlock(tenant, BlockMeta.ReadFrom(dir), slot, _bucket, _cache, _chunksCache, _options);
             return new StoreBlock(block, dir);
         }
         catch
@@ -249,6 +278,46 @@ public sealed partial class BucketStores : IQueryable, IStoreGatewayClient, IDis
             TryDelete(dir);
             throw;
         }
+    }
+
+    /// <summary>Reads the local index-header; null (logged) when it is damaged, so the caller rebuilds it.</summary>
+    private async Task<IndexHeader?> TryReadLocalHeaderAsync(string tenant, Ulid id, string headerPath, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return IndexHeader.FromFile(await File.ReadAllBytesAsync(headerPath, cancellationToken).ConfigureAwait(false), headerPath);
+        }
+        catch (BlockCorruptionException e)
+        {
+            // A damaged local copy (disk, or a crash mid-write on a filesystem without atomic rename) is rebuilt.
+            LogBadLocalHeader(e, tenant, id.ToString());
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A lazy load: the local index-header, or, when it is damaged or gone, one rebuilt from the bucket and written
+    /// back (unless the block's directory is gone: a block dropped while a query still reads it).
+    /// </summary>
+    private async Task<IndexHeader> LoadHeaderAsync(string tenant, string dir, Ulid id)
+    {
+        string path = Path.Combine(dir, IndexHeader.FileName);
+
+        // Not the caller's token: the load is shared by every query waiting for it.
+        if (File.Exists(path) && await TryReadLocalHeaderAsync(tenant, id, path, CancellationToken.None).ConfigureAwait(false) is { } header)
+        {
+            return header;
+        }
+
+        header = await IndexHeaderBuilder.BuildAsync(_bucket, BucketBlock.ObjectKey(tenant, id, "index"), CancellationToken.None).ConfigureAwait(false);
+        if (Directory.Exists(dir))
+        {
+            string tmp = path + TmpSuffix;
+            await File.WriteAllBytesAsync(tmp, header.ToFile()).ConfigureAwait(false);
+            File.Move(tmp, path, overwrite: true);
+        }
+
+        return header;
     }
 
     private async Task<IndexHeader?> DownloadHeaderAsync(string tenant, string dir, Ulid id, CancellationToken cancellationToken)

@@ -5,9 +5,11 @@ namespace MetricsCluster.StoreGateway;
 
 /// <summary>
 /// The store-gateway's in-memory index cache (Mimir <c>indexcache.InMemoryIndexCache</c>): raw postings lists and
-/// series entries read from block indexes, keyed by tenant, block and item, bounded by
+/// series entries read from block indexes, and the expanded postings of a block's matcher set (the series refs
+/// they select, Mimir's <c>ExpandedPostings</c>, so a repeated query neither decodes nor intersects lists again),
+/// keyed by tenant, block and item, bounded by
 /// <see cref="BucketStoreOptions.IndexCacheMaxSizeBytes"/> with least-recently-used eviction. Metrics carry
-/// Mimir's names, labelled <c>item_type</c> = <c>Postings</c> | <c>Series</c>: requests, hits (misses are
+/// Mimir's names, labelled <c>item_type</c> = <c>Postings</c> | <c>Series</c> | <c>ExpandedPostings</c>: requests, hits (misses are
 /// requests − hits), items added, evicted and overflowed (too big to ever fit), items, item bytes and total bytes.
 /// Thread-safe (one lock; the work under it is a dictionary and list update).
 /// </summary>
@@ -19,6 +21,9 @@ public sealed class IndexCache
     /// <summary>The <c>item_type</c> label of series entries.</summary>
     public const string Series = "Series";
 
+    /// <summary>The <c>item_type</c> label of expanded postings.</summary>
+    public const string ExpandedPostings = "ExpandedPostings";
+
     // Bookkeeping per entry beyond the value bytes: key fields, list node, dictionary slot (an estimate, as Mimir's).
     private const int EntryOverhead = 96;
 
@@ -27,6 +32,7 @@ public sealed class IndexCache
     private readonly LinkedList<(Key Key, byte[] Value)> _lru = new();
     private readonly ItemMetrics _postings;
     private readonly ItemMetrics _series;
+    private readonly ItemMetrics _expanded;
 
     /// <summary>Initializes a new instance of the <see cref="IndexCache"/> class.</summary>
     /// <param name="maxSizeBytes">The most bytes (values plus per-entry overhead) held at once.</param>
@@ -38,6 +44,7 @@ public sealed class IndexCache
         MaxSizeBytes = maxSizeBytes;
         _postings = new ItemMetrics(registry, Postings);
         _series = new ItemMetrics(registry, Series);
+        _expanded = new ItemMetrics(registry, ExpandedPostings);
         registry.Gauge("thanos_store_index_cache_max_size_bytes", "Maximum number of bytes to be held in the index cache.").WithLabels().Set(maxSizeBytes);
     }
 
@@ -74,6 +81,39 @@ public sealed class IndexCache
     /// <summary>Stores the raw series entry <paramref name="seriesRef"/> of a block.</summary>
     public void StoreSeries(string tenant, Ulid block, ulong seriesRef, byte[] entry) =>
         Store(new Key(tenant, block, seriesRef, null, null), entry, _series);
+
+    /// <summary>Looks up the series refs a block's matcher set selected (<paramref name="matchers"/>: their canonical text).</summary>
+    public bool TryGetExpandedPostings(string tenant, Ulid block, string matchers, out ulong[] refs)
+    {
+        if (!TryGet(new Key(tenant, block, 0, null, matchers), _expanded, out byte[] raw))
+        {
+            refs = [];
+            return false;
+        }
+
+        // Refs are below 2^32 (a ref is an index offset / 16 and offsets are checked to fit), so 4 bytes each.
+        var packed = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(raw);
+        refs = new ulong[packed.Length];
+        for (int i = 0; i < packed.Length; i++)
+        {
+            refs[i] = packed[i];
+        }
+
+        return true;
+    }
+
+    /// <summary>Stores the series refs a block's matcher set selected.</summary>
+    public void StoreExpandedPostings(string tenant, Ulid block, string matchers, ulong[] refs)
+    {
+        byte[] raw = new byte[refs.Length * 4];
+        var packed = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(raw.AsSpan());
+        for (int i = 0; i < refs.Length; i++)
+        {
+            packed[i] = checked((uint)refs[i]);
+        }
+
+        Store(new Key(tenant, block, 0, null, matchers), raw, _expanded);
+    }
 
     private static long SizeOf(Key key, byte[] value) =>
         value.LongLength + EntryOverhead + (2L * ((key.Name?.Length ?? 0) + (key.Value?.Length ?? 0) + key.Tenant.Length));
@@ -132,12 +172,13 @@ public sealed class IndexCache
         _items.Remove(node.Value.Key);
         long size = SizeOf(node.Value.Key, node.Value.Value);
         SizeBytes -= size;
-        var m = node.Value.Key.Name is null ? _series : _postings;
+        var k = node.Value.Key;
+        var m = k.Name is not null ? _postings : k.Value is null ? _series : _expanded;
         m.Evicted.Inc();
         m.Resize(-1, -size);
     }
 
-    /// <summary>A cache key: series entries have no name/value, postings lists no ref.</summary>
+    /// <summary>A cache key: series entries have no name/value, postings lists no ref, expanded postings only a value (the matchers).</summary>
     private readonly record struct Key(string Tenant, Ulid Block, ulong Ref, string? Name, string? Value);
 
     /// <summary>The metric children of one item type, created at construction so they export zeros (G6).</summary>

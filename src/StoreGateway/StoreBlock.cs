@@ -84,6 +84,7 @@ internal sealed class StoreBlock
 
     private void Close()
     {
+        Block.HeaderSlot.Close();
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);

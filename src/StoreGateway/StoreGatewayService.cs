@@ -5,7 +5,9 @@ namespace MetricsCluster.StoreGateway;
 
 /// <summary>
 /// Runs <see cref="BucketStores.SyncAsync"/> at start and then every <see cref="BucketStoreOptions.SyncInterval"/>
-/// (Mimir store-gateway <c>syncStores</c> loop). A failed round is logged and retried at the next tick.
+/// (Mimir store-gateway <c>syncStores</c> loop). A failed round is logged and retried at the next tick. With lazy
+/// index-headers it also drops idle ones every tenth of the idle timeout (as Mimir checks), so a header lives at
+/// most 1.1 idle timeouts past its last use.
 /// </summary>
 public sealed partial class StoreGatewayService : BackgroundService
 {
@@ -28,7 +30,26 @@ public sealed partial class StoreGatewayService : BackgroundService
     }
 
     /// <inheritdoc/>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        _options.IndexHeaderLazyLoadingEnabled ? Task.WhenAll(SyncLoopAsync(stoppingToken), UnloadLoopAsync(stoppingToken)) : SyncLoopAsync(stoppingToken);
+
+    private async Task UnloadLoopAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.IndexHeaderLazyLoadingIdleTimeout / 10, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                _stores.UnloadIdleIndexHeaders();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutdown.
+        }
+    }
+
+    private async Task SyncLoopAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(_options.SyncInterval, _time);
         try

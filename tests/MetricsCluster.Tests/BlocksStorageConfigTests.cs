@@ -50,10 +50,32 @@ public sealed class BlocksStorageConfigTests
         Assert.Equal((TimeSpan.Zero, TimeSpan.Zero), (c.MergeQueryableOptions().QueryIngestersWithin, c.MergeQueryableOptions().QueryStoreAfter));
     }
 
+    [Fact]
+    public async Task Chunks_cache_and_lazy_index_header_flags_reach_the_bucket_store_options()
+    {
+        var d = new ClusterConfig().BucketStoreOptions();
+        Assert.Equal(("inmemory", 512L << 20, true, TimeSpan.FromMinutes(60)), (d.ChunksCacheBackend, d.ChunksCacheMaxSizeBytes, d.IndexHeaderLazyLoadingEnabled, d.IndexHeaderLazyLoadingIdleTimeout));
+
+        var o = (await Run(
+            "--blocks-storage.bucket-store.chunks-cache.backend=memcached",
+            "--blocks-storage.bucket-store.chunks-cache.memcached.addresses=a:11211, b:11211",
+            "--blocks-storage.bucket-store.chunks-cache.memcached.timeout=1s",
+            "--blocks-storage.bucket-store.chunks-cache.inmemory.max-size-bytes=1000",
+            "--blocks-storage.bucket-store.index-header.lazy-loading-enabled=false",
+            "--blocks-storage.bucket-store.index-header.lazy-loading-idle-timeout=5m")).BucketStoreOptions();
+        Assert.Equal(["a:11211", "b:11211"], o.ChunksCacheMemcachedAddresses);
+        Assert.Equal(("memcached", TimeSpan.FromSeconds(1), 1000L, false, TimeSpan.FromMinutes(5)), (o.ChunksCacheBackend, o.ChunksCacheMemcachedTimeout, o.ChunksCacheMaxSizeBytes, o.IndexHeaderLazyLoadingEnabled, o.IndexHeaderLazyLoadingIdleTimeout));
+        Assert.Equal("none", (await Run("--blocks-storage.bucket-store.chunks-cache.backend=none")).BucketStoreOptions().ChunksCacheBackend);
+    }
+
     [Theory]
     [InlineData("blocks-storage.backend", "gcs", "--blocks-storage.backend")]
     [InlineData("blocks-storage.tsdb.ship-interval", "0s", "--blocks-storage.tsdb.ship-interval")]
     [InlineData("blocks-storage.bucket-store.sync-interval", "0s", "--blocks-storage.bucket-store.sync-interval")]
+    [InlineData("blocks-storage.bucket-store.chunks-cache.backend", "redis", "-blocks-storage.bucket-store.chunks-cache.backend")]
+    [InlineData("blocks-storage.bucket-store.chunks-cache.backend", "memcached", "-blocks-storage.bucket-store.chunks-cache.memcached.addresses")]
+    [InlineData("blocks-storage.bucket-store.chunks-cache.inmemory.max-size-bytes", "-1", "-blocks-storage.bucket-store.chunks-cache.inmemory.max-size-bytes")]
+    [InlineData("blocks-storage.bucket-store.index-header.lazy-loading-idle-timeout", "0s", "-blocks-storage.bucket-store.index-header.lazy-loading-idle-timeout")]
     [InlineData("querier.query-store-after", "13h", "--querier.query-store-after")]
     [InlineData("querier.query-ingesters-within", "1h", "--querier.query-ingesters-within")]
     public void Invalid_settings_name_the_flag(string flag, string value, string expected)
