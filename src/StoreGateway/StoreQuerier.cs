@@ -92,8 +92,7 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
     /// <summary>Adds the block's matching series (with chunks in range) and their samples in range to <paramref name="merged"/>.</summary>
     private async Task ReadBlockAsync(BucketBlock block, IReadOnlyList<Matcher> matchers, bool labelsOnly, Dictionary<Labels, List<Sample>> merged, CancellationToken cancellationToken)
     {
-        var refs = await block.SelectSeriesRefsAsync(matchers, cancellationToken).ConfigureAwait(false);
-        var series = (await block.SeriesAsync(refs, cancellationToken).ConfigureAwait(false))
+        var series = (await block.SelectSeriesAsync(matchers, cancellationToken).ConfigureAwait(false))
             .Select(s => (s.Labels, Chunks: s.Chunks.Where(c => c.Overlaps(mint, maxt)).ToArray()))
             .Where(s => s.Chunks.Length > 0)
             .ToList();
