@@ -32,6 +32,7 @@ public sealed record ConfigOption(string Flag, string Help, bool IsBool, Func<Cl
         .. ClusterConfig.BucketStoreFlags,
         .. ClusterConfig.QuerierFlags,
         .. ClusterConfig.QueryFrontendFlags,
+        .. ClusterConfig.QueryFrontendShardingFlags,
         .. ClusterConfig.RetentionLimitFlags,
         .. ClusterConfig.CompactorFlags,
         .. ClusterConfig.RulerLimitFlags,
