@@ -97,4 +97,18 @@ public sealed class ShardingMapperTests
         // rate( starts at 1:17 in the user's query; in "sum by (g) (rate(foo{...}[5m]))" it starts at 1:13.
         Assert.Equal("PromQL info: metric might not be a counter (1:17)", AnnotationPositions.Remap("PromQL info: metric might not be a counter (1:13)", e.Positions[0]));
     }
+
+    [Theory]
+    [InlineData("x{__query_shard__=\"0_of_2\"}", "invalid __query_shard__ value \"0_of_2\"")]
+    [InlineData("x{__query_shard__=~\"1_of_2\"}", "the __query_shard__ matcher must use \"=\"")]
+    public async Task A_malformed_shard_matcher_is_a_bad_data_error(string query, string message)
+    {
+        var e = Assert.Throws<PromQLParseException>(() => Parser.ParseExpr(query));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+
+        using var engine = new PromQL.Engine.QueryEngine(new PromQL.Engine.EngineOptions());
+        var r = await engine.RangeQueryAsync(new PromQL.Tests.Scripts.MemoryStorage(), "t", query, 0, 60_000, 15_000, CancellationToken.None);
+        Assert.Equal(PromQL.Engine.QueryErrorType.BadData, r.Error!.Type);
+        Assert.Contains(message, r.Error.Message, StringComparison.Ordinal);
+    }
 }
