@@ -22,7 +22,9 @@ public sealed partial class QueryFrontendRunner
     /// </summary>
     private ShardedQuery? PlanSharding(Expr? expr, string query, int splits)
     {
-        if (!_options.ShardingEnabled || expr is null)
+        // With delayed name removal a downstream series carries a "drop the name later" flag that the embedded
+        // answers cannot pass to the frontend's engine; no host sets it today, but sharding must not change answers.
+        if (!_options.ShardingEnabled || expr is null || _engineOptions.DelayedNameRemoval)
         {
             return null;
         }

@@ -122,6 +122,21 @@ public sealed class ShardingEquivalenceTests : IClassFixture<ShardingHarness>
     }
 
     [Fact]
+    public async Task Nothing_is_sharded_when_the_engine_delays_name_removal()
+    {
+        var downstream = new RecordingDownstream(_harness.Engine, _harness.Storage);
+        var frontend = new QueryFrontendRunner(
+            new QueryFrontendOptions { ParallelizeShardableQueries = true, QueryShardingTotalShards = 4 },
+            downstream,
+            engineOptions: new EngineOptions { DelayedNameRemoval = true });
+        var r = await frontend.RangeQueryAsync("t", "sum(gauge)", s_midnight - Hour, s_midnight + Hour, 60_000, CancellationToken.None);
+
+        Assert.Null(r.Error);
+        Assert.Equal(0, frontend.Counters.ShardingSuccesses);
+        Assert.DoesNotContain(downstream.Queries, q => q.Contains("__query_shard__", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_stale_marker_follows_every_point_whose_next_step_has_none()
     {
         // Without them the frontend's engine would carry a shard series' last value up to 5 minutes into its gap.
