@@ -1,5 +1,6 @@
 using System.Text;
 using MetricsCluster.Core.Re2;
+using MetricsCluster.Core.Storage;
 
 namespace MetricsCluster.Core;
 
@@ -39,6 +40,13 @@ public sealed class Matcher
         Value = value;
         NameBytes = Encoding.UTF8.GetBytes(name);
         _valueBytes = Encoding.UTF8.GetBytes(value);
+        if (name == QueryShard.LabelName)
+        {
+            // Parsed here, once, so every store sees the same shard and a bad value fails where the matcher is made.
+            Shard = QueryShard.Parse(type, value);
+            return;
+        }
+
         if (type is MatcherType.Regex or MatcherType.NotRegex)
         {
             // Compiled even when a shortcut applies, so an invalid pattern is rejected the same way either way.
@@ -63,12 +71,20 @@ public sealed class Matcher
     /// <summary>Convenience constructor for equality.</summary>
     public static Matcher Eq(string name, string value) => new(MatcherType.Equal, name, value);
 
-    /// <summary>True when the value "" matches, i.e. series lacking the label are selected.</summary>
-    public bool MatchesEmpty => Matches(string.Empty);
+    /// <summary>
+    /// Set when this is the query-sharding matcher (<c>__query_shard__</c>): it selects by the series' labels hash,
+    /// not by a label value, so stores must take it out before resolving postings (<see cref="QueryShard.Split"/>).
+    /// </summary>
+    public QueryShard? Shard { get; }
+
+    /// <summary>True when the value "" matches, i.e. series lacking the label are selected (false for a shard matcher: it selects a strict subset).</summary>
+    public bool MatchesEmpty => Shard is null && Matches(string.Empty);
 
     /// <summary>Tests a value.</summary>
+    /// <exception cref="InvalidOperationException">A shard matcher: it has no label value to test; use <see cref="Matches(Labels)"/>.</exception>
     public bool Matches(string value) => Type switch
     {
+        _ when Shard is not null => throw ShardHasNoValue(),
         MatcherType.Equal => value == Value,
         MatcherType.NotEqual => value != Value,
         MatcherType.Regex => RegexMatches(value),
@@ -81,14 +97,19 @@ public sealed class Matcher
     /// <summary>Tests a UTF-8 value without allocating for the equality kinds.</summary>
     public bool Matches(ReadOnlySpan<byte> value) => Type switch
     {
+        _ when Shard is not null => throw ShardHasNoValue(),
         MatcherType.Equal => value.SequenceEqual(_valueBytes),
         MatcherType.NotEqual => !value.SequenceEqual(_valueBytes),
         _ => Matches(Encoding.UTF8.GetString(value)),
     };
 
-    /// <summary>Tests a whole label set (absent label = "").</summary>
+    /// <summary>Tests a whole label set (absent label = ""); a shard matcher tests the labels hash.</summary>
     public bool Matches(Labels labels) =>
-        labels.TryGetValue(NameBytes.Span, out var v) ? Matches(v) : Matches(ReadOnlySpan<byte>.Empty);
+        Shard is { } shard ? shard.Contains(labels) : labels.TryGetValue(NameBytes.Span, out var v) ? Matches(v) : Matches(ReadOnlySpan<byte>.Empty);
+
+    // Loud on purpose: a store that forgot to take the shard matcher out would otherwise silently select nothing.
+    private InvalidOperationException ShardHasNoValue() =>
+        new($"{Name} selects series by their labels hash: use Matches(Labels), or take it out with QueryShard.Split before resolving postings");
 
     /// <summary>PromQL form, e.g. <c>job=~"a.*"</c>.</summary>
     public override string ToString()

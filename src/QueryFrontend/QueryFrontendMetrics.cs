@@ -31,6 +31,18 @@ public static class QueryFrontendMetrics
             "Queries refused by the frontend, by reason.",
             () => [(["too_many_outstanding_requests"], c.TooManyOutstanding), (["max_total_query_length"], c.TooLong)],
             "reason");
+        registry.CounterCallback(
+            "metricscluster_query_frontend_query_sharding_rewrites_attempted_total",
+            "Range queries the sharding mapper looked at (Mimir's cortex_frontend_query_sharding_rewrites_attempted_total).",
+            () => [([], c.ShardingAttempts)]);
+        registry.CounterCallback(
+            "metricscluster_query_frontend_query_sharding_rewrites_succeeded_total",
+            "Range queries rewritten into shards (Mimir's cortex_frontend_query_sharding_rewrites_succeeded_total).",
+            () => [([], c.ShardingSuccesses)]);
+        registry.CounterCallback(
+            "metricscluster_query_frontend_sharded_queries_total",
+            "Requests sent downstream for sharded queries, shards and folded parts (Mimir's cortex_frontend_sharded_queries_total).",
+            () => [([], c.ShardedQueries)]);
         registry.GaugeCallback(
             "metricscluster_query_frontend_queue_length",
             "Requests waiting in the frontend's queue, per tenant.",
@@ -47,6 +59,18 @@ public sealed class QueryFrontendCounters
     private long _cacheHits;
     private long _tooManyOutstanding;
     private long _tooLong;
+    private long _shardingAttempts;
+    private long _shardingSuccesses;
+    private long _shardedQueries;
+
+    /// <summary>Range queries the sharding mapper looked at.</summary>
+    public long ShardingAttempts => Interlocked.Read(ref _shardingAttempts);
+
+    /// <summary>Range queries rewritten into shards.</summary>
+    public long ShardingSuccesses => Interlocked.Read(ref _shardingSuccesses);
+
+    /// <summary>Downstream requests made for sharded queries.</summary>
+    public long ShardedQueries => Interlocked.Read(ref _shardedQueries);
 
     /// <summary>Requests sent downstream.</summary>
     public long Downstream => Interlocked.Read(ref _downstream);
@@ -77,4 +101,10 @@ public sealed class QueryFrontendCounters
     internal void AddTooManyOutstanding() => Interlocked.Increment(ref _tooManyOutstanding);
 
     internal void AddTooLong() => Interlocked.Increment(ref _tooLong);
+
+    internal void AddShardingAttempt() => Interlocked.Increment(ref _shardingAttempts);
+
+    internal void AddShardingSuccess() => Interlocked.Increment(ref _shardingSuccesses);
+
+    internal void AddShardedQuery() => Interlocked.Increment(ref _shardedQueries);
 }

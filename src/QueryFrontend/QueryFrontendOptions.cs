@@ -4,7 +4,7 @@ namespace MetricsCluster.QueryFrontend;
 /// Query-frontend settings (G5), named after Mimir's flags. Per-tenant limits that Mimir keeps in its limits block
 /// (<c>max_query_parallelism</c>, <c>max_total_query_length</c>, <c>max_cache_freshness</c>) are process-wide here.
 /// </summary>
-public sealed class QueryFrontendOptions
+public sealed partial class QueryFrontendOptions
 {
     /// <summary>Range queries are split into sub-queries at multiples of this (UTC-aligned); zero disables splitting (<c>-query-frontend.split-queries-by-interval</c>, 24h).</summary>
     public TimeSpan SplitQueriesByInterval { get; set; } = TimeSpan.FromHours(24);
@@ -60,6 +60,7 @@ public sealed class QueryFrontendOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming the offending flag.</summary>
     public void Validate()
     {
+        ValidateSharding();
         if (SplitQueriesByInterval < TimeSpan.Zero || SplitQueriesByInterval.Ticks % TimeSpan.TicksPerMillisecond != 0)
         {
             throw new ArgumentException("-query-frontend.split-queries-by-interval must be zero or a positive whole number of milliseconds");

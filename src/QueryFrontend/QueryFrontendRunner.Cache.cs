@@ -28,14 +28,14 @@ public sealed partial class QueryFrontendRunner
     /// used, only the steps they lack are asked downstream, and what is at most <paramref name="cacheUntil"/> old is
     /// stored back, merged with what was there.
     /// </summary>
-    private async Task<QueryResult> RunSplitAsync(string tenant, string query, long start, long end, long step, long? cacheUntil, CancellationToken cancellationToken)
+    private async Task<QueryResult> RunSplitAsync(string tenant, string query, long start, long end, long step, long? cacheUntil, ShardedRun? sharded, CancellationToken cancellationToken)
     {
         if (_cache is null || cacheUntil is not { } maxCacheTime || start > maxCacheTime)
         {
-            return await DownstreamRangeAsync(tenant, query, start, end, step, cancellationToken);
+            return await RangeAsync(tenant, query, start, end, step, sharded, cancellationToken);
         }
 
-        string key = CacheKey(tenant, query, start, step);
+        string key = CacheKey(tenant, query, start, step, sharded?.Plan.Shards ?? 0);
         var found = await _cache.GetAsync(key, cancellationToken);
         Counters.AddCacheLookup(found is not null);
         var cached = found ?? [];
@@ -52,7 +52,7 @@ public sealed partial class QueryFrontendRunner
         var gaps = Gaps(cached, start, end, step);
         foreach (var (gapStart, gapEnd) in gaps)
         {
-            var fetched = await DownstreamRangeAsync(tenant, query, gapStart, gapEnd, step, cancellationToken);
+            var fetched = await RangeAsync(tenant, query, gapStart, gapEnd, step, sharded, cancellationToken);
             if (fetched.Error is not null)
             {
                 return fetched;
@@ -76,15 +76,20 @@ public sealed partial class QueryFrontendRunner
         return ResultMerger.Merge(parts.ConvertAll(p => p.Result), start, end);
     }
 
-    /// <summary>Mimir's key: tenant, query, step and the split window's index, plus the start's offset from the step grid when not zero.</summary>
-    internal string CacheKey(string tenant, string query, long start, long step)
+    /// <summary>
+    /// Mimir's key: tenant, query, step and the split window's index, plus the start's offset from the step grid when
+    /// not zero, plus <c>:shards=N</c> when the query is sharded (as Mimir, so answers combined from different shard
+    /// counts, whose sums may differ in their last bits, never mix in one entry).
+    /// </summary>
+    internal string CacheKey(string tenant, string query, long start, long step, int shards = 0)
     {
         long interval = (long)_options.SplitQueriesByInterval.TotalMilliseconds;
         long window = FloorDiv(start, interval);
         long offset = Mod(start, step);
-        return offset == 0
+        string key = offset == 0
             ? string.Create(CultureInfo.InvariantCulture, $"{tenant}:{query}:{step}:{window}")
             : string.Create(CultureInfo.InvariantCulture, $"{tenant}:{query}:{step}:{window}:{offset}");
+        return shards > 1 ? string.Create(CultureInfo.InvariantCulture, $"{key}:shards={shards}") : key;
     }
 
     /// <summary>The step ranges of [start, end] no extent covers; extents are on the same grid (the key fixes step and offset).</summary>

@@ -16,13 +16,15 @@ public sealed partial class QueryFrontendRunner : IQueryDownstream
     private readonly IResultsCache? _cache;
     private readonly TimeProvider _time;
     private readonly TenantQueue _queue;
+    private readonly EngineOptions _engineOptions;
 
     /// <summary>
     /// Creates the pipeline; <paramref name="options"/> are validated here. <paramref name="cache"/> is used when
     /// <see cref="QueryFrontendOptions.CacheResults"/> is on; <paramref name="time"/> says what "now" is for the
-    /// cache's freshness (G6).
+    /// cache's freshness (G6). <paramref name="engineOptions"/> configure the frontend's own engine, which combines
+    /// sharded answers (the querier's, so lookback and limits agree).
     /// </summary>
-    public QueryFrontendRunner(QueryFrontendOptions options, IQueryDownstream downstream, IResultsCache? cache = null, TimeProvider? time = null)
+    public QueryFrontendRunner(QueryFrontendOptions options, IQueryDownstream downstream, IResultsCache? cache = null, TimeProvider? time = null, EngineOptions? engineOptions = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -31,6 +33,7 @@ public sealed partial class QueryFrontendRunner : IQueryDownstream
         _cache = options.CacheResults ? cache ?? CreateCache(options) : null;
         _time = time ?? TimeProvider.System;
         _queue = new TenantQueue(options.MaxOutstandingRequestsPerTenant, options.MaxDownstreamConcurrency);
+        _engineOptions = engineOptions ?? new EngineOptions();
     }
 
     /// <summary>The fair queue every downstream request passes (exposed for tests and metrics).</summary>
@@ -89,11 +92,14 @@ public sealed partial class QueryFrontendRunner : IQueryDownstream
             ? QuerySplitter.Split(startMs, endMs, stepMs, (long)_options.SplitQueriesByInterval.TotalMilliseconds)
             : [(startMs, endMs)];
         long? cacheUntil = splittable ? CacheableUntil(expr!, startMs, stepMs) : null;
+        var plan = PlanSharding(expr, query, splits.Count);
+        using var limiter = plan is null ? null : new SemaphoreSlim(_options.MaxQueryParallelism);
+        var sharded = plan is null ? null : new ShardedRun(plan, limiter!);
         if (splits.Count == 1)
         {
             try
             {
-                return await RunSplitAsync(tenant, query, splits[0].Start, splits[0].End, stepMs, cacheUntil, cancellationToken);
+                return await RunSplitAsync(tenant, query, splits[0].Start, splits[0].End, stepMs, cacheUntil, sharded, cancellationToken);
             }
             catch (OperationCanceledException)
             {
@@ -119,7 +125,7 @@ public sealed partial class QueryFrontendRunner : IQueryDownstream
             {
                 result = failed.IsCancellationRequested
                     ? Canceled
-                    : await RunSplitAsync(tenant, query, start, end, stepMs, cacheUntil, failed.Token);
+                    : await RunSplitAsync(tenant, query, start, end, stepMs, cacheUntil, sharded, failed.Token);
             }
             catch (TooManyOutstandingRequestsException e)
             {

@@ -46,7 +46,8 @@ internal static class ResultMerger
         return new QueryResult(new MatrixValue(merged), null, warnings, infos);
     }
 
-    private static QueryResult? FirstError(IReadOnlyList<QueryResult> parts)
+    /// <summary>The first error of <paramref name="parts"/>, a cancellation only when nothing else failed.</summary>
+    internal static QueryResult? FirstError(IReadOnlyList<QueryResult> parts)
     {
         QueryResult? canceled = null;
         foreach (var part in parts)
@@ -83,7 +84,8 @@ internal static class ResultMerger
         }
     }
 
-    private static void AddDistinct(List<string> into, IReadOnlyList<string> items)
+    /// <summary>Appends the items not already in <paramref name="into"/>, in order.</summary>
+    internal static void AddDistinct(List<string> into, IReadOnlyList<string> items)
     {
         foreach (string item in items)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MetricsCluster.Core;
+using MetricsCluster.Core.Storage;
 using MetricsCluster.ObjectStore;
 using MetricsCluster.Tsdb;
 using MetricsCluster.Tsdb.Block;
@@ -54,8 +55,12 @@ internal sealed partial class BucketBlock
     /// intersects the union of the postings of the values it accepts; one accepting "" subtracts the union of the
     /// values it rejects. Every postings list needed is fetched in one batch first.
     /// </summary>
+    /// <remarks>A <c>__query_shard__</c> matcher is ignored here: it needs the series' labels, see <see cref="SelectSeriesAsync"/>.</remarks>
     public async Task<ulong[]> SelectSeriesRefsAsync(IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken)
     {
+        // The shard matcher is left out: it needs the series' labels, and every shard shares the expanded postings.
+        QueryShard.Split(matchers, out matchers);
+
         // The matchers' text identifies the set (the same query sends them in the same order).
         string key = string.Join(',', matchers);
         if (_cache.TryGetExpandedPostings(Tenant, Meta.Ulid, key, out ulong[] cached))
@@ -96,6 +101,20 @@ internal sealed partial class BucketBlock
         return result;
     }
 
+    /// <summary>
+    /// The series entries (labels and chunk metas) matching every matcher, in ref order. A <c>__query_shard__</c>
+    /// matcher (<see cref="QueryShard"/>) keeps the entries whose labels hash falls in the shard; it is applied as
+    /// soon as the entries are read and before any chunk is, as Mimir's store-gateway does, so a shard fetches only
+    /// its own chunks and sends only its own series.
+    /// </summary>
+    public async Task<IndexSeries[]> SelectSeriesAsync(IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken)
+    {
+        var shards = QueryShard.Split(matchers, out _);
+        var refs = await SelectSeriesRefsAsync(matchers, cancellationToken).ConfigureAwait(false);
+        var series = await SeriesAsync(refs, cancellationToken).ConfigureAwait(false);
+        return shards.Length == 0 ? series : Array.FindAll(series, s => QueryShard.ContainsAll(shards, s.Labels.Hash));
+    }
+
     /// <summary>Label names of the block (no matchers) or of the series matching <paramref name="matchers"/>.</summary>
     public async Task<IEnumerable<string>> LabelNamesAsync(IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken)
     {
@@ -104,8 +123,7 @@ internal sealed partial class BucketBlock
             return Header.LabelNames();
         }
 
-        var refs = await SelectSeriesRefsAsync(matchers, cancellationToken).ConfigureAwait(false);
-        var series = await SeriesAsync(refs, cancellationToken).ConfigureAwait(false);
+        var series = await SelectSeriesAsync(matchers, cancellationToken).ConfigureAwait(false);
         return series.SelectMany(s => s.Labels.Pairs().Select(p => p.Key)).Distinct();
     }
 
@@ -117,8 +135,7 @@ internal sealed partial class BucketBlock
             return Header.LabelValues(name);
         }
 
-        var refs = await SelectSeriesRefsAsync(matchers, cancellationToken).ConfigureAwait(false);
-        var series = await SeriesAsync(refs, cancellationToken).ConfigureAwait(false);
+        var series = await SelectSeriesAsync(matchers, cancellationToken).ConfigureAwait(false);
         return series.Select(s => s.Labels.Get(name)).Where(v => v.Length > 0).Distinct();
     }
 

@@ -191,8 +191,7 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
     /// </summary>
     private async Task<List<BlockSeries>> ReadBlockAsync(BucketBlock block, IReadOnlyList<Matcher> matchers, bool labelsOnly, string? func, CancellationToken cancellationToken)
     {
-        var refs = await block.SelectSeriesRefsAsync(matchers, cancellationToken).ConfigureAwait(false);
-        var series = (await block.SeriesAsync(refs, cancellationToken).ConfigureAwait(false))
+        var series = (await block.SelectSeriesAsync(matchers, cancellationToken).ConfigureAwait(false))
             .Select(s => (s.Labels, Chunks: s.Chunks.Where(c => c.Overlaps(mint, maxt)).ToArray()))
             .Where(s => s.Chunks.Length > 0)
             .ToList();

@@ -42,7 +42,19 @@ public sealed class PromQLComparisonTests
 
     [Fact]
     [Trait("Category", "PromQLComparison")]
-    public async Task Every_comparison_query_answers_like_Prometheus()
+    public Task Every_comparison_query_answers_like_Prometheus() => CompareAsync(ExtraArgs(), expectSharding: false);
+
+    /// <summary>
+    /// The same comparison with the query-frontend sharding every shardable part into 3 shards and splitting the
+    /// hour of data by 20 minutes, so each query's shards, splits and the frontend's combining engine all take part.
+    /// </summary>
+    [Fact]
+    [Trait("Category", "PromQLComparison")]
+    public Task Every_comparison_query_answers_like_Prometheus_through_query_sharding() => CompareAsync(
+        ["--query-frontend.parallelize-shardable-queries=true", "--query-frontend.query-sharding-total-shards=3",
+         "--query-frontend.split-queries-by-interval=20m", .. ExtraArgs()], expectSharding: true);
+
+    private async Task CompareAsync(string[] mcArgs, bool expectSharding)
     {
         string mode = Environment.GetEnvironmentVariable("PROMQL_COMPARE_CANDIDATE") is { Length: > 0 } m ? m : "metrics-cluster";
         Assert.Contains(mode, new[] { "metrics-cluster", "prometheus", "prometheus-broken" });
@@ -54,7 +66,7 @@ public sealed class PromQLComparisonTests
         await using var reference = await StartPrometheusAsync();
         await using var candidatePrometheus = mode == "metrics-cluster" ? null : await StartPrometheusAsync();
         await using var mc = mode == "metrics-cluster"
-            ? await MetricsClusterProcess.StartAsync(["--distributor.ingestion-rate-limit=100000000", "--distributor.ingestion-burst-size=100000000", .. ExtraArgs()])
+            ? await MetricsClusterProcess.StartAsync(["--distributor.ingestion-rate-limit=100000000", "--distributor.ingestion-burst-size=100000000", .. mcArgs])
             : null;
         var expected = QueryTarget.Prometheus("prometheus", reference.BaseUri);
         var actual = mc is not null ? QueryTarget.MetricsCluster(mc.BaseUri, Tenant) : QueryTarget.Prometheus(mode, candidatePrometheus!.BaseUri);
@@ -93,6 +105,15 @@ public sealed class PromQLComparisonTests
         foreach (var (query, error) in referenceErrors.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
             _output.WriteLine($"prometheus rejects (expected only in the Errors section): {query}: {Truncate(error)}");
+        }
+
+        if (expectSharding && mc is not null)
+        {
+            // The comparison only means something if the frontend did shard (many of the queries hold a sum, max...).
+            string metrics = await http.GetStringAsync(new Uri(mc.BaseUri, "/metrics"));
+            string line = metrics.Split('\n').Single(l => l.StartsWith("metricscluster_query_frontend_query_sharding_rewrites_succeeded_total ", StringComparison.Ordinal));
+            _output.WriteLine(line);
+            Assert.True(double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture) >= 40, line);
         }
 
         if (!mismatches.IsEmpty)

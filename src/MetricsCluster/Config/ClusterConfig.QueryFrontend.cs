@@ -46,7 +46,7 @@ public sealed partial class ClusterConfig
     public TimeSpan QueryFrontendMaxTotalQueryLength { get; set; }
 
     /// <summary>The query-frontend's options derived from this config (validated by <see cref="Validate"/>).</summary>
-    public MetricsCluster.QueryFrontend.QueryFrontendOptions QueryFrontendOptions() => new()
+    public MetricsCluster.QueryFrontend.QueryFrontendOptions QueryFrontendOptions() => WithSharding(new()
     {
         SplitQueriesByInterval = QueryFrontendSplitQueriesByInterval,
         MaxQueryParallelism = QueryFrontendMaxQueryParallelism,
@@ -62,7 +62,7 @@ public sealed partial class ClusterConfig
         MaxOutstandingRequestsPerTenant = QueryFrontendMaxOutstandingRequestsPerTenant,
         MaxDownstreamConcurrency = QueryFrontendMaxDownstreamConcurrency,
         MaxTotalQueryLength = QueryFrontendMaxTotalQueryLength,
-    };
+    });
 
     /// <summary>The query-frontend's flags, in help order.</summary>
     internal static readonly ConfigOption[] QueryFrontendFlags =

@@ -34,6 +34,7 @@ public sealed record ConfigOption(string Flag, string Help, bool IsBool, Func<Cl
         .. ClusterConfig.QueryLimitFlags,
         .. ClusterConfig.QueryFrontendFlags,
         .. ClusterConfig.QueryFrontendDownstreamFlags,
+        .. ClusterConfig.QueryFrontendShardingFlags,
         .. ClusterConfig.RetentionLimitFlags,
         .. ClusterConfig.CompactorFlags,
         .. ClusterConfig.RulerLimitFlags,

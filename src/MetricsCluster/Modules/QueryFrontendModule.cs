@@ -39,8 +39,9 @@ internal sealed partial class QueryFrontendModule : IModule
         var options = context.Config.QueryFrontendOptions();
         services.AddSingleton(sp =>
         {
-            var engine = new EngineQueryRunner(sp.GetRequiredService<QueryEngine>(), sp.GetRequiredService<IQueryable>(), sp.GetRequiredService<IOverrides>());
-            var frontend = new QueryFrontendRunner(options, new QuerierDownstream(engine), cache: null, sp.GetRequiredService<TimeProvider>());
+            var queryEngine = sp.GetRequiredService<QueryEngine>();
+            var engine = new EngineQueryRunner(queryEngine, sp.GetRequiredService<IQueryable>(), sp.GetRequiredService<IOverrides>());
+            var frontend = new QueryFrontendRunner(options, new QuerierDownstream(engine), cache: null, sp.GetRequiredService<TimeProvider>(), queryEngine.Options);
             QueryFrontendMetrics.Register(sp.GetRequiredService<MetricsRegistry>(), frontend);
             return frontend;
         });

@@ -54,6 +54,15 @@ public sealed class QueryEngine : IDisposable
         ExecAsync(storage, tenant, query, startMs, endMs, stepMs, null, cancellationToken);
 
     /// <summary>
+    /// Evaluates an already-parsed <paramref name="expr"/> at every step (the query-frontend's rewritten query,
+    /// which has no text of its own); annotations are positioned in <paramref name="text"/>, the query the user sent,
+    /// whose positions the rewritten nodes keep.
+    /// </summary>
+    public Task<QueryResult> RangeQueryAsync(IQueryable storage, string tenant, Expr expr, string text, long startMs, long endMs, long stepMs,
+        CancellationToken cancellationToken) =>
+        ExecAsync(storage, tenant, expr, text, startMs, endMs, stepMs, null, cancellationToken);
+
+    /// <summary>
     /// Cancels every running and waiting query, and every query started later (the process is stopping). They
     /// end with <see cref="QueryErrorType.Canceled"/>. Idempotent.
     /// </summary>
@@ -76,7 +85,7 @@ public sealed class QueryEngine : IDisposable
         _gate.Dispose();
     }
 
-    private async Task<QueryResult> ExecAsync(IQueryable storage, string tenant, string query, long start, long end, long step,
+    private Task<QueryResult> ExecAsync(IQueryable storage, string tenant, string query, long start, long end, long step,
         long? maxSourceResolution, CancellationToken cancellationToken)
     {
         Expr expr;
@@ -86,9 +95,15 @@ public sealed class QueryEngine : IDisposable
         }
         catch (PromQLParseException e)
         {
-            return Failed(QueryErrorType.BadData, e.Message);
+            return Task.FromResult(Failed(QueryErrorType.BadData, e.Message));
         }
 
+        return ExecAsync(storage, tenant, expr, query, start, end, step, maxSourceResolution, cancellationToken);
+    }
+
+    private async Task<QueryResult> ExecAsync(IQueryable storage, string tenant, Expr expr, string query, long start, long end, long step,
+        long? maxSourceResolution, CancellationToken cancellationToken)
+    {
         bool isRange = step > 0;
         if (isRange && expr.Type is not (ValueType.Scalar or ValueType.InstantVector))
         {

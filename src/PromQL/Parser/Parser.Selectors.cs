@@ -1,5 +1,6 @@
 using System.Globalization;
 using MetricsCluster.Core;
+using MetricsCluster.Core.Storage;
 
 namespace MetricsCluster.PromQL;
 
@@ -110,6 +111,10 @@ public sealed partial class Parser
         try
         {
             matchers.Add(new Matcher(type, label, value));
+        }
+        catch (InvalidQueryShardException ex)
+        {
+            Fail(new PositionRange(labelTok.Pos.Start, valueTok.Pos.End), ex.Message);
         }
         catch (ArgumentException ex)
         {

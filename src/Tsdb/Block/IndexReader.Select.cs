@@ -1,4 +1,5 @@
 using MetricsCluster.Core;
+using MetricsCluster.Core.Storage;
 
 namespace MetricsCluster.Tsdb.Block;
 
@@ -10,7 +11,9 @@ public sealed partial class IndexReader
     /// <c>PostingsForMatchers</c> semantics: a matcher that rejects "" intersects the union of the postings of
     /// the values it accepts; a matcher that accepts "" (a missing label has value "") subtracts the union of
     /// the postings of the values it rejects. With no rejecting-"" matcher the start set is the all-postings
-    /// list ("", ""); with no matchers at all, every series is returned.
+    /// list ("", ""); with no matchers at all, every series is returned. A <c>__query_shard__</c> matcher
+    /// (<see cref="QueryShard"/>) keeps the refs whose series' labels hash falls in the shard: the series entry's
+    /// labels are read for that (no chunk is), as Prometheus' block index filters sharded postings.
     /// </summary>
     /// <param name="matchers">The matchers.</param>
     /// <param name="cancellationToken">Checked per label value a matcher is tested on.</param>
@@ -18,6 +21,28 @@ public sealed partial class IndexReader
     public ulong[] SelectSeriesRefs(IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(matchers);
+        var shards = QueryShard.Split(matchers, out var others);
+        var refs = PostingsForMatchers(others, cancellationToken);
+        if (shards.Length == 0)
+        {
+            return refs;
+        }
+
+        var kept = new List<ulong>(refs.Length / shards[0].Count + 1);
+        foreach (ulong r in refs)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (QueryShard.ContainsAll(shards, SeriesLabels(r).Hash))
+            {
+                kept.Add(r);
+            }
+        }
+
+        return [.. kept];
+    }
+
+    private ulong[] PostingsForMatchers(IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken)
+    {
         ulong[]? result = null;
         List<ulong[]>? subtract = null;
         foreach (var m in matchers)

@@ -114,7 +114,7 @@ public sealed partial class Head
 
     private IEnumerable<MemSeries> SeriesFor(IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken = default)
     {
-        foreach (ulong r in _postings.ForMatchers(matchers, cancellationToken))
+        foreach (ulong r in _postings.ForMatchers(matchers, r => _series.GetByRef(r)?.Labels.Hash, cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var s = _series.GetByRef(r);

@@ -1,5 +1,6 @@
 using System.Text;
 using MetricsCluster.Core;
+using MetricsCluster.Core.Storage;
 
 namespace MetricsCluster.Tsdb.Head;
 
@@ -146,8 +147,32 @@ internal sealed class MemPostings
     /// that reject "" select the union of matching values; matchers that accept "" subtract the union of
     /// values they reject (a series without the label has value "").
     /// <paramref name="cancellationToken"/> is checked per label value: a regex over millions of values takes a while.
+    /// A <c>__query_shard__</c> matcher (<see cref="QueryShard"/>) is not a postings lookup: the refs the others
+    /// select are kept when <paramref name="labelsHash"/> (the series' <see cref="Labels.Hash"/>, null for a series
+    /// gone since) falls in the shard, as Prometheus' head filters sharded postings by the series' cached hash.
     /// </summary>
-    internal ulong[] ForMatchers(IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken = default)
+    internal ulong[] ForMatchers(IReadOnlyList<Matcher> matchers, Func<ulong, ulong?> labelsHash, CancellationToken cancellationToken = default)
+    {
+        var shards = QueryShard.Split(matchers, out var others);
+        var refs = ForPostingsMatchers(others, cancellationToken);
+        if (shards.Length == 0)
+        {
+            return refs;
+        }
+
+        var kept = new List<ulong>(refs.Length / shards[0].Count + 1);
+        foreach (ulong r in refs)
+        {
+            if (labelsHash(r) is { } h && QueryShard.ContainsAll(shards, h))
+            {
+                kept.Add(r);
+            }
+        }
+
+        return [.. kept];
+    }
+
+    private ulong[] ForPostingsMatchers(IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken)
     {
         _lock.EnterReadLock();
         try
