@@ -175,7 +175,9 @@ read -r _ _ FLUSHED < <(block_stats "$MC_DATA/bucket/$TENANT")
 log "[metrics-cluster] flush (cut + ship $FLUSHED blocks) took ${FLUSH_S}s"
 read -r M_BYTES M_SAMPLES M_BLOCKS < <(block_stats "$MC_DATA/bucket/$TENANT" "$WORK/prom-data")
 read -r P_BYTES P_SAMPLES P_BLOCKS < <(block_stats "$WORK/prom-data" "$MC_DATA/bucket/$TENANT")
-(( M_BLOCKS > 0 )) || die "no 2h block has the same range and samples in both systems"
+# The size comparison needs blocks both systems cut alike; under load they can cut no common one (seen at 20k
+# series on a busy machine): then the size row says so and the query comparison still runs.
+(( M_BLOCKS > 0 )) || log "WARNING: no 2h block has the same range and samples in both systems; bytes per sample not compared"
 
 # ---- 3. 24h range queries from blocks ---------------------------------------------------------
 T_START=$(( T_END - 86400 ))
@@ -212,6 +214,7 @@ stop_pid "$PID"
   echo "## Long-term storage: $SERIES series, 24 h at $INTERVAL"
   echo
   awk -v mb="$M_BYTES" -v ms="$M_SAMPLES" -v mn="$M_BLOCKS" -v pb="$P_BYTES" -v ps="$P_SAMPLES" -v pn="$P_BLOCKS" 'BEGIN {
+    if (mn == 0 || ms == 0 || ps == 0) { print "Bytes per sample: not compared (no 2h block cut with the same range and samples by both).\n"; exit }
     m = mb / ms; p = pb / ps
     printf "| on disk (2h blocks both cut with the same range and samples; index + chunks) | metrics-cluster | Prometheus 2.42 | ours / Prometheus |\n|---|---|---|---|\n"
     printf "| bytes per sample | %.3f (%d blocks, %d samples) | %.3f (%d blocks, %d samples) | %.2f |\n\n", m, mn, ms, p, pn, ps, m / p }'
