@@ -1,3 +1,4 @@
+using MetricsCluster.Core.Caching;
 using MetricsCluster.PromQL.Engine;
 
 namespace MetricsCluster.QueryFrontend;
@@ -34,41 +35,20 @@ public interface IResultsCache
 /// </summary>
 public sealed class InMemoryResultsCache : IResultsCache
 {
-    private readonly long _maxSizeBytes;
-    private readonly Dictionary<string, LinkedListNode<(string Key, IReadOnlyList<Extent> Extents, long Size)>> _entries = new(StringComparer.Ordinal);
-    private readonly LinkedList<(string Key, IReadOnlyList<Extent> Extents, long Size)> _lru = [];
-    private long _sizeBytes;
+    private readonly SizeBoundedLru<string, IReadOnlyList<Extent>> _lru;
 
     /// <summary>Creates a cache holding at most <paramref name="maxSizeBytes"/> (estimated).</summary>
     public InMemoryResultsCache(long maxSizeBytes)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSizeBytes, 1);
-        _maxSizeBytes = maxSizeBytes;
+        _lru = new SizeBoundedLru<string, IReadOnlyList<Extent>>(maxSizeBytes, comparer: StringComparer.Ordinal);
     }
 
     /// <summary>The estimated bytes held now.</summary>
-    public long SizeBytes
-    {
-        get
-        {
-            lock (_lru)
-            {
-                return _sizeBytes;
-            }
-        }
-    }
+    public long SizeBytes => _lru.SizeBytes;
 
     /// <summary>The number of keys held now.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_lru)
-            {
-                return _entries.Count;
-            }
-        }
-    }
+    public int Count => _lru.Count;
 
     /// <inheritdoc/>
     public ValueTask<IReadOnlyList<Extent>?> GetAsync(string key, CancellationToken cancellationToken) => ValueTask.FromResult(Get(key));
@@ -81,22 +61,12 @@ public sealed class InMemoryResultsCache : IResultsCache
     }
 
     /// <summary>The extents stored under <paramref name="key"/>, or null; a hit makes the key the most recently used.</summary>
-    public IReadOnlyList<Extent>? Get(string key)
-    {
-        lock (_lru)
-        {
-            if (!_entries.TryGetValue(key, out var node))
-            {
-                return null;
-            }
+    public IReadOnlyList<Extent>? Get(string key) => _lru.TryGet(key, out var extents) ? extents : null;
 
-            _lru.Remove(node);
-            _lru.AddFirst(node);
-            return node.Value.Extents;
-        }
-    }
-
-    /// <summary>Replaces the extents under <paramref name="key"/>, evicting the least recently used past the bound.</summary>
+    /// <summary>
+    /// Replaces the extents under <paramref name="key"/>, evicting the least recently used past the bound; extents
+    /// larger than the bound alone are not stored (and the old ones are gone).
+    /// </summary>
     public void Set(string key, IReadOnlyList<Extent> extents)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -104,27 +74,6 @@ public sealed class InMemoryResultsCache : IResultsCache
 
         // Keys are UTF-16 strings; the extents estimate themselves.
         long size = 64 + (2L * key.Length) + extents.Sum(e => e.SizeBytes);
-        lock (_lru)
-        {
-            if (_entries.Remove(key, out var old))
-            {
-                _lru.Remove(old);
-                _sizeBytes -= old.Value.Size;
-            }
-
-            if (size > _maxSizeBytes)
-            {
-                return;
-            }
-
-            _entries[key] = _lru.AddFirst((key, extents, size));
-            _sizeBytes += size;
-            while (_sizeBytes > _maxSizeBytes && _lru.Last is { } oldest)
-            {
-                _lru.RemoveLast();
-                _entries.Remove(oldest.Value.Key);
-                _sizeBytes -= oldest.Value.Size;
-            }
-        }
+        _lru.Add(key, extents, size, replace: true);
     }
 }

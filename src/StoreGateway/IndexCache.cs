@@ -1,3 +1,4 @@
+using MetricsCluster.Core.Caching;
 using MetricsCluster.Core.Metrics;
 using MetricsCluster.Tsdb.Block;
 
@@ -27,9 +28,7 @@ public sealed class IndexCache
     // Bookkeeping per entry beyond the value bytes: key fields, list node, dictionary slot (an estimate, as Mimir's).
     private const int EntryOverhead = 96;
 
-    private readonly object _lock = new();
-    private readonly Dictionary<Key, LinkedListNode<(Key Key, byte[] Value)>> _items = [];
-    private readonly LinkedList<(Key Key, byte[] Value)> _lru = new();
+    private readonly SizeBoundedLru<Key, byte[]> _lru;
     private readonly ItemMetrics _postings;
     private readonly ItemMetrics _series;
     private readonly ItemMetrics _expanded;
@@ -41,7 +40,12 @@ public sealed class IndexCache
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxSizeBytes);
         ArgumentNullException.ThrowIfNull(registry);
-        MaxSizeBytes = maxSizeBytes;
+        _lru = new SizeBoundedLru<Key, byte[]>(maxSizeBytes, (key, _, size) =>
+        {
+            var m = MetricsOf(key);
+            m.Evicted.Inc();
+            m.Resize(-1, -size);
+        });
         _postings = new ItemMetrics(registry, Postings);
         _series = new ItemMetrics(registry, Series);
         _expanded = new ItemMetrics(registry, ExpandedPostings);
@@ -49,22 +53,13 @@ public sealed class IndexCache
     }
 
     /// <summary>Gets the size limit in bytes.</summary>
-    public long MaxSizeBytes { get; }
+    public long MaxSizeBytes => _lru.MaxSizeBytes;
 
     /// <summary>Gets the bytes held now (values plus per-entry overhead).</summary>
-    public long SizeBytes { get; private set; }
+    public long SizeBytes => _lru.SizeBytes;
 
     /// <summary>Gets the number of items held now.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _items.Count;
-            }
-        }
-    }
+    public int Count => _lru.Count;
 
     /// <summary>Looks up the raw postings list of <paramref name="name"/>=<paramref name="value"/> in a block.</summary>
     public bool TryGetPostings(string tenant, Ulid block, string name, string value, out byte[] list) =>
@@ -121,16 +116,10 @@ public sealed class IndexCache
     private bool TryGet(Key key, ItemMetrics m, out byte[] value)
     {
         m.Requests.Inc();
-        lock (_lock)
+        if (_lru.TryGet(key, out value))
         {
-            if (_items.TryGetValue(key, out var node))
-            {
-                _lru.Remove(node);
-                _lru.AddFirst(node);
-                value = node.Value.Value;
-                m.Hits.Inc();
-                return true;
-            }
+            m.Hits.Inc();
+            return true;
         }
 
         value = [];
@@ -140,43 +129,20 @@ public sealed class IndexCache
     private void Store(Key key, byte[] value, ItemMetrics m)
     {
         long size = SizeOf(key, value);
-        if (size > MaxSizeBytes)
+        switch (_lru.Add(key, value, size))
         {
-            // Caching it would evict everything and still not fit (Mimir's "overflowed").
-            m.Overflowed.Inc();
-            return;
-        }
-
-        lock (_lock)
-        {
-            if (_items.ContainsKey(key))
-            {
-                return;
-            }
-
-            while (SizeBytes + size > MaxSizeBytes && _lru.Last is { } oldest)
-            {
-                Remove(oldest);
-            }
-
-            _items[key] = _lru.AddFirst((key, value));
-            SizeBytes += size;
-            m.Added.Inc();
-            m.Resize(+1, size);
+            case LruAddResult.Added:
+                m.Added.Inc();
+                m.Resize(+1, size);
+                break;
+            case LruAddResult.Overflowed:
+                // Caching it would evict everything and still not fit (Mimir's "overflowed").
+                m.Overflowed.Inc();
+                break;
         }
     }
 
-    private void Remove(LinkedListNode<(Key Key, byte[] Value)> node)
-    {
-        _lru.Remove(node);
-        _items.Remove(node.Value.Key);
-        long size = SizeOf(node.Value.Key, node.Value.Value);
-        SizeBytes -= size;
-        var k = node.Value.Key;
-        var m = k.Name is not null ? _postings : k.Value is null ? _series : _expanded;
-        m.Evicted.Inc();
-        m.Resize(-1, -size);
-    }
+    private ItemMetrics MetricsOf(Key k) => k.Name is not null ? _postings : k.Value is null ? _series : _expanded;
 
     /// <summary>A cache key: series entries have no name/value, postings lists no ref, expanded postings only a value (the matchers).</summary>
     private readonly record struct Key(string Tenant, Ulid Block, ulong Ref, string? Name, string? Value);

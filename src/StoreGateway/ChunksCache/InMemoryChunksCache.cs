@@ -1,3 +1,4 @@
+using MetricsCluster.Core.Caching;
 using MetricsCluster.Core.Metrics;
 
 namespace MetricsCluster.StoreGateway;
@@ -19,9 +20,7 @@ public sealed class InMemoryChunksCache : ChunksCache
     /// </summary>
     public const int EntryOverhead = 100;
 
-    private readonly object _lock = new();
-    private readonly Dictionary<ChunkCacheKey, LinkedListNode<(ChunkCacheKey Key, byte[] Value)>> _items = [];
-    private readonly LinkedList<(ChunkCacheKey Key, byte[] Value)> _lru = new();
+    private readonly SizeBoundedLru<ChunkCacheKey, byte[]> _lru;
     private readonly Counter _requests;
     private readonly Counter _hits;
     private readonly Counter _added;
@@ -37,7 +36,6 @@ public sealed class InMemoryChunksCache : ChunksCache
         : base(registry)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxSizeBytes);
-        MaxSizeBytes = maxSizeBytes;
         _requests = registry.Counter("thanos_cache_inmemory_requests_total", "Total number of requests to the cache.", "name").WithLabels(Name);
         _hits = registry.Counter("thanos_cache_inmemory_hits_total", "Total number of requests to the cache that were a hit.", "name").WithLabels(Name);
         _added = registry.Counter("thanos_cache_inmemory_items_added_total", "Total number of items that were added to the cache.", "name").WithLabels(Name);
@@ -46,35 +44,30 @@ public sealed class InMemoryChunksCache : ChunksCache
         _count = registry.Gauge("thanos_cache_inmemory_items", "Current number of items in the cache.", "name").WithLabels(Name);
         _bytes = registry.Gauge("thanos_cache_inmemory_items_size_bytes", "Current byte size of items in the cache, including per-item overhead.", "name").WithLabels(Name);
         registry.Gauge("thanos_cache_inmemory_max_size_bytes", "Maximum number of bytes to be held in the cache.", "name").WithLabels(Name).Set(maxSizeBytes);
+        _lru = new SizeBoundedLru<ChunkCacheKey, byte[]>(maxSizeBytes, (_, _, size) =>
+        {
+            _evicted.Inc();
+            _count.Add(-1);
+            _bytes.Add(-size);
+        });
     }
 
     /// <summary>Gets the size limit in bytes.</summary>
-    public long MaxSizeBytes { get; }
+    public long MaxSizeBytes => _lru.MaxSizeBytes;
 
     /// <summary>Gets the bytes held now (values plus per-entry overhead).</summary>
-    public long SizeBytes { get; private set; }
+    public long SizeBytes => _lru.SizeBytes;
 
     /// <summary>Gets the number of entries held now.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _items.Count;
-            }
-        }
-    }
+    public int Count => _lru.Count;
 
     /// <inheritdoc/>
     public override void Invalidate(ChunkCacheKey key)
     {
-        lock (_lock)
+        if (_lru.Remove(key, out long size))
         {
-            if (_items.TryGetValue(key, out var node))
-            {
-                Remove(node, evicted: false);
-            }
+            _count.Add(-1);
+            _bytes.Add(-size);
         }
     }
 
@@ -82,16 +75,11 @@ public sealed class InMemoryChunksCache : ChunksCache
     protected override Task<Dictionary<ChunkCacheKey, byte[]>> FetchCoreAsync(IReadOnlyList<ChunkCacheKey> keys, CancellationToken cancellationToken)
     {
         var found = new Dictionary<ChunkCacheKey, byte[]>();
-        lock (_lock)
+        foreach (var key in keys)
         {
-            foreach (var key in keys)
+            if (_lru.TryGet(key, out var value))
             {
-                if (_items.TryGetValue(key, out var node))
-                {
-                    _lru.Remove(node);
-                    _lru.AddFirst(node);
-                    found[key] = node.Value.Value;
-                }
+                found[key] = value;
             }
         }
 
@@ -103,55 +91,23 @@ public sealed class InMemoryChunksCache : ChunksCache
     /// <inheritdoc/>
     protected override Task StoreCoreAsync(IReadOnlyList<(ChunkCacheKey Key, byte[] Value)> items, CancellationToken cancellationToken)
     {
-        lock (_lock)
+        foreach (var (key, value) in items)
         {
-            foreach (var (key, value) in items)
+            long size = value.LongLength + EntryOverhead;
+            switch (_lru.Add(key, value, size))
             {
-                Add(key, value);
+                case LruAddResult.Added:
+                    _added.Inc();
+                    _count.Add(1);
+                    _bytes.Add(size);
+                    break;
+                case LruAddResult.Overflowed:
+                    // It would evict everything and still not fit (Thanos' "overflowed").
+                    _overflowed.Inc();
+                    break;
             }
         }
 
         return Task.CompletedTask;
-    }
-
-    private void Add(ChunkCacheKey key, byte[] value)
-    {
-        long size = value.LongLength + EntryOverhead;
-        if (size > MaxSizeBytes)
-        {
-            // It would evict everything and still not fit (Thanos' "overflowed").
-            _overflowed.Inc();
-            return;
-        }
-
-        if (_items.ContainsKey(key))
-        {
-            return;
-        }
-
-        while (SizeBytes + size > MaxSizeBytes && _lru.Last is { } oldest)
-        {
-            Remove(oldest, evicted: true);
-        }
-
-        _items[key] = _lru.AddFirst((key, value));
-        SizeBytes += size;
-        _added.Inc();
-        _count.Add(1);
-        _bytes.Add(size);
-    }
-
-    private void Remove(LinkedListNode<(ChunkCacheKey Key, byte[] Value)> node, bool evicted)
-    {
-        _lru.Remove(node);
-        _items.Remove(node.Value.Key);
-        long size = node.Value.Value.LongLength + EntryOverhead;
-        SizeBytes -= size;
-        _count.Add(-1);
-        _bytes.Add(-size);
-        if (evicted)
-        {
-            _evicted.Inc();
-        }
     }
 }
