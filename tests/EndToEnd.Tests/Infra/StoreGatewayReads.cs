@@ -79,14 +79,18 @@ public static partial class StoreGatewayReads
     public static HashSet<string> FailedBlocks(string raw) =>
         FailedBlocksRegex().Match(raw).Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
 
-    /// <summary>The store-gateway's postings lookups through its index cache: every block it reads for a query makes one.</summary>
+    /// <summary>
+    /// The store-gateway's lookups of a block's expanded postings (the series a matcher set selects) in its index cache:
+    /// every block it reads for a select makes exactly one, hit or miss. (Raw postings lookups are no such count: a
+    /// repeated query finds the expanded postings cached and looks no raw list up.)
+    /// </summary>
     /// <param name="http">The client.</param>
     /// <param name="gateway">The store-gateway.</param>
     public static async Task<double> PostingsRequestsAsync(HttpClient http, MetricsClusterProcess gateway)
     {
         string text = await http.GetStringAsync(new Uri(gateway.BaseUri, "/metrics"));
         return text.Split('\n')
-            .Where(l => l.StartsWith("thanos_store_index_cache_requests_total{", StringComparison.Ordinal) && l.Contains("item_type=\"Postings\"", StringComparison.Ordinal))
+            .Where(l => l.StartsWith("thanos_store_index_cache_requests_total{", StringComparison.Ordinal) && l.Contains("item_type=\"ExpandedPostings\"", StringComparison.Ordinal))
             .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
 
