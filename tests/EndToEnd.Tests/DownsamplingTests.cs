@@ -71,7 +71,23 @@ public sealed class DownsamplingTests : IDisposable
             var downsampled = Expected(data, qStart, qEnd, t => (t - 60_000 - Hour, t - 60_000 - 1));
             var raw = Expected(data, qStart, qEnd, t => (t - Hour + 1, t));
 
-            await Poll.UntilAsync(async () => Difference(await RangeAsync(mc, qStart, qEnd, "1h"), downsampled), s_generous, "the 1h answer once the store-gateway serves the blocks");
+            // 5m blocks give the same window sums, so the answer alone does not show the 1h blocks are served yet: wait
+            // until one query reads exactly the three 1h blocks (until the store-gateway and the bucket index have them
+            // all, the querier falls back to 5m blocks for the rest of the range).
+            await Poll.UntilAsync(
+                async () =>
+                {
+                    var before = await ReadCountsAsync(mc);
+                    if (Difference(await RangeAsync(mc, qStart, qEnd, "1h"), downsampled) is { } wrong)
+                    {
+                        return wrong;
+                    }
+
+                    var afterOne = await ReadCountsAsync(mc);
+                    return afterOne == (before.OneHour + 3, before.Raw, before.FiveMinutes) ? null : $"blocks read (1h, raw, 5m): {before} -> {afterOne}";
+                },
+                s_generous,
+                "the 1h answer from the three 1h blocks once the store-gateway serves them");
             var (hourBlocks, rawBlocks, fiveBlocks) = await ReadCountsAsync(mc);
             Assert.Null(Difference(await RangeAsync(mc, qStart, qEnd, "1h"), downsampled));
             var after = await ReadCountsAsync(mc);
