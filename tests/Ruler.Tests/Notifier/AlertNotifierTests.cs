@@ -35,14 +35,17 @@ public sealed class AlertNotifierTests
             .ToArray();
         notifier.Send(alerts);
 
-        // 70 alerts: two batches (64 + 6), each to both Alertmanagers.
-        await WaitForAsync(() => received.Count == 4);
+        // 70 alerts: two batches (64 + 6), each to both Alertmanagers. The server sees a request before the notifier
+        // sees its answer and counts it, so the counters are waited for too.
+        var sent = metrics.NotificationsSent.WithLabels("t1", new AlertmanagerTarget(options.AlertmanagerUrls[0]).Name);
+        var errors = metrics.NotificationErrors.WithLabels("t1", url + "/broken/api/v2/alerts");
+        await WaitForAsync(() => received.Count == 4 && sent.Value >= 70 && errors.Value >= 70);
         await notifier.StopAsync(CancellationToken.None);
         Assert.All(received, r => Assert.Equal("t1", r.Tenant));
         Assert.Equal(2, received.Count(r => r.Auth == "Basic dTpw"));
         Assert.Equal(70, received.Where(r => r.Auth.Length > 0).Sum(r => r.Body.GetArrayLength()));
-        Assert.Equal(70, metrics.NotificationsSent.WithLabels("t1", new AlertmanagerTarget(options.AlertmanagerUrls[0]).Name).Value);
-        Assert.Equal(70, metrics.NotificationErrors.WithLabels("t1", url + "/broken/api/v2/alerts").Value);
+        Assert.Equal(70, sent.Value);
+        Assert.Equal(70, errors.Value);
         Assert.Equal(0, metrics.NotificationsDropped.WithLabels("t1").Value);
     }
 
