@@ -74,6 +74,7 @@ public abstract class ClusterModeTests(LocalCluster cluster) : IDisposable
         await victim.RestartAsync();
         Assert.Matches(@"tenant cluster-e2e: replayed [1-9]\d* series, [1-9]\d* samples", victim.Child.Output);
         await _cluster.WaitIngestersActiveAsync(_http, s_generous);
+        await _cluster.WaitIngestersTakingPushesAsync(_http, s_generous);
         await writer.WaitForMoreAsync(30, s_generous);
         await writer.StopAsync();
         await AssertEveryAckedSampleAsync(writer, "after ingester-1 restarted and replayed its WAL");
@@ -122,6 +123,7 @@ public abstract class ClusterModeTests(LocalCluster cluster) : IDisposable
 
             await ingester.RestartAsync();
             await _cluster.WaitIngestersActiveAsync(_http, s_generous);
+            await _cluster.WaitIngestersTakingPushesAsync(_http, s_generous);
             await writer.WaitForMoreAsync(10, s_generous);
             await AssertEveryAckedSampleAsync(writer, $"after ingester-{i} restarted");
         }
@@ -176,6 +178,7 @@ public abstract class ClusterModeTests(LocalCluster cluster) : IDisposable
         // resends (docs/operations.md). Nothing acknowledged may be missing, and nothing else may fail.
         await writer.WaitForMoreAsync(30, s_generous, stopAtFailure: false);
         await _cluster.WaitIngestersActiveAsync(_http, s_generous);
+        await _cluster.WaitIngestersTakingPushesAsync(_http, s_generous);
         await writer.WaitForMoreAsync(30, s_generous, stopAtFailure: false);
         await writer.StopAsync();
         var unexpected = writer.Failures.Where(f => !f.Contains("HTTP 503", StringComparison.Ordinal)).ToList();

@@ -115,6 +115,31 @@ public sealed class LocalCluster : IAsyncDisposable
             s => (s.GetProperty("state").GetString()!.ToUpperInvariant(), s.GetProperty("healthy").GetBoolean()));
     }
 
+    /// <summary>
+    /// Waits, while a writer runs, until every ingester appends samples it was pushed after this call. After an
+    /// ingester restarts, a caller may still route to its previous silo generation until it re-reads membership; the
+    /// quorum hides that from the writes, and a later step that stops another ingester would then lose its quorum.
+    /// </summary>
+    public async Task WaitIngestersTakingPushesAsync(HttpClient http, TimeSpan timeout)
+    {
+        foreach (var ingester in Ingesters)
+        {
+            double before = await AppendedAsync(http, ingester);
+            await Poll.UntilAsync(
+                async () => await AppendedAsync(http, ingester) > before ? null : $"no sample appended since {before}",
+                timeout,
+                $"ingester on {ingester.BaseUri} taking pushes again");
+        }
+    }
+
+    private static async Task<double> AppendedAsync(HttpClient http, MetricsClusterProcess ingester)
+    {
+        string text = await http.GetStringAsync(new Uri(ingester.BaseUri, "/metrics"));
+        return text.Split('\n')
+            .Where(l => l.StartsWith("metricscluster_ingester_ingested_samples_total{", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     /// <summary>Waits until the distributor's and querier's rings show every ingester ACTIVE and healthy.</summary>
     public async Task WaitIngestersActiveAsync(HttpClient http, TimeSpan timeout)
     {
