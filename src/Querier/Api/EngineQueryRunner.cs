@@ -15,48 +15,42 @@ namespace MetricsCluster.Querier.Api;
 public sealed class EngineQueryRunner(QueryEngine engine, IQueryable storage, IOverrides? overrides = null) : IStatsQueryRunner, IResolutionQueryRunner
 {
     /// <inheritdoc/>
-    public async Task<QueryResult> InstantQueryAsync(string tenant, string query, long timeMs, CancellationToken cancellationToken)
-    {
-        using var limits = QueryLimiter.Begin(LimiterFor(tenant));
-        return await engine.InstantQueryAsync(storage, tenant, query, timeMs, cancellationToken);
-    }
+    public Task<QueryResult> InstantQueryAsync(string tenant, string query, long timeMs, CancellationToken cancellationToken) =>
+        InstantAsync(tenant, query, timeMs, null, null, cancellationToken);
 
     /// <inheritdoc/>
-    public async Task<QueryResult> RangeQueryAsync(string tenant, string query, long startMs, long endMs, long stepMs, CancellationToken cancellationToken)
-    {
-        using var limits = QueryLimiter.Begin(LimiterFor(tenant));
-        return await engine.RangeQueryAsync(storage, tenant, query, startMs, endMs, stepMs, cancellationToken);
-    }
+    public Task<QueryResult> RangeQueryAsync(string tenant, string query, long startMs, long endMs, long stepMs, CancellationToken cancellationToken) =>
+        RangeAsync(tenant, query, startMs, endMs, stepMs, null, null, cancellationToken);
 
     /// <inheritdoc/>
-    public async Task<QueryResult> InstantQueryAsync(string tenant, string query, long timeMs, QueryStats stats, CancellationToken cancellationToken)
-    {
-        using var trace = QueryTrace.Begin(stats.Trace);
-        using var limits = QueryLimiter.Begin(LimiterFor(tenant));
-        return await engine.InstantQueryAsync(stats.Wrap(storage), tenant, query, timeMs, cancellationToken);
-    }
+    public Task<QueryResult> InstantQueryAsync(string tenant, string query, long timeMs, QueryStats stats, CancellationToken cancellationToken) =>
+        InstantAsync(tenant, query, timeMs, null, stats, cancellationToken);
 
     /// <inheritdoc/>
-    public async Task<QueryResult> RangeQueryAsync(string tenant, string query, long startMs, long endMs, long stepMs, QueryStats stats, CancellationToken cancellationToken)
-    {
-        using var trace = QueryTrace.Begin(stats.Trace);
-        using var limits = QueryLimiter.Begin(LimiterFor(tenant));
-        return await engine.RangeQueryAsync(stats.Wrap(storage), tenant, query, startMs, endMs, stepMs, cancellationToken);
-    }
+    public Task<QueryResult> RangeQueryAsync(string tenant, string query, long startMs, long endMs, long stepMs, QueryStats stats, CancellationToken cancellationToken) =>
+        RangeAsync(tenant, query, startMs, endMs, stepMs, null, stats, cancellationToken);
 
     /// <inheritdoc/>
-    public async Task<QueryResult> InstantQueryAsync(string tenant, string query, long timeMs, long maxSourceResolutionMs, QueryStats? stats, CancellationToken cancellationToken)
+    public Task<QueryResult> InstantQueryAsync(string tenant, string query, long timeMs, long maxSourceResolutionMs, QueryStats? stats, CancellationToken cancellationToken) =>
+        InstantAsync(tenant, query, timeMs, maxSourceResolutionMs, stats, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<QueryResult> RangeQueryAsync(string tenant, string query, long startMs, long endMs, long stepMs, long maxSourceResolutionMs, QueryStats? stats, CancellationToken cancellationToken) =>
+        RangeAsync(tenant, query, startMs, endMs, stepMs, maxSourceResolutionMs, stats, cancellationToken);
+
+    // Every entry point: the tenant's fetch limits, the statistics' trace and storage decorator when asked for, and
+    // the resolution limit (null = automatic).
+    private async Task<QueryResult> InstantAsync(string tenant, string query, long timeMs, long? maxSourceResolutionMs, QueryStats? stats, CancellationToken cancellationToken)
     {
-        using var limits = QueryLimiter.Begin(LimiterFor(tenant));
         using var trace = stats is null ? null : QueryTrace.Begin(stats.Trace);
+        using var limits = QueryLimiter.Begin(LimiterFor(tenant));
         return await engine.InstantQueryAsync(stats?.Wrap(storage) ?? storage, tenant, query, timeMs, maxSourceResolutionMs, cancellationToken);
     }
 
-    /// <inheritdoc/>
-    public async Task<QueryResult> RangeQueryAsync(string tenant, string query, long startMs, long endMs, long stepMs, long maxSourceResolutionMs, QueryStats? stats, CancellationToken cancellationToken)
+    private async Task<QueryResult> RangeAsync(string tenant, string query, long startMs, long endMs, long stepMs, long? maxSourceResolutionMs, QueryStats? stats, CancellationToken cancellationToken)
     {
-        using var limits = QueryLimiter.Begin(LimiterFor(tenant));
         using var trace = stats is null ? null : QueryTrace.Begin(stats.Trace);
+        using var limits = QueryLimiter.Begin(LimiterFor(tenant));
         return await engine.RangeQueryAsync(stats?.Wrap(storage) ?? storage, tenant, query, startMs, endMs, stepMs, maxSourceResolutionMs, cancellationToken);
     }
 
