@@ -19,7 +19,13 @@ public sealed class BucketConfig
     public FilesystemBucketConfig FilesystemConfig { get; } = new();
 
     /// <summary>Gets the S3 backend's settings.</summary>
-    public S3BucketConfig S3Config { get; } = new();
+    public S3BucketConfig S3Config { get; init; } = new();
+
+    /// <summary>
+    /// Gets the flag prefix of this bucket's settings, named in validation errors: <c>blocks-storage</c> (default) or
+    /// <c>ruler-storage</c>, so that a mistake in the rule storage's settings names the flag the user set.
+    /// </summary>
+    public string FlagPrefix { get; init; } = "blocks-storage";
 
     /// <summary>Gets or sets how many times a transiently failing operation is retried (0 disables retries). Flag <c>--blocks-storage.max-retries</c>.</summary>
     public int MaxRetries { get; set; } = 3;
@@ -38,25 +44,25 @@ public sealed class BucketConfig
             case Filesystem:
                 if (string.IsNullOrWhiteSpace(FilesystemConfig.Dir))
                 {
-                    throw new ArgumentException("--blocks-storage.filesystem.dir must be set for the filesystem backend");
+                    throw new ArgumentException($"--{FlagPrefix}.filesystem.dir must be set for the filesystem backend");
                 }
 
                 break;
             case S3:
-                S3Config.Validate();
+                S3Config.Validate(FlagPrefix);
                 break;
             default:
-                throw new ArgumentException($"--blocks-storage.backend: unsupported backend '{Backend}' (supported: {Filesystem}, {S3})");
+                throw new ArgumentException($"--{FlagPrefix}.backend: unsupported backend '{Backend}' (supported: {Filesystem}, {S3})");
         }
 
         if (MaxRetries < 0)
         {
-            throw new ArgumentException($"--blocks-storage.max-retries must not be negative, got {MaxRetries}");
+            throw new ArgumentException($"--{FlagPrefix}.max-retries must not be negative, got {MaxRetries}");
         }
 
         if (MinBackoff <= TimeSpan.Zero || MaxBackoff < MinBackoff)
         {
-            throw new ArgumentException($"--blocks-storage.retry-min-backoff ({MinBackoff}) must be positive and not above --blocks-storage.retry-max-backoff ({MaxBackoff})");
+            throw new ArgumentException($"--{FlagPrefix}.retry-min-backoff ({MinBackoff}) must be positive and not above --{FlagPrefix}.retry-max-backoff ({MaxBackoff})");
         }
     }
 }
@@ -102,26 +108,27 @@ public sealed class S3BucketConfig
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the offending flag when a setting is invalid.</summary>
-    public void Validate()
+    /// <param name="flagPrefix">The flags' prefix named in the message (<c>blocks-storage</c> or <c>ruler-storage</c>).</param>
+    public void Validate(string flagPrefix = "blocks-storage")
     {
         if (string.IsNullOrWhiteSpace(BucketName))
         {
-            throw new ArgumentException("--blocks-storage.s3.bucket-name must be set for the s3 backend");
+            throw new ArgumentException($"--{flagPrefix}.s3.bucket-name must be set for the s3 backend");
         }
 
         if (string.IsNullOrWhiteSpace(Region))
         {
-            throw new ArgumentException("--blocks-storage.s3.region must be set for the s3 backend");
+            throw new ArgumentException($"--{flagPrefix}.s3.region must be set for the s3 backend");
         }
 
         if (string.IsNullOrEmpty(AccessKeyId) != string.IsNullOrEmpty(SecretAccessKey))
         {
-            throw new ArgumentException("--blocks-storage.s3.access-key-id and --blocks-storage.s3.secret-access-key must be set together (or both left empty for the default credential chain)");
+            throw new ArgumentException($"--{flagPrefix}.s3.access-key-id and --{flagPrefix}.s3.secret-access-key must be set together (or both left empty for the default credential chain)");
         }
 
         if (RequestTimeout <= TimeSpan.Zero)
         {
-            throw new ArgumentException($"--blocks-storage.s3.request-timeout must be positive, got {RequestTimeout}");
+            throw new ArgumentException($"--{flagPrefix}.s3.request-timeout must be positive, got {RequestTimeout}");
         }
     }
 }

@@ -86,6 +86,31 @@ public sealed class BlocksStorageConfigTests
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Each_bucket_has_its_own_s3_settings_and_its_errors_name_its_own_flags()
+    {
+        var c = await Run(
+            "--blocks-storage.backend=s3",
+            "--blocks-storage.s3.bucket-name=blocks",
+            "--blocks-storage.s3.endpoint=127.0.0.1:9000",
+            "--ruler-storage.backend=s3",
+            "--ruler-storage.s3.bucket-name=rules",
+            "--ruler-storage.s3.region=eu-west-1",
+            "--ruler-storage.s3.force-path-style=true");
+        var (b, r) = (c.BucketConfig().S3Config, c.RulerBucketConfig().S3Config);
+        Assert.Equal(("blocks", "127.0.0.1:9000", "us-east-1", false), (b.BucketName, b.Endpoint, b.Region, b.ForcePathStyle));
+        Assert.Equal(("rules", string.Empty, "eu-west-1", true), (r.BucketName, r.Endpoint, r.Region, r.ForcePathStyle));
+
+        // Before the two shared one S3 validation, a rule storage mistake named --blocks-storage flags.
+        var bad = new ClusterConfig { RulerStorageBackend = "s3" };
+        bad.RulerStorageS3.AccessKeyId = "AK";
+        var e = Assert.Throws<ConfigException>(bad.Validate);
+        Assert.Contains("--ruler-storage.s3.bucket-name must be set", e.Message, StringComparison.Ordinal);
+        bad.RulerStorageS3.BucketName = "rules";
+        e = Assert.Throws<ConfigException>(bad.Validate);
+        Assert.Contains("--ruler-storage.s3.access-key-id and --ruler-storage.s3.secret-access-key must be set together", e.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<ClusterConfig> Run(params string[] args)
     {
         ClusterConfig? seen = null;

@@ -49,27 +49,6 @@ public sealed partial class ClusterConfig
     /// <summary><c>--ruler-storage.local.directory</c>: read-only rule files per tenant; set, it replaces the backend.</summary>
     public string RulerStorageLocalDirectory { get; set; } = string.Empty;
 
-    /// <summary><c>--ruler-storage.s3.endpoint</c>.</summary>
-    public string RulerS3Endpoint { get; set; } = string.Empty;
-
-    /// <summary><c>--ruler-storage.s3.bucket-name</c>.</summary>
-    public string RulerS3BucketName { get; set; } = string.Empty;
-
-    /// <summary><c>--ruler-storage.s3.region</c>.</summary>
-    public string RulerS3Region { get; set; } = "us-east-1";
-
-    /// <summary><c>--ruler-storage.s3.access-key-id</c>.</summary>
-    public string RulerS3AccessKeyId { get; set; } = string.Empty;
-
-    /// <summary><c>--ruler-storage.s3.secret-access-key</c>.</summary>
-    public string RulerS3SecretAccessKey { get; set; } = string.Empty;
-
-    /// <summary><c>--ruler-storage.s3.insecure</c>.</summary>
-    public bool RulerS3Insecure { get; set; }
-
-    /// <summary><c>--ruler-storage.s3.force-path-style</c>.</summary>
-    public bool RulerS3ForcePathStyle { get; set; }
-
     /// <summary>The ruler's options derived from this config.</summary>
     public RulerOptions RulerOptions() => new()
     {
@@ -89,15 +68,8 @@ public sealed partial class ClusterConfig
     /// <summary>The rule storage bucket's settings.</summary>
     public BucketConfig RulerBucketConfig()
     {
-        var c = new BucketConfig { Backend = RulerStorageBackend };
+        var c = new BucketConfig { Backend = RulerStorageBackend, S3Config = RulerStorageS3, FlagPrefix = "ruler-storage" };
         c.FilesystemConfig.Dir = RulerStorageFilesystemDir.Length > 0 ? RulerStorageFilesystemDir : Path.Combine(DataDir, "ruler-storage");
-        c.S3Config.Endpoint = RulerS3Endpoint;
-        c.S3Config.BucketName = RulerS3BucketName;
-        c.S3Config.Region = RulerS3Region;
-        c.S3Config.AccessKeyId = RulerS3AccessKeyId;
-        c.S3Config.SecretAccessKey = RulerS3SecretAccessKey;
-        c.S3Config.Insecure = RulerS3Insecure;
-        c.S3Config.ForcePathStyle = RulerS3ForcePathStyle;
         return c;
     }
 
@@ -118,13 +90,7 @@ public sealed partial class ClusterConfig
         ConfigOption.Str("ruler-storage.backend", "Rule storage backend: filesystem or s3 (use a bucket of its own, not the blocks bucket).", c => c.RulerStorageBackend, (c, v) => c.RulerStorageBackend = v),
         ConfigOption.Str("ruler-storage.filesystem.dir", "Filesystem rule storage root; empty = <data.dir>/ruler-storage.", c => c.RulerStorageFilesystemDir, (c, v) => c.RulerStorageFilesystemDir = v),
         ConfigOption.Str("ruler-storage.local.directory", "Read-only Prometheus rule files, <dir>/<tenant>/<namespace>.yaml; set, it is the rule storage and the config API refuses writes.", c => c.RulerStorageLocalDirectory, (c, v) => c.RulerStorageLocalDirectory = v),
-        ConfigOption.Str("ruler-storage.s3.endpoint", "S3 endpoint of the rule storage, host:port or a URL; empty = AWS for the region.", c => c.RulerS3Endpoint, (c, v) => c.RulerS3Endpoint = v),
-        ConfigOption.Str("ruler-storage.s3.bucket-name", "S3 bucket of the rule storage (required for s3).", c => c.RulerS3BucketName, (c, v) => c.RulerS3BucketName = v),
-        ConfigOption.Str("ruler-storage.s3.region", "S3 region of the rule storage.", c => c.RulerS3Region, (c, v) => c.RulerS3Region = v),
-        ConfigOption.Str("ruler-storage.s3.access-key-id", "S3 access key id of the rule storage; empty = the SDK's default credential chain.", c => c.RulerS3AccessKeyId, (c, v) => c.RulerS3AccessKeyId = v),
-        ConfigOption.Str("ruler-storage.s3.secret-access-key", "S3 secret access key of the rule storage; shown masked.", c => c.RulerS3SecretAccessKey.Length > 0 ? "********" : string.Empty, (c, v) => c.RulerS3SecretAccessKey = v),
-        ConfigOption.Bool("ruler-storage.s3.insecure", "Use plain http to the rule storage's S3 endpoint.", c => c.RulerS3Insecure, (c, v) => c.RulerS3Insecure = v),
-        ConfigOption.Bool("ruler-storage.s3.force-path-style", "Address the rule storage's S3 bucket in the path (MinIO, Ceph, moto).", c => c.RulerS3ForcePathStyle, (c, v) => c.RulerS3ForcePathStyle = v),
+        .. S3Flags("ruler-storage", " of the rule storage", c => c.RulerStorageS3),
     ];
 
     private static TimeSpan Positive(string flag, TimeSpan v) => v > TimeSpan.Zero ? v : throw new ConfigException($"{flag} must be positive");
