@@ -44,6 +44,11 @@ public sealed class PrometheusApiTests : IAsyncLifetime
     [InlineData("/prometheus/api/v1/series?match[]=up", 200, """{"status":"success","data":[{"__name__":"up","instance":"h:1","job":"a"},{"__name__":"up","instance":"h:2","job":"b"}]}""")]
     [InlineData("/prometheus/api/v1/series?match[]=up%7Bjob%3D%22b%22%7D", 200, """{"status":"success","data":[{"__name__":"up","instance":"h:2","job":"b"}]}""")]
     [InlineData("/prometheus/api/v1/series", 400, """{"status":"error","errorType":"bad_data","error":"no match[] parameter provided"}""")]
+    // Prometheus 2.42's answers, each endpoint with its own wording (checked against it on 2026-12-07).
+    [InlineData("/prometheus/api/v1/series?match[]=%7B%7D", 400, """{"status":"error","errorType":"bad_data","error":"invalid parameter \"match[]\": match[] must contain at least one non-empty matcher"}""")]
+    [InlineData("/prometheus/api/v1/series?match[]=up&match[]=%7Ba%3D~%22.*%22%7D", 400, """{"status":"error","errorType":"bad_data","error":"invalid parameter \"match[]\": match[] must contain at least one non-empty matcher"}""")]
+    [InlineData("/prometheus/api/v1/labels?match[]=%7Ba%3D%22%22%7D", 400, """{"status":"error","errorType":"bad_data","error":"match[] must contain at least one non-empty matcher"}""")]
+    [InlineData("/prometheus/api/v1/label/job/values?match[]=%7B%7D", 400, """{"status":"error","errorType":"bad_data","error":"match[] must contain at least one non-empty matcher"}""")]
     [InlineData("/prometheus/api/v1/labels", 200, """{"status":"success","data":["__name__","instance","job"]}""")]
     [InlineData("/prometheus/api/v1/label/job/values", 200, """{"status":"success","data":["a","b"]}""")]
     [InlineData("/prometheus/api/v1/label/job/values?start=abc", 400, """{"status":"error","errorType":"bad_data","error":"invalid parameter \"start\": cannot parse \"abc\" to a valid timestamp"}""")]

@@ -20,8 +20,6 @@ public sealed class SeriesSelectorTests
         Assert.Equal(expected.Split(",").Order(StringComparer.Ordinal), SeriesSelector.Parse(input).Select(m => m.ToString()).Order(StringComparer.Ordinal));
 
     [Theory]
-    [InlineData("{job=\"\"}", "vector selector must contain at least one non-empty matcher")]
-    [InlineData("{job=~\".*\"}", "vector selector must contain at least one non-empty matcher")]
     [InlineData("up{job=\"a\"", "unexpected end of input inside braces")]
     [InlineData("up{job=a}", "expected string")]
     [InlineData("up{job=~\"(\"}", "error parsing regexp")]
@@ -47,5 +45,18 @@ public sealed class SeriesSelectorTests
         Assert.False(m.Matches("xab"));
         Assert.False(m.Matches("abx"));
         Assert.True(new Matcher(MatcherType.Regex, "x", "a.b").Matches("a\nb"));
+    }
+
+    [Theory]
+    [InlineData("{}", 0, false)]
+    [InlineData("{job=\"\"}", 1, false)]
+    [InlineData("{job=~\".*\", a!~\".+\"}", 2, false)]
+    [InlineData("{job=~\".*\", a=\"b\"}", 2, true)]
+    [InlineData("up", 1, true)]
+    public void Accepts_selectors_matching_the_empty_string_and_tells_them_apart(string input, int matchers, bool nonEmpty)
+    {
+        // As Prometheus' ParseMetricSelector: the non-empty rule is the endpoints' (they word it differently), not the parser's.
+        var set = SeriesSelector.Parse(input);
+        Assert.Equal((matchers, nonEmpty), (set.Count, SeriesSelector.HasNonEmptyMatcher(set)));
     }
 }

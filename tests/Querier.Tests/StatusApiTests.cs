@@ -100,6 +100,11 @@ public sealed class StatusApiTests : IAsyncLifetime
         "# TYPE up untyped\nup{instance=\"h:1\",job=\"a\"} 1 1699999990000\nup{instance=\"h:2\",job=\"b\"} 0 1699999990000\n")]
     [InlineData("/prometheus/federate?match[]=http_requests_total", 200, "# TYPE http_requests_total untyped\nhttp_requests_total{code=\"200\",job=\"a\"} 1.5e+06 1699999990000\n")]
     [InlineData("/prometheus/federate", 200, "")]
+    // As Prometheus 2.42 (checked on 2026-12-07): "{}" has no matcher and selects nothing; {instance=""} selects the series
+    // without an instance label; neither is refused as the API endpoints refuse them.
+    [InlineData("/prometheus/federate?match[]=%7B%7D", 200, "")]
+    [InlineData("/prometheus/federate?match[]=%7B%7D&match[]=http_requests_total", 200, "# TYPE http_requests_total untyped\nhttp_requests_total{code=\"200\",job=\"a\"} 1.5e+06 1699999990000\n")]
+    [InlineData("/prometheus/federate?match[]=%7Binstance%3D%22%22%7D", 200, "# TYPE http_requests_total untyped\nhttp_requests_total{code=\"200\",job=\"a\"} 1.5e+06 1699999990000\n")]
     [InlineData("/prometheus/federate?match[]=up(", 400, "1:3: parse error: unexpected \"(\"\n")]
     [InlineData("/prometheus/federate?match[]={job=~\".%2B\"}", 422,
         "more than 2 series match; federation returns at most that many (err-mc-max-federate-series). Narrow the match[] selectors\n")]

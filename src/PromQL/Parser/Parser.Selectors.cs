@@ -10,7 +10,12 @@ public sealed partial class Parser
     private const string MetricNameLabel = "__name__";
 
     /// <summary>vector_selector: [metric_identifier] ["{" label_matchers "}"].</summary>
-    private VectorSelector ParseVectorSelector(Token? nameTok)
+    /// <param name="nameTok">The metric name token, or null when the selector starts at its brace.</param>
+    /// <param name="requireNonEmpty">
+    /// False for <see cref="ParseMetricSelector"/>: Prometheus checks the non-empty matcher rule on expressions only; the
+    /// API endpoints taking <c>match[]</c> apply it themselves, each with its own wording (and federation not at all).
+    /// </param>
+    private VectorSelector ParseVectorSelector(Token? nameTok, bool requireNonEmpty = true)
     {
         string name = nameTok is { } nt ? Text(nt) : string.Empty;
         int start = nameTok?.Pos.Start ?? Current.Pos.Start;
@@ -48,7 +53,7 @@ public sealed partial class Parser
 
             matchers.Add(new Matcher(MatcherType.Equal, MetricNameLabel, name));
         }
-        else if (matchers.TrueForAll(m => m.MatchesEmpty))
+        else if (requireNonEmpty && matchers.TrueForAll(m => m.MatchesEmpty))
         {
             Fail(pos, "vector selector must contain at least one non-empty matcher");
         }

@@ -63,7 +63,8 @@ public sealed partial class Parser
     /// <summary>
     /// Parses a series selector alone, as Prometheus' <c>ParseMetricSelector</c> (the <c>match[]</c> parameters): its
     /// grammar starts at <c>vector_selector</c>, so anything after the selector is reported as the unexpected token
-    /// it is (<c>up(</c>: <c>1:3: parse error: unexpected "("</c>), before any lexer error further on.
+    /// it is (<c>up(</c>: <c>1:3: parse error: unexpected "("</c>), before any lexer error further on. As Prometheus',
+    /// it accepts selectors whose matchers all match the empty string (<c>{}</c>, <c>{job=""}</c>): the callers decide.
     /// </summary>
     /// <exception cref="PromQLParseException">On a syntax error, or a selector the checker refuses.</exception>
     public static VectorSelector ParseMetricSelector(string input)
@@ -73,10 +74,10 @@ public sealed partial class Parser
         var t = p.Current;
         VectorSelector? selector = t.Kind switch
         {
-            TokenKind.LeftBrace => p.ParseVectorSelector(null),
+            TokenKind.LeftBrace => p.ParseVectorSelector(null, requireNonEmpty: false),
             TokenKind.Identifier or TokenKind.MetricIdentifier or TokenKind.Aggregator or TokenKind.By or TokenKind.Without
                 or TokenKind.Offset or TokenKind.And or TokenKind.Or or TokenKind.Unless or TokenKind.Start or TokenKind.End
-                => p.ParseVectorSelector(p.Advance()),
+                => p.ParseVectorSelector(p.Advance(), requireNonEmpty: false),
             _ => null,
         };
         if (selector is null || p.Current.Kind != TokenKind.Eof)

@@ -121,19 +121,32 @@ internal sealed class ApiParams
         return (start, end);
     }
 
-    internal List<List<Core.Matcher>> MatcherSets()
+    /// <summary>
+    /// The <c>match[]</c> selectors, each required to hold a matcher that does not match the empty string (Prometheus
+    /// 2.42's rule); <paramref name="errorPrefix"/> precedes that error as it does in Prometheus' answer of the calling
+    /// endpoint (<c>invalid parameter "match[]": </c> for /api/v1/series, nothing for the label endpoints).
+    /// </summary>
+    internal List<List<Core.Matcher>> MatcherSets(string errorPrefix = "")
     {
         var sets = new List<List<Core.Matcher>>();
         foreach (string m in All("match[]"))
         {
+            List<Core.Matcher> set;
             try
             {
-                sets.Add(SeriesSelector.Parse(m));
+                set = SeriesSelector.Parse(m);
             }
             catch (FormatException e)
             {
                 throw new ApiException(e.Message);
             }
+
+            if (!SeriesSelector.HasNonEmptyMatcher(set))
+            {
+                throw new ApiException(errorPrefix + "match[] must contain at least one non-empty matcher");
+            }
+
+            sets.Add(set);
         }
 
         return sets;

@@ -170,7 +170,8 @@ public static class CardinalityEndpoints
 
         try
         {
-            return SeriesSelector.Parse(selector);
+            // "{}" names no matcher: every series, as an absent selector.
+            return SeriesSelector.Parse(selector) is { Count: > 0 } set ? set : s_allSeries;
         }
         catch (FormatException e)
         {

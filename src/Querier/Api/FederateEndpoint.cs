@@ -53,7 +53,12 @@ public static class FederateEndpoint
             {
                 try
                 {
-                    sets.Add(SeriesSelector.Parse(s));
+                    // As Prometheus': no emptiness check here; "{}" (no matcher at all) selects nothing, and
+                    // {job=""} every series without a job label.
+                    if (SeriesSelector.Parse(s) is { Count: > 0 } set)
+                    {
+                        sets.Add(set);
+                    }
                 }
                 catch (FormatException e)
                 {

@@ -89,7 +89,7 @@ public static class PrometheusApi
 
     private static async Task Series(IQueryable queryable, string tenant, ApiParams p, Utf8JsonWriter w, CancellationToken ct)
     {
-        var sets = p.MatcherSets();
+        var sets = p.MatcherSets("invalid parameter \"match[]\": ");
         if (sets.Count == 0)
         {
             throw new ApiException("no match[] parameter provided");
