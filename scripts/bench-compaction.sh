@@ -24,6 +24,10 @@
 # QUERY_STEP [60], QUERY_TIMEOUT [300], TENANT [bench], READY_TIMEOUT [120], COMPACTION_TIMEOUT [3600] (seconds for
 # our compactor to produce the 24h block), PROM_TIMEOUT [1200] (seconds for Prometheus' blocks to settle),
 # MEM_BUDGET_MIB [none] (when set, the report says whether our compactor's peak RSS stayed within it),
+# COMPACTOR_HEAP_LIMIT_MIB [none] (when set, our compactor runs with DOTNET_GCHeapHardLimit of that size: the .NET GC
+# fails the process with an out-of-memory error rather than let its heap grow past it, so a finished run proves the
+# heap stayed within it), STOP_AFTER_COMPACTION [0] (1: stop after step 2 with our compactor's figures; no Prometheus,
+# no queries: for the memory run at a million series),
 # RESULTS_DIR [.bench/compaction-<UTC time>], PROMETHEUS_BIN, PROMTOOL_BIN, MC_EXTRA_ARGS (extra flags for both of
 # our processes). Everything shares the machine's cores: compare the ratios, not the absolute figures.
 set -euo pipefail
@@ -39,6 +43,8 @@ READY_TIMEOUT="${READY_TIMEOUT:-120}"
 COMPACTION_TIMEOUT="${COMPACTION_TIMEOUT:-3600}"
 PROM_TIMEOUT="${PROM_TIMEOUT:-1200}"
 MEM_BUDGET_MIB="${MEM_BUDGET_MIB:-}"
+COMPACTOR_HEAP_LIMIT_MIB="${COMPACTOR_HEAP_LIMIT_MIB:-}"
+STOP_AFTER_COMPACTION="${STOP_AFTER_COMPACTION:-0}"
 RESULTS_DIR="${RESULTS_DIR:-$REPO/.bench/compaction-$(date -u +%Y%m%dT%H%M%SZ)}"
 PROMETHEUS_BIN="${PROMETHEUS_BIN:-/usr/bin/prometheus}"
 PROMTOOL_BIN="${PROMTOOL_BIN:-/usr/bin/promtool}"
@@ -63,6 +69,8 @@ for v in SERIES STEP REPS QUERY_STEP QUERY_TIMEOUT READY_TIMEOUT COMPACTION_TIME
   [[ "${!v}" =~ ^[0-9]+$ ]] && (( ${!v} > 0 )) || die "$v must be a positive integer, got '${!v}'"
 done
 [[ -z "$MEM_BUDGET_MIB" || "$MEM_BUDGET_MIB" =~ ^[0-9]+$ ]] || die "MEM_BUDGET_MIB must be a whole number of MiB, got '$MEM_BUDGET_MIB'"
+[[ -z "$COMPACTOR_HEAP_LIMIT_MIB" || "$COMPACTOR_HEAP_LIMIT_MIB" =~ ^[0-9]+$ ]] || die "COMPACTOR_HEAP_LIMIT_MIB must be a whole number of MiB, got '$COMPACTOR_HEAP_LIMIT_MIB'"
+[[ "$STOP_AFTER_COMPACTION" =~ ^[01]$ ]] || die "STOP_AFTER_COMPACTION must be 0 or 1, got '$STOP_AFTER_COMPACTION'"
 (( 7200 % STEP == 0 )) || die "STEP must divide 7200 (a 2h block holds a whole number of steps), got $STEP"
 [[ "$TENANT" =~ ^[A-Za-z0-9_.-]+$ ]] || die "TENANT must be a plain tenant id, got '$TENANT'"
 for tool in curl dotnet awk sort python3; do
@@ -324,15 +332,19 @@ pick_port; C_PORT=$PORT
 C_CMD=("${MC[@]}" --target=compactor "--data.dir=$WORK/compactor-data" --blocks-storage.backend=filesystem
   "--blocks-storage.filesystem.dir=$BUCKET" --server.http-listen-address=127.0.0.1 "--server.http-listen-port=$C_PORT"
   --compactor.first-level-compaction-wait-period=0s --compactor.compaction-interval=1h $MC_EXTRA_ARGS)
+# The heap limit goes to the compactor only (not to the build or the query process).
+[[ -z "$COMPACTOR_HEAP_LIMIT_MIB" ]] || C_CMD=(env "DOTNET_GCHeapHardLimit=$(printf '0x%x' $((COMPACTOR_HEAP_LIMIT_MIB * 1048576)))" "${C_CMD[@]}")
 T0=$(date +%s.%N)
 start compactor "$RESULTS_DIR/compactor.log" "${C_CMD[@]}"
 C_PID=$PID
 PEAK_ANON=0
+PEAK_FILE=0
 FINAL=""
 deadline=$((SECONDS + COMPACTION_TIMEOUT))
 while :; do
   kill -0 "$C_PID" 2>/dev/null || { tail -n 30 "$RESULTS_DIR/compactor.log" >&2; die "the compactor exited before the 24h block was up (log: $RESULTS_DIR/compactor.log)"; }
   anon=$(status_kib "$C_PID" RssAnon); (( ${anon:-0} > PEAK_ANON )) && PEAK_ANON=$anon
+  file=$(status_kib "$C_PID" RssFile); (( ${file:-0} > PEAK_FILE )) && PEAK_FILE=$file
   mapfile -t LIVE < <(bc live "$BUCKET/$TENANT")
   if (( ${#LIVE[@]} == 1 )); then
     read -r ulid mint maxt samples level <<<"${LIVE[0]}"
@@ -353,7 +365,26 @@ read -r C_JOBS C_WRITTEN C_JOB_SECS CV_JOBS CV_WRITTEN CV_SECS CH_JOBS CH_WRITTE
 read -r F_BYTES F_SAMPLES _ F_ALL < <(bc stats "$BUCKET/$TENANT" "$FINAL")
 BUCKET_AFTER=$F_ALL
 bc layout "$BUCKET/$TENANT" "$((DAY_START * 1000))" >"$RESULTS_DIR/ours-bucket-layout.txt"
-log "[compactor] 24h block $FINAL after ${C_WALL}s: $C_JOBS jobs (metric: ${C_JOBS_METRIC:-none}), $C_WRITTEN samples written, peak RSS $((C_HWM / 1024)) MiB"
+log "[compactor] 24h block $FINAL after ${C_WALL}s: $C_JOBS jobs (metric: ${C_JOBS_METRIC:-none}), $C_WRITTEN samples written, peak RSS $((C_HWM / 1024)) MiB, largest RssAnon seen $((PEAK_ANON / 1024)) MiB, largest RssFile seen $((PEAK_FILE / 1024)) MiB"
+if (( STOP_AFTER_COMPACTION == 1 )); then
+  {
+    echo "## Compaction only: $SERIES series × 24 h at ${STEP}s ($TOTAL samples), $REPLICAS replicas of twelve 2h blocks"
+    echo
+    echo "| our compactor (36 blocks → one 24h block) | |"
+    echo "|---|---|"
+    echo "| jobs; samples written | $C_JOBS; $C_WRITTEN |"
+    echo "| wall time, start to the 24h block up | ${C_WALL} s |"
+    echo "| vertical jobs: jobs, samples written, s | $CV_JOBS, $CV_WRITTEN, $CV_SECS |"
+    echo "| horizontal jobs: jobs, samples written, s | $CH_JOBS, $CH_WRITTEN, $CH_SECS |"
+    echo "| peak RSS (VmHWM, includes the mapped source blocks' pages) | $((C_HWM / 1024)) MiB |"
+    echo "| largest RssAnon / RssFile seen (0.2 s polls) | $((PEAK_ANON / 1024)) / $((PEAK_FILE / 1024)) MiB |"
+    echo "| GC heap hard limit (COMPACTOR_HEAP_LIMIT_MIB) | ${COMPACTOR_HEAP_LIMIT_MIB:-none} |"
+    [[ -z "$MEM_BUDGET_MIB" ]] || echo "| memory budget (VmHWM) | $MEM_BUDGET_MIB MiB: $( (( C_HWM / 1024 <= MEM_BUDGET_MIB )) && echo within || echo OVER) |"
+    echo
+    echo "Bucket: $BUCKET_BEFORE bytes in 36 blocks before, $BUCKET_AFTER bytes in the live 24h block after."
+  } | tee "$RESULTS_DIR/report.md"
+  exit 0
+fi
 
 # ---- 3. Prometheus compacts the twelve 2h blocks itself ---------------------------------------
 printf 'global:\n  scrape_interval: 15s\n# No scrape jobs: the only data is the copied blocks.\n' >"$WORK/prometheus.yml"

@@ -87,22 +87,34 @@ public static class IndexRangeDecoder
     /// </summary>
     internal static (string[] Symbols, (int Offset, int Length)[] Bytes) DecodeSymbols(ref ByteDecoder d)
     {
+        var strings = new List<string>();
+        var bytes = DecodeSymbols(ref d, strings);
+        return ([.. strings], bytes);
+    }
+
+    /// <summary>
+    /// The symbols' byte ranges only: a reader that decodes labels from those ranges needs no string per symbol (a
+    /// block of a million series has over a million symbols).
+    /// </summary>
+    internal static (int Offset, int Length)[] DecodeSymbolRanges(ref ByteDecoder d) => DecodeSymbols(ref d, strings: null);
+
+    private static (int Offset, int Length)[] DecodeSymbols(ref ByteDecoder d, List<string>? strings)
+    {
         uint count = d.ReadBE32();
         if (count > (uint)d.Remaining)
         {
             d.Fail(d.Offset - 4, $"symbol count {count} exceeds the {d.Remaining} bytes of the table");
         }
 
-        var symbols = new string[count];
         var bytes = new (int, int)[count];
         for (int i = 0; i < count; i++)
         {
             var s = d.ReadUvarintBytes("symbol");
-            symbols[i] = System.Text.Encoding.UTF8.GetString(s);
+            strings?.Add(System.Text.Encoding.UTF8.GetString(s));
             bytes[i] = ((int)(d.Offset - s.Length), s.Length);
         }
 
-        return (symbols, bytes);
+        return bytes;
     }
 
     /// <summary>Reads the BE32 CRC32C after <paramref name="content"/> and compares.</summary>

@@ -76,7 +76,7 @@ public sealed partial class IndexReader
     /// <summary>Union of the postings of the values of m's label for which <c>m.Matches(v) == selectMatching</c>.</summary>
     private ulong[] UnionOfValues(Matcher m, bool selectMatching, CancellationToken cancellationToken)
     {
-        if (!_postings.TryGetValue(m.Name, out var entries))
+        if (!_postingsTable.Value.Postings.TryGetValue(m.Name, out var entries))
         {
             return [];
         }

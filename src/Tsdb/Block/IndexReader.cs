@@ -4,9 +4,13 @@ namespace MetricsCluster.Tsdb.Block;
 
 /// <summary>
 /// Reads a block's <c>index</c> file (Prometheus <c>tsdb/index.Reader</c>, format version 2; byte layout in
-/// <c>docs/format/index.md</c>, validation in <c>docs/format/reading.md</c>). The symbol table and the postings
-/// offset table are decoded once at open; postings lists and series entries are decoded, CRC-checked, on
-/// each call. Thread-safe for reading; the memory must stay valid until <see cref="Dispose"/>.
+/// <c>docs/format/index.md</c>, validation in <c>docs/format/reading.md</c>). At open the symbol table is read as
+/// byte ranges (labels are decoded from them) and the postings offset table is checked in one pass that keeps only the
+/// all-postings offset; its per-name dictionaries are built on the first lookup by name or value. A merge, which
+/// walks the all-postings list only, so holds about 8 bytes per symbol instead of a string per symbol and a string
+/// and dictionary entry per label value (over 200 bytes per series of a million-series block, per source). Postings
+/// lists and series entries are decoded, CRC-checked, on each call. Thread-safe for reading; the memory must stay
+/// valid until <see cref="Dispose"/>.
 /// </summary>
 public sealed partial class IndexReader : IDisposable
 {
@@ -22,10 +26,8 @@ public sealed partial class IndexReader : IDisposable
     private readonly ReadOnlyMemory<byte> _data;
     private readonly IDisposable? _owner;
     private readonly string _file;
-    private readonly string[] _symbols;
     private readonly (int Offset, int Length)[] _symbolBytes;
-    private readonly string[] _labelNames;
-    private readonly Dictionary<string, PostingsEntries> _postings;
+    private readonly Lazy<(string[] Names, Dictionary<string, PostingsEntries> Postings)> _postingsTable;
     private readonly long _allPostingsOffset;
 
     /// <summary>Opens an index held in memory.</summary>
@@ -45,11 +47,11 @@ public sealed partial class IndexReader : IDisposable
         var span = data.Span;
         Version = ReadHeader(span, file);
         Toc = IndexToc.Read(span, file);
-        (_symbols, _symbolBytes) = ReadSymbols(checked((long)Toc.Symbols));
-        (_labelNames, _postings) = ReadPostingsOffsetTable(checked((long)Toc.PostingsTable));
-        _allPostingsOffset = _postings.TryGetValue(string.Empty, out var all) && all.Offsets.TryGetValue(string.Empty, out long o)
-            ? o
-            : throw new BlockCorruptionException(file, "postings offset table", (long)Toc.PostingsTable, "no all-postings entry (\"\", \"\")");
+        _symbolBytes = ReadSymbols(checked((long)Toc.Symbols));
+        long table = checked((long)Toc.PostingsTable);
+        _allPostingsOffset = ScanPostingsOffsetTable(table)
+            ?? throw new BlockCorruptionException(file, "postings offset table", table, "no all-postings entry (\"\", \"\")");
+        _postingsTable = new(() => ReadPostingsOffsetTable(table));
     }
 
     /// <summary>Format version from the header (2 or 3).</summary>
@@ -59,7 +61,7 @@ public sealed partial class IndexReader : IDisposable
     public IndexToc Toc { get; }
 
     /// <summary>Number of symbols in the symbol table.</summary>
-    public int SymbolCount => _symbols.Length;
+    public int SymbolCount => _symbolBytes.Length;
 
     /// <summary>Maps <paramref name="path"/> read-only and opens it; dispose the reader to unmap.</summary>
     /// <exception cref="BlockCorruptionException">The file is not a valid v2 index.</exception>
@@ -90,11 +92,11 @@ public sealed partial class IndexReader : IDisposable
     }
 
     /// <summary>Label names present in the block, sorted byte-wise (the all-postings key "" is left out).</summary>
-    public IEnumerable<string> LabelNames() => _labelNames;
+    public IEnumerable<string> LabelNames() => _postingsTable.Value.Names;
 
     /// <summary>Values of <paramref name="name"/>, sorted byte-wise; empty when the name is absent.</summary>
     public IReadOnlyList<string> LabelValues(string name) =>
-        _postings.TryGetValue(name, out var e) ? e.Values : [];
+        _postingsTable.Value.Postings.TryGetValue(name, out var e) ? e.Values : [];
 
     /// <summary>
     /// Series refs (ascending) having <paramref name="name"/>=<paramref name="value"/>; empty when the pair is
@@ -102,7 +104,7 @@ public sealed partial class IndexReader : IDisposable
     /// </summary>
     /// <exception cref="BlockCorruptionException">The postings list is damaged.</exception>
     public ulong[] Postings(string name, string value) =>
-        _postings.TryGetValue(name, out var e) && e.Offsets.TryGetValue(value, out long off) ? ReadPostings(off) : [];
+        _postingsTable.Value.Postings.TryGetValue(name, out var e) && e.Offsets.TryGetValue(value, out long off) ? ReadPostings(off) : [];
 
     /// <summary>Every series ref, ascending (the all-postings list).</summary>
     public ulong[] AllPostings() => ReadPostings(_allPostingsOffset);
@@ -166,16 +168,67 @@ public sealed partial class IndexReader : IDisposable
         return new ByteDecoder(content, contentAt, _file, section);
     }
 
-    private (string[] Symbols, (int Offset, int Length)[] Bytes) ReadSymbols(long offset)
+    private (int Offset, int Length)[] ReadSymbols(long offset)
     {
         var d = OpenLengthPrefixed(offset, "symbol table");
-        var (symbols, bytes) = IndexRangeDecoder.DecodeSymbols(ref d);
+        var bytes = IndexRangeDecoder.DecodeSymbolRanges(ref d);
         if (d.Remaining != 0)
         {
-            d.Fail(d.Offset, $"{d.Remaining} bytes after the last of {symbols.Length} symbols");
+            d.Fail(d.Offset, $"{d.Remaining} bytes after the last of {bytes.Length} symbols");
         }
 
-        return (symbols, bytes);
+        return bytes;
+    }
+
+    /// <summary>
+    /// Checks the postings offset table's structure (CRC, two keys per entry, offsets, names in single runs, nothing
+    /// after the last entry) without keeping it, and returns the all-postings list's offset (null when absent).
+    /// Duplicate values are found when <see cref="ReadPostingsOffsetTable"/> builds the dictionaries.
+    /// </summary>
+    private long? ScanPostingsOffsetTable(long offset)
+    {
+        var d = OpenLengthPrefixed(offset, "postings offset table");
+        uint n = d.ReadBE32();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        ReadOnlySpan<byte> current = default;
+        bool any = false;
+        long? all = null;
+        for (uint i = 0; i < n; i++)
+        {
+            long entryAt = d.Offset;
+            ulong keys = d.ReadUvarint();
+            if (keys != 2)
+            {
+                d.Fail(entryAt, $"entry {i} has {keys} key strings, expected 2");
+            }
+
+            var name = d.ReadUvarintBytes("label name");
+            var value = d.ReadUvarintBytes("label value");
+            long listOffset = d.ReadUvarintOffset("postings list offset");
+            if (!any || !name.SequenceEqual(current))
+            {
+                string s = System.Text.Encoding.UTF8.GetString(name);
+                if (!seen.Add(s))
+                {
+                    d.Fail(entryAt, $"label name \"{s}\" appears in two runs (table not sorted)");
+                }
+
+                current = name;
+                any = true;
+            }
+
+            if (name.IsEmpty && value.IsEmpty)
+            {
+                all ??= listOffset;
+            }
+        }
+
+        if (d.Remaining != 0)
+        {
+            d.Fail(d.Offset, $"{d.Remaining} bytes after the last of {n} entries");
+        }
+
+        return all;
     }
 
     private (string[] Names, Dictionary<string, PostingsEntries> Postings) ReadPostingsOffsetTable(long offset)
