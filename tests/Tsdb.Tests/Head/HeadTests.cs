@@ -293,7 +293,7 @@ public sealed class HeadTests : IDisposable
             head.Append(batch, new PushResult(), 0);
         }
 
-        var block = head.SnapshotRange(0, 2 * Hour);
+        var block = HeadBlocks.Cut(head, 0, 2 * Hour);
         Assert.Equal([60, 120], block.Select(c => c.Chunks.Sum(x => x.NumSamples)).Order());
 
         Assert.Equal(1, head.Truncate(2 * Hour));
