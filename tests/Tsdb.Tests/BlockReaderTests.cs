@@ -26,7 +26,7 @@ public sealed class BlockReaderTests : IDisposable
             (L("__name__", "up", "job", "a"), full),
             (L("__name__", "up", "job", "b"), full[..60]),
             (L("__name__", "rate", "job", "a", "zone", "z1"), full));
-        _head.Append(batch, new PushResult(), 0);
+        _head.Append(batch, new TestSink(), 0);
     }
 
     public void Dispose()

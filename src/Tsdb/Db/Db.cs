@@ -87,8 +87,8 @@ public sealed partial class Db : IDisposable
         }
     }
 
-    /// <summary>Appends a batch to the head (and its WAL); see <see cref="Head.Head.Append"/>.</summary>
-    public void Append(PushBatch batch, PushResult result, long maxSeries) => Head.Append(batch, result, maxSeries);
+    /// <summary>Appends a batch to the head (and its WAL); rejections reach <paramref name="sink"/> as <see cref="AppendError"/> sentinels; see <see cref="Head.Head.Append"/>.</summary>
+    public void Append(PushBatch batch, IAppendSink sink, long maxSeries) => Head.Append(batch, sink, maxSeries);
 
     /// <summary>
     /// Cuts the head into blocks while it qualifies, or all of it when <paramref name="force"/> (a flush); see

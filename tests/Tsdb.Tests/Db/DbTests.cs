@@ -4,6 +4,7 @@ using MetricsCluster.Tsdb.Block;
 using MetricsCluster.Tsdb.Chunks;
 using MetricsCluster.Tsdb.Db;
 using MetricsCluster.Tsdb.Tests.Block;
+using MetricsCluster.Tsdb.Tests.Head;
 using Xunit;
 using static MetricsCluster.Tsdb.Tests.Head.TestBatch;
 
@@ -119,7 +120,7 @@ public sealed class DbTests : IDisposable
         using var batch = Of(
             (Series("a"), Samples(from, to, 0)),
             (Series("b"), Samples(from, to, 0.5)));
-        var result = new PushResult();
+        var result = new TestSink();
         db.Append(batch, result, 0);
         Assert.Null(result.FirstError);
     }

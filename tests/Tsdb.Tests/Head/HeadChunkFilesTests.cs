@@ -208,7 +208,7 @@ public sealed class HeadChunkFilesTests : IDisposable
     private static void Push(Tsdb.Head.Head head, params (Labels Labels, (long T, double V)[] Samples)[] series)
     {
         using var batch = Of(series);
-        var result = new PushResult();
+        var result = new TestSink();
         head.Append(batch, result, 0);
         Assert.Null(result.FirstError);
     }
