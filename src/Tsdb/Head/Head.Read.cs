@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using MetricsCluster.Core;
 using MetricsCluster.Core.Ingest;
@@ -33,33 +34,52 @@ public sealed partial class Head
     /// <summary>Refs of the series matching <paramref name="matchers"/> with a chunk overlapping [mint, maxt], in label order.</summary>
     internal ulong[] SortedRefs(long mint, long maxt, IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken)
     {
-        var hits = new List<(Labels Labels, ulong Ref)>();
-        foreach (var s in SeriesFor(matchers, cancellationToken))
+        // The (labels, ref) pairs are sorted in a pooled buffer: only the answer's ref array is allocated per query.
+        var hits = ArrayPool<(Labels Labels, ulong Ref)>.Shared.Rent(16);
+        int count = 0;
+        try
         {
-            s.Enter();
-            try
+            foreach (var s in SeriesFor(matchers, cancellationToken))
             {
-                if (s.MinTime > maxt || s.MaxTime < mint || !s.HasChunkIn(mint, maxt))
+                s.Enter();
+                try
                 {
-                    continue;
+                    if (s.MinTime > maxt || s.MaxTime < mint || !s.HasChunkIn(mint, maxt))
+                    {
+                        continue;
+                    }
                 }
+                finally
+                {
+                    s.Exit();
+                }
+
+                if (count == hits.Length)
+                {
+                    var bigger = ArrayPool<(Labels Labels, ulong Ref)>.Shared.Rent(count * 2);
+                    hits.AsSpan(0, count).CopyTo(bigger);
+                    ArrayPool<(Labels Labels, ulong Ref)>.Shared.Return(hits, clearArray: true);
+                    hits = bigger;
+                }
+
+                hits[count++] = (s.Labels, s.Ref);
             }
-            finally
+
+            var span = hits.AsSpan(0, count);
+            span.Sort(static (a, b) => Labels.Compare(a.Labels, b.Labels));
+            var refs = new ulong[count];
+            for (int i = 0; i < refs.Length; i++)
             {
-                s.Exit();
+                refs[i] = span[i].Ref;
             }
 
-            hits.Add((s.Labels, s.Ref));
+            return refs;
         }
-
-        hits.Sort(static (a, b) => Labels.Compare(a.Labels, b.Labels));
-        var refs = new ulong[hits.Count];
-        for (int i = 0; i < refs.Length; i++)
+        finally
         {
-            refs[i] = hits[i].Ref;
+            // Cleared: the pairs hold label arrays, which must not stay reachable from the pool.
+            ArrayPool<(Labels Labels, ulong Ref)>.Shared.Return(hits, clearArray: true);
         }
-
-        return refs;
     }
 
     /// <summary>Labels and the metas of the chunks overlapping [mint, maxt] of series <paramref name="seriesRef"/>; false when it is gone.</summary>

@@ -1,6 +1,3 @@
-using MetricsCluster.Core;
-using MetricsCluster.Tsdb.Block;
-
 namespace MetricsCluster.Tsdb.Head;
 
 /// <summary>
