@@ -8,7 +8,8 @@ namespace MetricsCluster.Tsdb.Block.Compaction;
 /// blocks into a longer one. Streams: symbols are a k-way merge of the sources' symbol tables, series a k-way merge by
 /// <see cref="Labels.Compare"/> over the sources' index order, samples of a series held by several sources a merge
 /// by timestamp (each timestamp once, the first source wins), re-cut into XOR chunks of 120 samples and written at
-/// once.
+/// once. Sources are <see cref="IBlockReader"/>s, so <see cref="Write"/> runs the same path for head compaction (one
+/// <see cref="Head.RangeHead"/> source), as Prometheus' <c>LeveledCompactor.Write</c> does.
 /// </summary>
 /// <remarks>
 /// Memory budget, independent of the sample count: the sources' index and chunk files are memory-mapped (page
