@@ -43,11 +43,11 @@ public static class HeadMemoryMeasurement
                     }
                 }
 
-                var result = new PushResult();
+                var result = new FailOnReject();
                 head.Append(batch, result, 0);
                 if (result.FirstError is not null)
                 {
-                    throw new InvalidOperationException(result.FirstError.Message);
+                    throw new InvalidOperationException(result.FirstError);
                 }
             }
 
@@ -75,5 +75,19 @@ public static class HeadMemoryMeasurement
         GC.WaitForPendingFinalizers();
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
+    // The measurement pushes only valid samples; any rejection means the load generator is wrong.
+    private sealed class FailOnReject : IAppendSink
+    {
+        public string? FirstError { get; private set; }
+
+        public void Accepted(int samples)
+        {
+        }
+
+        public void SampleRejected(AppendError error, long timestamp, in Labels series) => FirstError ??= $"{error} at {timestamp} in {series}";
+
+        public void SeriesRejected(AppendError error, ReadOnlySpan<byte> labels, int samples, long limit) => FirstError ??= $"{error}: {LabelsEncoding.Format(labels)}";
     }
 }

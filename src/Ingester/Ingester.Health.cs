@@ -26,7 +26,7 @@ public sealed partial class Ingester
         db.WalGuard.EnsureWritable(db.Wal);
         try
         {
-            db.Head.Append(batch, result, _overrides.For(db.Tenant).MaxGlobalSeriesPerUser);
+            db.Db.Append(batch, new PushResultSink(result), _overrides.For(db.Tenant).MaxGlobalSeriesPerUser);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

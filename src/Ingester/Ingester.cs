@@ -5,6 +5,7 @@ using MetricsCluster.Core.Ingest;
 using MetricsCluster.Core.Limits;
 using MetricsCluster.Core.Metrics;
 using MetricsCluster.Storage.Shipping;
+using MetricsCluster.Tsdb.Db;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -45,7 +46,7 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
         _overrides = overrides;
         _logger = logger;
         _time = time ?? TimeProvider.System;
-        _compactor = new HeadCompactor(options.BlockRangeMs, _time, logger);
+        _compactor = new HeadCompactor(options.BlockRangeMs, _time);
         _metrics = new IngesterMetrics(registry, this);
     }
 
@@ -98,13 +99,13 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
         try
         {
             var db = OpenTenants.FirstOrDefault(d => d.Head.MaxTime >= d.Head.MinTime);
-            if (db is null || TenantReader.LabelValues(db, "__name__", long.MinValue, long.MaxValue, []) is not [var name, ..])
+            if (db is null || db.Db.LabelValues("__name__", long.MinValue, long.MaxValue, []) is not [var name, ..])
             {
                 return;
             }
 
             long t = db.Head.MaxTime;
-            TenantReader.Select(db, t - 60_000, t, labelsOnly: false, [Matcher.Eq("__name__", name)]);
+            db.Db.Select(t - 60_000, t, labelsOnly: false, [Matcher.Eq("__name__", name)]);
         }
         catch (Exception e)
         {
@@ -207,7 +208,7 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
             yield break;
         }
 
-        foreach (var s in TenantReader.Select(db, mint, maxt, labelsOnly, matchers, cancellationToken))
+        foreach (var s in db.Db.Select(mint, maxt, labelsOnly, matchers, cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
             yield return s;
@@ -216,11 +217,11 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
 
     /// <inheritdoc/>
     public ValueTask<IReadOnlyList<string>> LabelNamesAsync(string tenant, long mint, long maxt, IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IReadOnlyList<string>>(TryTenant(tenant, out var db) ? TenantReader.LabelNames(db, mint, maxt, matchers) : []);
+        ValueTask.FromResult<IReadOnlyList<string>>(TryTenant(tenant, out var db) ? db.Db.LabelNames(mint, maxt, matchers, cancellationToken) : []);
 
     /// <inheritdoc/>
     public ValueTask<IReadOnlyList<string>> LabelValuesAsync(string tenant, string name, long mint, long maxt, IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IReadOnlyList<string>>(TryTenant(tenant, out var db) ? TenantReader.LabelValues(db, name, mint, maxt, matchers) : []);
+        ValueTask.FromResult<IReadOnlyList<string>>(TryTenant(tenant, out var db) ? db.Db.LabelValues(name, mint, maxt, matchers, cancellationToken) : []);
 
     /// <summary>
     /// Cuts every matching tenant's head into blocks: all of it when <paramref name="force"/> (Mimir's
@@ -246,7 +247,7 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
                     // One tenant's full disk or broken block must not keep the others' heads from being cut.
                     try
                     {
-                        blocks += _compactor.Compact(db, force);
+                        blocks += CompactHead(db, force);
                     }
                     catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
                     {
@@ -355,7 +356,7 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
                 {
                     try
                     {
-                        _compactor.Compact(db, force: false);
+                        CompactHead(db, force: false);
                         ApplyLocalRetention(db);
                     }
                     catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidDataException or UnauthorizedAccessException)
@@ -402,7 +403,7 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
         }
 
         long cutoff = _time.GetUtcNow().ToUnixTimeMilliseconds() - (long)_options.LocalRetentionPeriod.TotalMilliseconds;
-        var removed = db.RemoveBlocks(m => m.MaxTime <= cutoff && state.Uploaded.Contains(m.Ulid));
+        var removed = db.Db.RemoveBlocks(m => m.MaxTime <= cutoff && state.Uploaded.Contains(m.Ulid));
         foreach (var m in removed)
         {
             _logger.LogInformation("tenant {Tenant}: deleted local block {Ulid} [{MinTime}, {MaxTime}): shipped and past the local retention period", db.Tenant, m.Ulid, m.MinTime, m.MaxTime);
@@ -410,6 +411,33 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
 
         _metrics.LocalBlocksDeleted(removed.Count);
         return removed.Count;
+    }
+
+    /// <summary>Cuts <paramref name="db"/>'s head into blocks (<see cref="Db.CompactHead"/>) and logs each step; returns the blocks written.</summary>
+    private int CompactHead(TenantDb db, bool force)
+    {
+        int written = 0;
+        foreach (var step in db.Db.CompactHead(force))
+        {
+            if (step.Block is { } meta)
+            {
+                written++;
+                _logger.LogInformation(
+                    "tenant {Tenant}: cut head block {Ulid} [{MinTime}, {MaxTime}) with {Series} series, {Samples} samples",
+                    db.Tenant, meta.Ulid, meta.MinTime, meta.MaxTime, meta.Stats.NumSeries, meta.Stats.NumSamples);
+            }
+
+            if (step.WalCheckpointError is { } e)
+            {
+                _logger.LogWarning(e, "tenant {Tenant}: checkpointing the WAL at {Boundary} failed; retried at the next compaction", db.Tenant, step.To);
+            }
+
+            _logger.LogInformation(
+                "tenant {Tenant}: head truncated before {Boundary}, {Removed} series removed, WAL checkpointed in {Ms} ms",
+                db.Tenant, step.To, step.SeriesRemoved, (int)step.Elapsed.TotalMilliseconds);
+        }
+
+        return written;
     }
 
     private bool TryTenant(string tenant, out TenantDb db)
@@ -463,7 +491,7 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
     {
         var started = DateTime.UtcNow;
         var guard = new WalGuard(tenant, _options.WalRecoveryInterval, _time, _logger);
-        var db = TenantDb.Open(tenant, SafePath.Combine(_options.TsdbDir, tenant), _options, guard);
+        var db = TenantDb.Open(tenant, SafePath.Combine(_options.TsdbDir, tenant), _options, guard, _compactor);
         var r = db.Replay;
         if (r.Corruption is { } c)
         {

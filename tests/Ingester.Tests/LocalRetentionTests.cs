@@ -64,17 +64,17 @@ public sealed class LocalRetentionTests : IDisposable
         MarkShipped(block.Meta.Ulid);
         string dir = Path.Combine(TenantDir, block.Meta.Ulid.ToString());
 
-        Assert.True(block.Shared.TryAcquire());
+        Assert.True(block.TryAcquire());
         _time.Now = block.Meta.MaxTime + (14 * Hour);
         Assert.Equal(1, ing.ApplyLocalRetention());
 
         // Gone for new queries, still readable by the one holding the lease.
         Assert.DoesNotContain(db.Blocks, b => b.Meta.Ulid == block.Meta.Ulid);
-        Assert.False(block.Shared.TryAcquire());
+        Assert.False(block.TryAcquire());
         Assert.True(Directory.Exists(dir));
-        Assert.NotEmpty(block.Shared.Reader.Index.AllPostings());
+        Assert.NotEmpty(block.Reader.Index.AllPostings());
 
-        block.Shared.Release();
+        block.Release();
         Assert.False(Directory.Exists(dir));
     }
 

@@ -57,60 +57,14 @@ public sealed class BlockQuerier : IQuerier
 
     /// <inheritdoc/>
     /// <remarks>Like Prometheus' block querier, names are not filtered by time.</remarks>
-    public ValueTask<IReadOnlyList<string>> LabelNamesAsync(IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(matchers);
-        if (matchers.Count == 0)
-        {
-            return ValueTask.FromResult<IReadOnlyList<string>>([.. _block.Index.LabelNames()]);
-        }
-
-        var names = new SortedSet<string>(Utf8Comparer.Instance);
-        foreach (ulong r in _block.Index.SelectSeriesRefs(matchers))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            foreach (var p in _block.Index.SeriesLabels(r).Pairs())
-            {
-                names.Add(p.Key);
-            }
-        }
-
-        return ValueTask.FromResult<IReadOnlyList<string>>([.. names]);
-    }
+    public ValueTask<IReadOnlyList<string>> LabelNamesAsync(IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_block.Index.LabelNames(matchers, cancellationToken));
 
     /// <inheritdoc/>
     /// <remarks>Like Prometheus' block querier, values are not filtered by time.</remarks>
-    public ValueTask<IReadOnlyList<string>> LabelValuesAsync(string name, IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(matchers);
-        if (matchers.Count == 0)
-        {
-            return ValueTask.FromResult(_block.Index.LabelValues(name));
-        }
-
-        var values = new SortedSet<string>(Utf8Comparer.Instance);
-        foreach (ulong r in _block.Index.SelectSeriesRefs(matchers))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            string v = _block.Index.SeriesLabels(r).Get(name);
-            if (v.Length > 0)
-            {
-                values.Add(v);
-            }
-        }
-
-        return ValueTask.FromResult<IReadOnlyList<string>>([.. values]);
-    }
+    public ValueTask<IReadOnlyList<string>> LabelValuesAsync(string name, IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_block.Index.LabelValues(name, matchers, cancellationToken));
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-    /// <summary>Orders strings by their UTF-8 bytes, the order of the index (wire-formats §0).</summary>
-    private sealed class Utf8Comparer : IComparer<string>
-    {
-        public static readonly Utf8Comparer Instance = new();
-
-        public int Compare(string? x, string? y) =>
-            System.Text.Encoding.UTF8.GetBytes(x ?? string.Empty).AsSpan().SequenceCompareTo(System.Text.Encoding.UTF8.GetBytes(y ?? string.Empty));
-    }
 }

@@ -5,10 +5,12 @@ namespace MetricsCluster.Tsdb.Block;
 /// memory-mapped (Prometheus <c>tsdb.Block</c> without meta.json and tombstones). Thread-safe for reading;
 /// queriers and series must not be used after <see cref="Dispose"/>.
 /// </summary>
-public sealed class BlockReader : IDisposable
+public sealed class BlockReader : IBlockReader, IDisposable
 {
-    private BlockReader(string directory, IndexReader index, ChunkSegmentReader chunks)
+    private BlockReader(string directory, IndexReader index, ChunkSegmentReader chunks, BlockMeta? meta)
     {
+        MinTime = meta?.MinTime ?? long.MinValue;
+        MaxTime = meta is null ? long.MaxValue : meta.MaxTime - 1;
         Directory = directory;
         Index = index;
         Chunks = chunks;
@@ -23,15 +25,29 @@ public sealed class BlockReader : IDisposable
     /// <summary>The chunk segments.</summary>
     public ChunkSegmentReader Chunks { get; }
 
-    /// <summary>Opens <paramref name="directory"/>, which must hold <c>index</c> and <c>chunks/</c>.</summary>
+    /// <inheritdoc/>
+    /// <remarks>The meta's min time when opened with one, else unbounded.</remarks>
+    public long MinTime { get; }
+
+    /// <inheritdoc/>
+    /// <remarks>The meta's max time − 1 (a block's max time is exclusive) when opened with one, else unbounded.</remarks>
+    public long MaxTime { get; }
+
+    /// <inheritdoc/>
+    IIndexReader IBlockReader.Index() => Index;
+
+    /// <inheritdoc/>
+    IChunkReader IBlockReader.Chunks() => Chunks;
+
+    /// <summary>Opens <paramref name="directory"/>, which must hold <c>index</c> and <c>chunks/</c>; <paramref name="meta"/>, when given, sets the time range.</summary>
     /// <exception cref="BlockCorruptionException">The index or a segment header is invalid.</exception>
     /// <exception cref="FileNotFoundException">The index is missing.</exception>
-    public static BlockReader Open(string directory)
+    public static BlockReader Open(string directory, BlockMeta? meta = null)
     {
         var index = IndexReader.Open(Path.Combine(directory, "index"));
         try
         {
-            return new BlockReader(directory, index, ChunkSegmentReader.Open(Path.Combine(directory, "chunks")));
+            return new BlockReader(directory, index, ChunkSegmentReader.Open(Path.Combine(directory, "chunks")), meta);
         }
         catch
         {

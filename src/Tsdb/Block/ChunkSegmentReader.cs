@@ -10,7 +10,7 @@ namespace MetricsCluster.Tsdb.Block;
 /// <c>segment &lt;&lt; 32 | offset</c> uses the file's 0-based position in name order. Thread-safe for reading;
 /// returned memory is valid until <see cref="Dispose"/>.
 /// </summary>
-public sealed class ChunkSegmentReader : IDisposable
+public sealed class ChunkSegmentReader : IChunkReader, IDisposable
 {
     /// <summary>Magic number at the start of every segment file.</summary>
     public const uint Magic = 0x85BD40DD;
@@ -111,6 +111,14 @@ public sealed class ChunkSegmentReader : IDisposable
         }
 
         return (encoding, mem.Slice((int)offset + encAt + 1, len));
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>A slice of the mapped segment, valid until <see cref="Dispose"/>.</remarks>
+    public ChunkBytes Chunk(in ChunkMeta meta)
+    {
+        var (encoding, data) = Chunk(meta.Ref);
+        return new ChunkBytes(encoding, data, meta.MinT, meta.MaxT, IsCopy: false);
     }
 
     /// <inheritdoc/>

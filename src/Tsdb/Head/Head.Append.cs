@@ -14,12 +14,14 @@ public sealed partial class Head
     /// in the WAL and one samples record, under the WAL lock so a series record always precedes samples
     /// that use it; (3) apply the samples to memory. A concurrent push to the same series can make a sample
     /// out of order between (1) and (3); it is then reported as rejected, and WAL replay rejects it the
-    /// same way, so memory, WAL and the answer agree. Rejections go to <paramref name="result"/>.
+    /// same way, so memory, WAL and the answer agree. Rejections go to <paramref name="sink"/> as
+    /// <see cref="AppendError"/> sentinels; the push protocol's messages are the owner's business. The batch type is
+    /// Core's <see cref="PushBatch"/> (what the ingester decodes), read here without copying.
     /// </summary>
     /// <param name="batch">The batch; only read.</param>
-    /// <param name="result">Receives accepted count and rejections.</param>
+    /// <param name="sink">Receives rejections, then the accepted count.</param>
     /// <param name="maxSeries">Series limit for this head; 0 = unlimited.</param>
-    public void Append(PushBatch batch, PushResult result, long maxSeries)
+    public void Append(PushBatch batch, IAppendSink sink, long maxSeries)
     {
         int n = batch.SeriesCount;
         var series = ArrayPool<MemSeries?>.Shared.Rent(n);
@@ -29,13 +31,13 @@ public sealed partial class Head
         _appendGate.EnterReadLock();
         try
         {
-            int toLog = CheckAll(batch, result, maxSeries, series, accepted, ref samplesRec);
+            int toLog = CheckAll(batch, sink, maxSeries, series, accepted, ref samplesRec, out int duplicates);
             if (toLog > 0 && _wal is not null)
             {
                 LogToWal(batch, series, ref seriesRec, ref samplesRec);
             }
 
-            result.Accepted += ApplyAll(batch, result, series, accepted);
+            sink.Accepted(duplicates + ApplyAll(batch, sink, series, accepted));
         }
         finally
         {
@@ -48,8 +50,9 @@ public sealed partial class Head
         }
     }
 
-    private int CheckAll(PushBatch batch, PushResult result, long maxSeries, MemSeries?[] series, bool[] accepted, ref ValueBuffer samplesRec)
+    private int CheckAll(PushBatch batch, IAppendSink sink, long maxSeries, MemSeries?[] series, bool[] accepted, ref ValueBuffer samplesRec, out int duplicates)
     {
+        duplicates = 0;
         var entries = batch.Series;
         var ts = batch.Timestamps;
         var vs = batch.Values;
@@ -70,7 +73,7 @@ public sealed partial class Head
             series[i] = s;
             if (s is null)
             {
-                RejectSeriesLimit(result, maxSeries, labels, e.SampleCount);
+                RejectSeries(sink, maxSeries, labels, e.SampleCount);
                 continue;
             }
 
@@ -111,12 +114,11 @@ public sealed partial class Head
                 accepted[j] = false;
                 if (check == AppendCheck.Duplicate)
                 {
-                    result.Accepted++;
+                    duplicates++;
                 }
                 else
                 {
-                    RejectSample(result, t < minValid ? ErrorId.SampleTimestampTooOld
-                        : check == AppendCheck.OutOfOrder ? ErrorId.SampleOutOfOrder : ErrorId.SampleDuplicateTimestamp, t, s.Labels);
+                    RejectSample(sink, t < minValid ? AppendError.TooOldSample : Error(check), t, s.Labels);
                 }
             }
         }
@@ -198,7 +200,7 @@ public sealed partial class Head
     }
 
     /// <summary>Applies the checked samples; returns how many count as accepted (identical duplicates included).</summary>
-    private int ApplyAll(PushBatch batch, PushResult result, MemSeries?[] series, bool[] accepted)
+    private int ApplyAll(PushBatch batch, IAppendSink sink, MemSeries?[] series, bool[] accepted)
     {
         var entries = batch.Series;
         var ts = batch.Timestamps;
@@ -238,7 +240,7 @@ public sealed partial class Head
                         }
                         else
                         {
-                            RejectSample(result, check == AppendCheck.OutOfOrder ? ErrorId.SampleOutOfOrder : ErrorId.SampleDuplicateTimestamp, t, s.Labels);
+                            RejectSample(sink, Error(check), t, s.Labels);
                         }
 
                         continue;
@@ -264,32 +266,15 @@ public sealed partial class Head
         return applied + duplicates;
     }
 
-    // Rejections go through these non-inlined helpers so the message closures are allocated only on
-    // the rejection path, never per sample in the loops above.
+    private static AppendError Error(AppendCheck check) =>
+        check == AppendCheck.OutOfOrder ? AppendError.OutOfOrderSample : AppendError.DuplicateSampleForTimestamp;
+
+    // Rejections go through these non-inlined helpers so the rare path stays out of the loops above.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static void RejectSample(PushResult result, string id, long t, Labels labels) =>
-        result.Reject(id, 1, () => SampleMessage(id, t, labels));
+    private static void RejectSample(IAppendSink sink, AppendError error, long t, Labels labels) =>
+        sink.SampleRejected(error, t, labels);
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static void RejectSeriesLimit(PushResult result, long limit, ReadOnlySpan<byte> labels, int samples)
-    {
-        string text = LabelsEncoding.Format(labels);
-        result.Reject(ErrorId.MaxSeriesPerUser, samples, () => SeriesLimitMessage(limit, text), isLimit: true);
-    }
-
-    private static string SampleMessage(string id, long t, Labels labels)
-    {
-        string what = id switch
-        {
-            ErrorId.SampleOutOfOrder => "another sample with a more recent timestamp has already been ingested and out-of-order samples are not allowed",
-            ErrorId.SampleDuplicateTimestamp => "another sample with the same timestamp, but a different value, has already been ingested",
-            _ => "its timestamp is too old",
-        };
-        // ModelTime formats every long; the sender picks t, so a formatter that throws would fail the whole request.
-        return $"the sample has been rejected because {what} {ErrorId.Tag(id)}. The affected sample has timestamp {ModelTime.FormatRfc3339(t)} and is from series {labels}";
-    }
-
-    private static string SeriesLimitMessage(long limit, string labels) =>
-        $"per-user series limit of {limit} exceeded, series: '{labels}' {ErrorId.Tag(ErrorId.MaxSeriesPerUser)}" +
-        ErrorId.AdjustLimit("ingester.max-global-series-per-user");
+    private static void RejectSeries(IAppendSink sink, long limit, ReadOnlySpan<byte> labels, int samples) =>
+        sink.SeriesRejected(AppendError.SeriesLimit, labels, samples, limit);
 }

@@ -1,11 +1,8 @@
-using MetricsCluster.Core;
-using MetricsCluster.Tsdb.Block;
-
 namespace MetricsCluster.Tsdb.Head;
 
 /// <summary>
 /// Cutting the head into blocks (Prometheus' head compaction and <c>Head.Truncate</c>): raise the appendable
-/// minimum, snapshot a time range as block series, then drop what is older than the new boundary.
+/// minimum, write a block from a <see cref="RangeHead"/>, then drop what is older than the new boundary.
 /// </summary>
 public sealed partial class Head
 {
@@ -54,36 +51,6 @@ public sealed partial class Head
         {
             _appendGate.ExitWriteLock();
         }
-    }
-
-    /// <summary>
-    /// Every series' samples in [<paramref name="mint"/>, <paramref name="maxtExclusive"/>) re-encoded as block
-    /// series (chunks of at most 120 samples); series without samples there are left out. Stale markers are kept.
-    /// </summary>
-    public List<ChunkedSeries> SnapshotRange(long mint, long maxtExclusive)
-    {
-        var result = new List<ChunkedSeries>();
-        var samples = new List<(long T, double V)>();
-        foreach (var s in _series.All())
-        {
-            samples.Clear();
-            s.Enter();
-            try
-            {
-                s.CollectSamples(mint, maxtExclusive, samples);
-            }
-            finally
-            {
-                s.Exit();
-            }
-
-            if (samples.Count > 0)
-            {
-                result.Add(ChunkedSeries.FromSamples(s.Labels, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(samples)));
-            }
-        }
-
-        return result;
     }
 
     /// <summary>

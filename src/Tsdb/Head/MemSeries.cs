@@ -44,6 +44,10 @@ internal sealed class MemSeries
     private MappedChunk[]? _closed;
     private int _closedCount;
 
+    // ID of _closed[0] (or of the open chunk when none is closed): IDs grow by one per chunk cut and never repeat in
+    // a series, so a chunk ref read before a truncation still names the same chunk, or none, afterwards.
+    private uint _firstChunkId;
+
     /// <summary>Takes the series lock.</summary>
     internal void Enter() => SpinGate.Enter(ref _lock);
 
@@ -99,49 +103,43 @@ internal sealed class MemSeries
         return _open is { NumSamples: > 0 } o && o.MaxTime >= mint && o.MinTime <= maxt;
     }
 
-    /// <summary>
-    /// Copies out the chunks overlapping [mint, maxt]: closed chunks are read from the chunk store (a mapped file)
-    /// while the series lock is held, so the copies outlive any later truncation.
-    /// </summary>
-    internal void CollectChunks(long mint, long maxt, List<Core.Ingest.EncodedChunk> into)
+    /// <summary>Appends the metas of the chunks overlapping [mint, maxt], refs made by <see cref="HeadChunkRef"/>.</summary>
+    internal void ChunkMetas(long mint, long maxt, List<Block.ChunkMeta> into)
     {
         for (int i = 0; i < _closedCount; i++)
         {
             ref readonly var c = ref _closed![i];
             if (c.MaxTime >= mint && c.MinTime <= maxt)
             {
-                into.Add(new(c.MinTime, c.MaxTime, ChunkEncoding.Xor, _chunks.Read(c.Ref).ToArray()));
+                into.Add(new(c.MinTime, c.MaxTime, HeadChunkRef.Make(Ref, _firstChunkId + (uint)i)));
             }
         }
 
         if (_open is { NumSamples: > 0 } o && o.MaxTime >= mint && o.MinTime <= maxt)
         {
-            into.Add(new(o.MinTime, o.MaxTime, ChunkEncoding.Xor, o.ToArray()));
+            into.Add(new(o.MinTime, o.MaxTime, HeadChunkRef.Make(Ref, _firstChunkId + (uint)_closedCount)));
         }
     }
 
     /// <summary>
-    /// Appends the samples with <paramref name="mint"/> ≤ t &lt; <paramref name="maxtExclusive"/>, in time order.
-    /// Closed chunks are decoded in place from the store, valid because the caller holds the series lock.
+    /// A copy of chunk <paramref name="chunkId"/> with its current time range, or an empty one when truncation dropped
+    /// it. Closed chunks are read from the store while the caller holds the series lock, so the copy outlives truncation.
     /// </summary>
-    internal void CollectSamples(long mint, long maxtExclusive, List<(long T, double V)> into)
+    internal ChunkBytes ReadChunk(uint chunkId)
     {
-        var it = new XorIterator();
-        for (int i = 0; i < _closedCount; i++)
+        uint index = chunkId - _firstChunkId;
+        if (index < (uint)_closedCount)
         {
-            ref readonly var c = ref _closed![i];
-            if (c.MaxTime >= mint && c.MinTime < maxtExclusive)
-            {
-                it.Reset(_chunks.Read(c.Ref));
-                Drain(it, mint, maxtExclusive, into);
-            }
+            ref readonly var c = ref _closed![index];
+            return new ChunkBytes(ChunkEncoding.Xor, _chunks.Read(c.Ref).ToArray(), c.MinTime, c.MaxTime, IsCopy: true);
         }
 
-        if (_open is { NumSamples: > 0 } o && o.MaxTime >= mint && o.MinTime < maxtExclusive)
+        if (index == (uint)_closedCount && _open is { NumSamples: > 0 } o)
         {
-            it.Reset(o.AsMemory());
-            Drain(it, mint, maxtExclusive, into);
+            return new ChunkBytes(ChunkEncoding.Xor, o.ToArray(), o.MinTime, o.MaxTime, IsCopy: true);
         }
+
+        return default;
     }
 
     /// <summary>
@@ -156,6 +154,7 @@ internal sealed class MemSeries
             drop++;
         }
 
+        _firstChunkId += (uint)drop;
         if (drop > 0)
         {
             Array.Copy(_closed!, drop, _closed!, 0, _closedCount - drop);
@@ -170,22 +169,6 @@ internal sealed class MemSeries
 
         MinTime = _closedCount > 0 ? _closed![0].MinTime : _open is { NumSamples: > 0 } open ? open.MinTime : long.MaxValue;
         return ChunkCount == 0;
-    }
-
-    private static void Drain(XorIterator it, long mint, long maxtExclusive, List<(long T, double V)> into)
-    {
-        while (it.Next())
-        {
-            if (it.T >= maxtExclusive)
-            {
-                return;
-            }
-
-            if (it.T >= mint)
-            {
-                into.Add((it.T, it.V));
-            }
-        }
     }
 
     private void CutChunk(long t, long blockRange)

@@ -85,8 +85,8 @@ public sealed class HeadChunkFilesTests : IDisposable
             Assert.Equal(b.Select(Flatten), a.Select(Flatten));
         }
 
-        var blockA = disk.SnapshotRange(0, 7_200_000);
-        var blockB = memory.SnapshotRange(0, 7_200_000);
+        var blockA = HeadBlocks.Cut(disk, 0, 7_200_000);
+        var blockB = HeadBlocks.Cut(memory, 0, 7_200_000);
         Assert.Equal(blockB.Count, blockA.Count);
         Assert.Equal(blockB.SelectMany(s => s.Chunks.Select(c => Convert.ToHexString(c.Data))), blockA.SelectMany(s => s.Chunks.Select(c => Convert.ToHexString(c.Data))));
     }
@@ -119,7 +119,7 @@ public sealed class HeadChunkFilesTests : IDisposable
         var numbers = after.Select(int.Parse).ToArray();
         Assert.Equal(Enumerable.Range(numbers[0], numbers.Length), numbers);
         Assert.Equal(expected, head.Select(2 * Hour, long.MaxValue, false, []).Select(Flatten));
-        Assert.Equal(2 * Hour, head.SnapshotRange(2 * Hour, 4 * Hour).SelectMany(s => s.Chunks).Min(c => c.MinT));
+        Assert.Equal(2 * Hour, HeadBlocks.Cut(head, 2 * Hour, 4 * Hour).SelectMany(s => s.Chunks).Min(c => c.MinT));
 
         // Truncating past everything written so far also frees the file still being written.
         head.Truncate(5 * Hour);
@@ -208,7 +208,7 @@ public sealed class HeadChunkFilesTests : IDisposable
     private static void Push(Tsdb.Head.Head head, params (Labels Labels, (long T, double V)[] Samples)[] series)
     {
         using var batch = Of(series);
-        var result = new PushResult();
+        var result = new TestSink();
         head.Append(batch, result, 0);
         Assert.Null(result.FirstError);
     }

@@ -18,7 +18,7 @@ public sealed class HeadQueryShardTests
             .Select(i => (L("__name__", i % 4 == 0 ? "other" : "m", "i", i.ToString(CultureInfo.InvariantCulture), "job", "j" + (i % 3).ToString(CultureInfo.InvariantCulture)), new[] { (1000L, (double)i) }))
             .ToArray();
         using var batch = Of(all);
-        var result = new PushResult();
+        var result = new TestSink();
         head.Append(batch, result, 0);
         Assert.Null(result.FirstError);
         return head;

@@ -8,7 +8,8 @@ namespace MetricsCluster.Tsdb.Block.Compaction;
 /// blocks into a longer one. Streams: symbols are a k-way merge of the sources' symbol tables, series a k-way merge by
 /// <see cref="Labels.Compare"/> over the sources' index order, samples of a series held by several sources a merge
 /// by timestamp (each timestamp once, the first source wins), re-cut into XOR chunks of 120 samples and written at
-/// once.
+/// once. Sources are <see cref="IBlockReader"/>s, so <see cref="Write"/> runs the same path for head compaction (one
+/// <see cref="Head.RangeHead"/> source), as Prometheus' <c>LeveledCompactor.Write</c> does.
 /// </summary>
 /// <remarks>
 /// Memory budget, independent of the sample count: the sources' index and chunk files are memory-mapped (page
@@ -65,6 +66,30 @@ public static class BlockMerger
     /// <summary>The external label naming a split block's shard (Mimir's <c>__compactor_shard_id__</c>).</summary>
     public const string ShardIdLabel = "__compactor_shard_id__";
 
+    /// <summary>
+    /// Writes block <paramref name="ulid"/> from <paramref name="source"/>, through the same merge as <see cref="Merge"/>
+    /// (Prometheus' <c>LeveledCompactor.Write</c> of a <c>RangeHead</c>, which calls the same <c>populateBlock</c> as
+    /// <c>Compact</c>): head compaction passes the head's <see cref="Head.RangeHead"/> of the window being cut. The meta is
+    /// a new level-1 block listing itself as its source, with the range of <paramref name="options"/> (or of its samples).
+    /// </summary>
+    /// <param name="parentDir">Directory that receives the new block directory.</param>
+    /// <param name="ulid">The new block's ID; the caller creates it so the clock stays injected (G6).</param>
+    /// <param name="source">What to write; samples outside its <see cref="IBlockReader.MinTime"/>/<see cref="IBlockReader.MaxTime"/> are left out.</param>
+    /// <param name="options">Block range, Thanos section and segment size.</param>
+    /// <param name="ct">Checked between series.</param>
+    /// <returns>The meta, or null when the source holds no sample in its range (no block is written then).</returns>
+    /// <exception cref="ArgumentException">An invalid option, or samples outside the block range of <paramref name="options"/>.</exception>
+    /// <exception cref="IOException">The block directory already exists, or a write failed.</exception>
+    public static BlockMeta? Write(string parentDir, Ulid ulid, IBlockReader source, BlockWriteOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var mergeOptions = new BlockMergeOptions { ChunkSegmentSize = options.ChunkSegmentSize };
+        var metas = Run(parentDir, [ulid], () => [MergeSource.Over(source, "head")], mergeOptions, (_, o, _) => NewBlockMeta(o, options), emptyIsError: false, ct);
+        return metas.Count == 0 ? null : metas[0];
+    }
+
     private static IReadOnlyList<BlockMeta> Run(string parentDir, IReadOnlyList<Ulid> ulids, IReadOnlyList<string> sourceBlockDirs, BlockMergeOptions? options, bool sharded, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(sourceBlockDirs);
@@ -75,19 +100,66 @@ public static class BlockMerger
 
         options ??= new BlockMergeOptions();
         options.Validate();
-        var sources = new List<MergeSource>(sourceBlockDirs.Count);
+        var mergeOptions = options;
+        int n = ulids.Count;
+        return Run(
+            parentDir,
+            ulids,
+            () =>
+            {
+                var sources = new List<MergeSource>(sourceBlockDirs.Count);
+                try
+                {
+                    foreach (string dir in sourceBlockDirs)
+                    {
+                        sources.Add(MergeSource.Open(dir));
+                    }
+                }
+                catch
+                {
+                    sources.ForEach(s => s.Dispose());
+                    throw;
+                }
+
+                return sources;
+            },
+            mergeOptions,
+            (sources, o, i) =>
+            {
+                var sourceMetas = sources.Select(s => s.Meta!).ToList();
+                var thanos = mergeOptions.Thanos?.Clone() ?? MergedBlockMeta.FromFirstSource(sourceMetas[0].Thanos);
+                if (sharded)
+                {
+                    thanos ??= new ThanosMeta { Source = "compactor" };
+                    thanos.Labels[ShardIdLabel] = FormattableString.Invariant($"{i + 1}_of_{n}");
+                }
+
+                return MergedBlockMeta.Build(o.Ulid, sourceMetas, o.Stats, thanos);
+            },
+            emptyIsError: true,
+            ct);
+    }
+
+    // The one block-writing path: merges the sources' symbols and series into one output per ULID, builds each meta
+    // with 'metaFor' (sources, output, shard index), and commits them all at the end.
+    private static IReadOnlyList<BlockMeta> Run(
+        string parentDir,
+        IReadOnlyList<Ulid> ulids,
+        Func<List<MergeSource>> openSources,
+        BlockMergeOptions options,
+        Func<List<MergeSource>, MergeOutput, int, BlockMeta> metaFor,
+        bool emptyIsError,
+        CancellationToken ct)
+    {
+        List<MergeSource> sources = [];
         var outputs = new List<MergeOutput>(ulids.Count);
         bool committed = false;
         try
         {
-            foreach (string dir in sourceBlockDirs)
-            {
-                sources.Add(MergeSource.Open(dir));
-            }
-
+            sources = openSources();
             if (sources.All(s => s.SeriesCount == 0))
             {
-                throw new ArgumentException("the source blocks hold no series; a block needs at least one", nameof(sourceBlockDirs));
+                return emptyIsError ? throw new ArgumentException("the source blocks hold no series; a block needs at least one", "sourceBlockDirs") : [];
             }
 
             foreach (var ulid in ulids)
@@ -106,11 +178,10 @@ public static class BlockMerger
             WriteSeries(sources, outputs, labels => n == 1 ? 0 : (int)(labels.Hash % (ulong)n), ct);
             if (outputs.All(o => o.Series == 0))
             {
-                throw new ArgumentException("the source blocks hold no samples; a block needs at least one series");
+                return emptyIsError ? throw new ArgumentException("the source blocks hold no samples; a block needs at least one series") : [];
             }
 
             var metas = new List<BlockMeta>(n);
-            var sourceMetas = sources.Select(s => s.Meta).ToList();
             for (int i = 0; i < n; i++)
             {
                 var o = outputs[i];
@@ -122,14 +193,7 @@ public static class BlockMerger
                 }
 
                 var files = o.Close();
-                var thanos = options.Thanos?.Clone() ?? MergedBlockMeta.FromFirstSource(sourceMetas[0].Thanos);
-                if (sharded)
-                {
-                    thanos ??= new ThanosMeta { Source = "compactor" };
-                    thanos.Labels[ShardIdLabel] = FormattableString.Invariant($"{i + 1}_of_{n}");
-                }
-
-                var meta = MergedBlockMeta.Build(o.Ulid, sourceMetas, o.Stats, thanos);
+                var meta = metaFor(sources, o, i);
                 BlockDirectory.Finish(o.Dir, meta, files);
                 metas.Add(meta);
             }
@@ -151,6 +215,22 @@ public static class BlockMerger
                 ulids.ToList().ForEach(u => BlockDirectory.Abort(parentDir, u));
             }
         }
+    }
+
+    // A new level-1 block as BlockWriter writes it: its own source, the requested range or its samples' range.
+    private static BlockMeta NewBlockMeta(MergeOutput output, BlockWriteOptions options)
+    {
+        var stats = output.Stats;
+        long minT = options.MinTime ?? output.MinTime;
+        long maxT = options.MaxTime ?? output.MaxTime + 1;
+        if (output.MinTime < minT || output.MaxTime >= maxT)
+        {
+            throw new ArgumentException($"samples span [{output.MinTime}, {output.MaxTime}], outside the block range [{minT}, {maxT})");
+        }
+
+        var meta = new BlockMeta { Ulid = output.Ulid, MinTime = minT, MaxTime = maxT, Stats = stats, Thanos = options.Thanos };
+        meta.Compaction.Sources.Add(output.Ulid);
+        return meta;
     }
 
     // The k-way merge of series: each round takes the smallest current label set over all sources, merges the

@@ -16,6 +16,12 @@ internal sealed class ChunkCutter(ChunkSegmentWriter writer, int samplesPerChunk
     /// <summary>Samples appended since the writer was created.</summary>
     public ulong TotalSamples { get; private set; }
 
+    /// <summary>Lowest timestamp appended since the writer was created; long.MaxValue before the first.</summary>
+    public long MinTime { get; private set; } = long.MaxValue;
+
+    /// <summary>Highest timestamp appended since the writer was created; long.MinValue before the first.</summary>
+    public long MaxTime { get; private set; } = long.MinValue;
+
     /// <summary>Starts a new series.</summary>
     public void Reset()
     {
@@ -30,6 +36,8 @@ internal sealed class ChunkCutter(ChunkSegmentWriter writer, int samplesPerChunk
         _open ??= new XorChunk(16 + (2 * samplesPerChunk));
         _open.Append(t, v);
         TotalSamples++;
+        MinTime = Math.Min(MinTime, t);
+        MaxTime = Math.Max(MaxTime, t);
         if (_open.NumSamples == samplesPerChunk)
         {
             Flush();

@@ -34,6 +34,12 @@ internal sealed class MergeOutput : IDisposable
 
     public ulong Series { get; set; }
 
+    /// <summary>Lowest sample timestamp written.</summary>
+    public long MinTime => Cutter.MinTime;
+
+    /// <summary>Highest sample timestamp written.</summary>
+    public long MaxTime => Cutter.MaxTime;
+
     public BlockStats Stats => new() { NumSeries = Series, NumSamples = Cutter.TotalSamples, NumChunks = (ulong)_chunks.ChunkCount };
 
     /// <summary>Finishes the chunk segments and the index; returns the segment files.</summary>

@@ -3,32 +3,52 @@ using MetricsCluster.Core;
 namespace MetricsCluster.Tsdb.Block.Compaction;
 
 /// <summary>
-/// One source block of a merge: its meta, its memory-mapped index and chunk segments, and a cursor over its series
-/// in index (= label) order. Every reader failure surfaces as a <see cref="BlockMergeSourceException"/> naming this
-/// block. Holds the all-postings list (8 bytes per series) and the current series' chunk metas; not thread-safe.
+/// One source of a merge: any <see cref="IBlockReader"/> (a block directory, or the head's <see cref="Head.RangeHead"/>
+/// in head compaction) and a cursor over its series in label order. Every reader failure surfaces as a
+/// <see cref="BlockMergeSourceException"/> naming this source. Holds the sorted series refs (8 bytes per series) and
+/// the current series' chunk metas; not thread-safe.
 /// </summary>
 internal sealed class MergeSource : IDisposable
 {
-    private readonly IndexReader _index;
-    private readonly ChunkSegmentReader _chunks;
+    private readonly IIndexReader _index;
+    private readonly IChunkReader _chunks;
+    private readonly IDisposable? _owner;
     private readonly ulong[] _refs;
+    private readonly List<ChunkMeta> _current = [];
     private int _next;
 
-    private MergeSource(string directory, BlockMeta meta, IndexReader index, ChunkSegmentReader chunks, ulong[] refs)
+    private MergeSource(IBlockReader reader, string name, BlockMeta? meta, IDisposable? owner)
     {
-        Directory = directory;
+        Name = name;
         Meta = meta;
-        _index = index;
-        _chunks = chunks;
-        _refs = refs;
+        _owner = owner;
+        _index = reader.Index();
+        _chunks = reader.Chunks();
+        MinTime = reader.MinTime;
+        MaxTime = reader.MaxTime;
+        try
+        {
+            _refs = _index.SortedSeriesRefs([], CancellationToken.None);
+        }
+        catch (BlockCorruptionException e)
+        {
+            throw Fail(e.Message, e);
+        }
+
         Samples = new SourceSamples(this);
     }
 
-    /// <summary>The block directory.</summary>
-    public string Directory { get; }
+    /// <summary>Where the source lives, for errors: the block directory, or "head".</summary>
+    public string Name { get; }
 
-    /// <summary>The block's meta.json.</summary>
-    public BlockMeta Meta { get; }
+    /// <summary>The block's meta.json; null for the head.</summary>
+    public BlockMeta? Meta { get; }
+
+    /// <summary>Lowest timestamp taken from this source (inclusive); samples before it are skipped.</summary>
+    public long MinTime { get; }
+
+    /// <summary>Highest timestamp taken from this source (inclusive); samples after it are skipped.</summary>
+    public long MaxTime { get; }
 
     /// <summary>Number of series in the index.</summary>
     public int SeriesCount => _refs.Length;
@@ -40,7 +60,7 @@ internal sealed class MergeSource : IDisposable
     public Labels Labels { get; private set; }
 
     /// <summary>The current series' chunk metas.</summary>
-    public IReadOnlyList<ChunkMeta> Chunks { get; private set; } = [];
+    public IReadOnlyList<ChunkMeta> Chunks => _current;
 
     /// <summary>The sample iterator of the current series, reset by <see cref="MoveNext"/>.</summary>
     public SourceSamples Samples { get; }
@@ -60,27 +80,32 @@ internal sealed class MergeSource : IDisposable
             throw new BlockMergeSourceException(fromName, directory, $"{BlockMeta.FileName}: {e.Message}", e);
         }
 
-        IndexReader? index = null;
+        BlockReader reader;
         try
         {
-            index = IndexReader.Open(Path.Combine(directory, BlockWriter.IndexFileName));
-            var chunks = ChunkSegmentReader.Open(Path.Combine(directory, BlockWriter.ChunksDirName));
-            try
-            {
-                return new MergeSource(directory, meta, index, chunks, index.AllPostings());
-            }
-            catch
-            {
-                chunks.Dispose();
-                throw;
-            }
+            // No meta: every sample of the block is merged, whatever meta.json's range says (as before the reader interface).
+            reader = BlockReader.Open(directory);
         }
         catch (Exception e) when (e is BlockCorruptionException or IOException)
         {
-            index?.Dispose();
             throw new BlockMergeSourceException(meta.Ulid, directory, e.Message, e);
         }
+
+        try
+        {
+            return new MergeSource(reader, directory, meta, reader);
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>A source over <paramref name="reader"/>, which the caller keeps open and disposes.</summary>
+    /// <param name="reader">The reader (the head's range in head compaction).</param>
+    /// <param name="name">Names the source in errors.</param>
+    public static MergeSource Over(IBlockReader reader, string name) => new(reader, name, meta: null, owner: null);
 
     /// <summary>The index's symbols, checked to be strictly increasing (the k-way symbol merge relies on it).</summary>
     public IEnumerable<ReadOnlyMemory<byte>> Symbols()
@@ -100,46 +125,52 @@ internal sealed class MergeSource : IDisposable
         }
     }
 
-    /// <summary>Moves to the next series; false at the end.</summary>
+    /// <summary>Moves to the next series; false at the end. Skips series the head dropped since the refs were read.</summary>
     /// <exception cref="BlockMergeSourceException">The series entry is damaged or not after the previous one in label order.</exception>
     public bool MoveNext()
     {
-        if (_next >= _refs.Length)
+        while (_next < _refs.Length)
         {
-            HasCurrent = false;
-            return false;
+            _current.Clear();
+            bool found;
+            Labels labels;
+            try
+            {
+                found = _index.Series(_refs[_next], out labels, _current);
+            }
+            catch (BlockCorruptionException e)
+            {
+                throw Fail(e.Message, e);
+            }
+
+            _next++;
+            if (!found)
+            {
+                continue;
+            }
+
+            if (HasCurrent && Labels.Compare(labels, Labels) <= 0)
+            {
+                throw Fail($"series {labels} follows {Labels} in the index: not sorted by labels");
+            }
+
+            Labels = labels;
+            HasCurrent = true;
+            Samples.Reset();
+            return true;
         }
 
-        IndexSeries entry;
-        try
-        {
-            entry = _index.Series(_refs[_next]);
-        }
-        catch (BlockCorruptionException e)
-        {
-            throw Fail(e.Message, e);
-        }
-
-        if (HasCurrent && Labels.Compare(entry.Labels, Labels) <= 0)
-        {
-            throw Fail($"series {entry.Labels} follows {Labels} in the index: not sorted by labels");
-        }
-
-        _next++;
-        Labels = entry.Labels;
-        Chunks = entry.Chunks;
-        HasCurrent = true;
-        Samples.Reset();
-        return true;
+        HasCurrent = false;
+        return false;
     }
 
     /// <summary>Reads one chunk of the current series.</summary>
     /// <exception cref="BlockMergeSourceException">The chunk is damaged.</exception>
-    public (byte Encoding, ReadOnlyMemory<byte> Data) Chunk(ulong chunkRef)
+    public ChunkBytes Chunk(in ChunkMeta meta)
     {
         try
         {
-            return _chunks.Chunk(chunkRef);
+            return _chunks.Chunk(meta);
         }
         catch (BlockCorruptionException e)
         {
@@ -147,13 +178,9 @@ internal sealed class MergeSource : IDisposable
         }
     }
 
-    /// <summary>An exception naming this block and <paramref name="reason"/>.</summary>
-    public BlockMergeSourceException Fail(string reason, Exception? inner = null) => new(Meta.Ulid, Directory, reason, inner);
+    /// <summary>An exception naming this source and <paramref name="reason"/>.</summary>
+    public BlockMergeSourceException Fail(string reason, Exception? inner = null) => new(Meta?.Ulid ?? default, Name, reason, inner);
 
     /// <inheritdoc/>
-    public void Dispose()
-    {
-        _chunks.Dispose();
-        _index.Dispose();
-    }
+    public void Dispose() => _owner?.Dispose();
 }

@@ -4,8 +4,9 @@ namespace MetricsCluster.Tsdb.Block.Compaction;
 
 /// <summary>
 /// The samples of a <see cref="MergeSource"/>'s current series, decoded one chunk at a time from the mapped
-/// segments. Checks what the merge relies on: XOR encoding, an intact bit stream, every sample inside its chunk
-/// meta's [MinT, MaxT], and timestamps strictly increasing across the series; anything else is a
+/// segments or copied from the head. Samples outside the source's range are skipped (a head chunk may straddle the
+/// range being cut). Checks what the merge relies on: XOR encoding, an intact bit stream, every sample inside its
+/// chunk's [MinT, MaxT], and timestamps strictly increasing across the series; anything else is a
 /// <see cref="BlockMergeSourceException"/>. Reused for every series of its source; not thread-safe.
 /// </summary>
 internal sealed class SourceSamples
@@ -41,7 +42,21 @@ internal sealed class SourceSamples
         {
             if (_inChunk && _xor.Next())
             {
-                Accept(_xor.T, _xor.V);
+                long t = _xor.T;
+                if (t < _source.MinTime)
+                {
+                    continue;
+                }
+
+                if (t > _source.MaxTime)
+                {
+                    // Chunks are in time order: nothing later in this series is in range.
+                    _inChunk = false;
+                    _nextChunk = _source.Chunks.Count;
+                    return false;
+                }
+
+                Accept(t, _xor.V);
                 return true;
             }
 
@@ -62,14 +77,22 @@ internal sealed class SourceSamples
 
     private void OpenChunk(ChunkMeta meta)
     {
-        var (encoding, data) = _source.Chunk(meta.Ref);
-        if (encoding != ChunkEncoding.Xor)
+        var chunk = _source.Chunk(meta);
+        if (chunk.Data.IsEmpty)
         {
-            throw _source.Fail($"series {_source.Labels}: chunk ref {meta.Ref} has encoding {encoding}; only XOR ({ChunkEncoding.Xor}) chunks can be merged");
+            // The head dropped it since its meta was read (never within a range being cut, which is closed to truncation).
+            _inChunk = false;
+            return;
         }
 
-        _chunk = meta;
-        _xor.Reset(data);
+        if (chunk.Encoding != ChunkEncoding.Xor)
+        {
+            throw _source.Fail($"series {_source.Labels}: chunk ref {meta.Ref} has encoding {chunk.Encoding}; only XOR ({ChunkEncoding.Xor}) chunks can be merged");
+        }
+
+        // The chunk's own range: the head's open chunk may have grown past the meta read before it.
+        _chunk = new ChunkMeta(chunk.MinT, chunk.MaxT, meta.Ref);
+        _xor.Reset(chunk.Data);
         _inChunk = true;
     }
 
