@@ -25,7 +25,7 @@ public sealed partial class IndexReader : IIndexReader
         ArgumentNullException.ThrowIfNull(matchers);
         if (matchers.Count == 0)
         {
-            return [.. _labelNames];
+            return [.. _postingsTable.Value.Names];
         }
 
         var names = new SortedSet<string>(Utf8Comparer.Instance);
