@@ -25,7 +25,8 @@
 # our compactor to produce the 24h block), PROM_TIMEOUT [1200] (seconds for Prometheus' blocks to settle),
 # MEM_BUDGET_MIB [none] (when set, the report says whether our compactor's peak RSS stayed within it),
 # RESULTS_DIR [.bench/compaction-<UTC time>], PROMETHEUS_BIN, PROMTOOL_BIN, MC_EXTRA_ARGS (extra flags for both of
-# our processes). Everything shares the machine's cores: compare the ratios, not the absolute figures.
+# our processes), KEEP_WORK [0] (1 keeps the work dir: its query-bucket/ and prom-data/ feed
+# scripts/bench-selective.sh). Everything shares the machine's cores: compare the ratios, not the absolute figures.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
