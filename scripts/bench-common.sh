@@ -14,7 +14,7 @@ cleanup() {
       kill -KILL "$pid" 2>/dev/null || true
     fi
   done
-  rm -rf "$WORK"
+  if [[ "${KEEP_WORK:-0}" == 1 ]]; then log "KEEP_WORK=1: work dir kept in $WORK"; else rm -rf "$WORK"; fi
   exit "$rc"
 }
 trap cleanup EXIT

@@ -29,7 +29,8 @@
 # heap stayed within it), STOP_AFTER_COMPACTION [0] (1: stop after step 2 with our compactor's figures; no Prometheus,
 # no queries: for the memory run at a million series),
 # RESULTS_DIR [.bench/compaction-<UTC time>], PROMETHEUS_BIN, PROMTOOL_BIN, MC_EXTRA_ARGS (extra flags for both of
-# our processes). Everything shares the machine's cores: compare the ratios, not the absolute figures.
+# our processes), KEEP_WORK [0] (1 keeps the work dir: its query-bucket/ and prom-data/ feed
+# scripts/bench-selective.sh). Everything shares the machine's cores: compare the ratios, not the absolute figures.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

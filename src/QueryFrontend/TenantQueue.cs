@@ -65,7 +65,11 @@ public sealed class TenantQueue
     public async Task<T> RunAsync<T>(string tenant, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
-        await WaitForTurnAsync(tenant, cancellationToken);
+        if (!TryTakeFreeSlot())
+        {
+            await WaitForTurnAsync(tenant, cancellationToken);
+        }
+
         try
         {
             return await work(cancellationToken);
@@ -78,6 +82,24 @@ public sealed class TenantQueue
             }
 
             Dispatch();
+        }
+    }
+
+    /// <summary>
+    /// Takes a slot at once when one is free and nobody waits, so the request is nobody's turn to wait for and runs
+    /// on with this thread (queued, a turn resumes on another one, which on a busy machine means waiting for a core).
+    /// </summary>
+    private bool TryTakeFreeSlot()
+    {
+        lock (_lock)
+        {
+            if (_turns.First is not null || _running >= _concurrency)
+            {
+                return false;
+            }
+
+            _running++;
+            return true;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using MetricsCluster.Core;
 using MetricsCluster.Core.Storage;
@@ -202,7 +203,7 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
         foreach (var (labels, metas) in series)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var samples = new List<Sample>();
+            var samples = new List<Sample>(labelsOnly ? 0 : SampleCountHint(chunks, metas));
             int read = 0;
             long bytes = 0;
             bool downsampled = false;
@@ -231,6 +232,25 @@ internal sealed class StoreQuerier(BucketStores.TenantBlocks tenant, long mint, 
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The samples a series' chunks hold, from each XOR chunk's 2-byte count: its list is sized once instead of
+    /// regrown and copied about 11 times on the way to a day of minutely samples. Only a size; the chunks' own
+    /// decoding decides what is read.
+    /// </summary>
+    private static int SampleCountHint(Dictionary<ulong, (byte Encoding, ReadOnlyMemory<byte> Data)> chunks, ChunkMeta[] metas)
+    {
+        int n = 0;
+        foreach (var meta in metas)
+        {
+            if (chunks.TryGetValue(meta.Ref, out var chunk) && chunk.Encoding == ChunkEncoding.Xor && chunk.Data.Length >= 2)
+            {
+                n += BinaryPrimitives.ReadUInt16BigEndian(chunk.Data.Span);
+            }
+        }
+
+        return n;
     }
 
     /// <summary>One series as one block answered it.</summary>

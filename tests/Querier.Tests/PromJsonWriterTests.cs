@@ -36,6 +36,49 @@ public sealed class PromJsonWriterTests
         Assert.Equal("\"" + expected + "\"", Written(w => w.Float(f)));
     }
 
+    // Float writes whole numbers and the usual magnitudes straight into its buffer; each must be FormatFloat's text
+    // (Go's), including at the edges of those paths (1, 1e-4, 1e15, 2^53) and for many random values.
+    [Fact]
+    public void Float_fast_paths_write_what_format_float_writes()
+    {
+        var rng = new Random(42);
+        var values = new List<double>
+        {
+            1, -1, 0.5, 0.0001, 0.00009999999999999999, -0.0001, 1e15, 999999999999999, 1e15 - 0.5, 999999999999999.9,
+            9007199254740992, 12, 27.25, -13.37, 0.1 + 0.2, 1e14 + 0.5, 123456.789, double.Epsilon, 1e-5, 12345678901234.5,
+        };
+        for (int i = 0; i < 20_000; i++)
+        {
+            values.Add(rng.Next(0, 4) switch
+            {
+                0 => Math.Round((rng.NextDouble() - 0.5) * 2e6, 2),
+                1 => (double)rng.NextInt64(-(1L << 53), 1L << 53),
+                2 => (rng.NextDouble() - 0.5) * Math.Pow(10, rng.Next(-8, 18)),
+                _ => BitConverter.Int64BitsToDouble(rng.NextInt64()),
+            });
+        }
+
+        foreach (double f in values)
+        {
+            Assert.Equal("\"" + PromJsonWriter.FormatFloat(f) + "\"", Written(w => w.Float(f)));
+        }
+    }
+
+    [Fact]
+    public void Many_floats_after_a_small_initial_capacity_are_all_kept()
+    {
+        var w = new PromJsonWriter(1);
+        var expected = new StringBuilder();
+        for (int i = 0; i < 2_000; i++)
+        {
+            double f = i % 3 == 0 ? i : i / 7.0;
+            w.Float(f).Raw((byte)',');
+            expected.Append('"').Append(PromJsonWriter.FormatFloat(f)).Append("\",");
+        }
+
+        Assert.Equal(expected.ToString(), Encoding.UTF8.GetString(w.WrittenMemory.Span));
+    }
+
     // Scalar results: promql.Scalar.MarshalJSON uses strconv.FormatFloat(v, 'f', -1, 64), never an exponent.
     [Theory]
     [InlineData(0.0, "0")]

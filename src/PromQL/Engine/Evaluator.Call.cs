@@ -102,6 +102,7 @@ internal sealed partial class Evaluator
             _ct.ThrowIfCancellationRequested();
             List<FPoint>? points = null;
             int k = 0;
+            int cursor = 0;
             bool sawFloats = false;
             for (long ts = _start; ts <= _end; ts += _interval, k++)
             {
@@ -110,7 +111,7 @@ internal sealed partial class Evaluator
                 long mint = maxt - src.RangeMs;
                 if (k == 0 || src.At is null)
                 {
-                    Window(t, v, mint, maxt, window);
+                    Window(t, v, mint, maxt, window, ref cursor);
                 }
 
                 if (window.Count == 0)

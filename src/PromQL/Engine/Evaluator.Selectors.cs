@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace MetricsCluster.PromQL.Engine;
 
 /// <summary>The points a range function sees for one series at one step, and where its window lies.</summary>
@@ -20,11 +22,12 @@ internal sealed partial class Evaluator
         {
             _ct.ThrowIfCancellationRequested();
             List<FPoint>? points = null;
+            int cursor = 0;
             for (long ts = _start; ts <= _end; ts += _interval)
             {
                 // Per step, not per series: a subquery at 1 ms over days is hundreds of millions of steps.
                 _ct.ThrowIfCancellationRequested();
-                if (LookupInstant(s.T, s.V, (at ?? ts) - off) is { } found)
+                if (LookupInstant(s.T, s.V, (at ?? ts) - off, ref cursor) is { } found)
                 {
                     points ??= new List<FPoint>(InitialPoints);
                     points.Add(new FPoint(ts, found.V));
@@ -45,7 +48,19 @@ internal sealed partial class Evaluator
     /// <summary>The newest sample in <c>(refTime - lookback, refTime]</c> that is not a stale marker.</summary>
     private (long T, double V)? LookupInstant(long[] ts, double[] vs, long refTime)
     {
-        int i = UpperBound(ts, refTime) - 1;
+        int cursor = 0;
+        return LookupInstant(ts, vs, refTime, ref cursor);
+    }
+
+    /// <summary>
+    /// As <see cref="LookupInstant(long[], double[], long)"/>, searching from <paramref name="cursor"/> (the last
+    /// call's position for an earlier time of the same series) and leaving it at this call's position.
+    /// </summary>
+    private (long T, double V)? LookupInstant(long[] ts, double[] vs, long refTime, ref int cursor)
+    {
+        int next = UpperBound(ts, refTime, cursor);
+        cursor = next;
+        int i = next - 1;
         if (i < 0 || ts[i] <= refTime - _lookback || IsStale(vs[i]))
         {
             return null;
@@ -54,8 +69,32 @@ internal sealed partial class Evaluator
         return (ts[i], vs[i]);
     }
 
+    /// <summary>
+    /// Index of the first element greater than <paramref name="t"/>, searched from <paramref name="from"/>: a step's
+    /// answer is at or just after the previous step's, so a few elements are looked at one by one before a binary
+    /// search of the rest. A <paramref name="from"/> already past the answer (an earlier time) searches from 0.
+    /// </summary>
+    private static int UpperBound(long[] ts, long t, int from)
+    {
+        if (from <= 0 || from > ts.Length || ts[from - 1] > t)
+        {
+            return UpperBound(ts, t);
+        }
+
+        int i = from;
+        for (int end = Math.Min(ts.Length, from + 8); i < end; i++)
+        {
+            if (ts[i] > t)
+            {
+                return i;
+            }
+        }
+
+        return i == ts.Length ? i : i + UpperBound(ts.AsSpan(i), t);
+    }
+
     /// <summary>Index of the first element greater than <paramref name="t"/>.</summary>
-    private static int UpperBound(long[] ts, long t)
+    private static int UpperBound(ReadOnlySpan<long> ts, long t)
     {
         int lo = 0, hi = ts.Length;
         while (lo < hi)
@@ -77,14 +116,35 @@ internal sealed partial class Evaluator
     /// <summary>Fills <paramref name="dst"/> with the non-stale points in <c>(maxt - range, maxt]</c>.</summary>
     private static void Window(long[] ts, double[] vs, long mint, long maxt, List<FPoint> dst)
     {
-        dst.Clear();
-        for (int i = UpperBound(ts, mint); i < ts.Length && ts[i] <= maxt; i++)
+        int cursor = 0;
+        Window(ts, vs, mint, maxt, dst, ref cursor);
+    }
+
+    /// <summary>
+    /// As <see cref="Window(long[], double[], long, long, List{FPoint})"/>, searching from <paramref name="cursor"/>
+    /// (the last call's window start for an earlier step of the same series) and leaving it at this window's start.
+    /// </summary>
+    private static void Window(long[] ts, double[] vs, long mint, long maxt, List<FPoint> dst, ref int cursor)
+    {
+        int lo = UpperBound(ts, mint, cursor);
+        int hi = Math.Max(lo, UpperBound(ts, maxt, lo));
+        cursor = lo;
+
+        // Written through a span: a window is refilled at every step of every series (2,000 series × 1,440 steps ×
+        // 60 points for an hour's window at a minute), where List.Add's checks cost more than the copy.
+        CollectionsMarshal.SetCount(dst, hi - lo);
+        var span = CollectionsMarshal.AsSpan(dst);
+        int n = 0;
+        for (int i = lo; i < hi; i++)
         {
-            if (!IsStale(vs[i]))
+            double v = vs[i];
+            if (!IsStale(v))
             {
-                dst.Add(new FPoint(ts[i], vs[i]));
+                span[n++] = new FPoint(ts[i], v);
             }
         }
+
+        CollectionsMarshal.SetCount(dst, n);
     }
 
     /// <summary>A range vector as a query result (instant query on <c>x[5m]</c>): the raw points of each window.</summary>

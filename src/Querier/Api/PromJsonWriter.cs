@@ -17,7 +17,11 @@ internal sealed class PromJsonWriter
 {
     private static readonly byte[] s_hex = "0123456789abcdef"u8.ToArray();
 
-    private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+    private readonly ArrayBufferWriter<byte> _buffer;
+
+    /// <summary>Initializes a new instance of the <see cref="PromJsonWriter"/> class.</summary>
+    /// <param name="initialCapacity">Bytes to reserve at once (an estimate of the whole text saves regrowing and copying it).</param>
+    public PromJsonWriter(int initialCapacity = 4096) => _buffer = new(Math.Max(initialCapacity, 256));
 
     /// <summary>The bytes written so far.</summary>
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.WrittenMemory;
@@ -115,7 +119,39 @@ internal sealed class PromJsonWriter
     }
 
     /// <summary>Appends a sample value as a quoted string, as <c>jsonutil.MarshalFloat</c>.</summary>
-    public PromJsonWriter Float(double f) => Raw((byte)'"').Raw(Encoding.ASCII.GetBytes(FormatFloat(f))).Raw((byte)'"');
+    public PromJsonWriter Float(double f)
+    {
+        // Fast path for the usual magnitudes, straight into the buffer: .NET's "R" is the shortest round-trip digits
+        // (the ones FormatFloat starts from too), and where it has no exponent it is exactly Go's 'f' form of them.
+        // Zero (its sign), tiny and huge values, NaN and the infinities take FormatFloat's way; so does any "R"
+        // text with an exponent, whatever .NET's cut-off is.
+        double abs = Math.Abs(f);
+        if (abs >= 1 && abs < 1e15 && f == Math.Floor(f))
+        {
+            // A whole number (counters, counts) is its integer's digits in both: no shortest-digits search needed.
+            var digits = _buffer.GetSpan(24);
+            digits[0] = (byte)'"';
+            Utf8Formatter.TryFormat((long)f, digits[1..], out int len);
+            digits[len + 1] = (byte)'"';
+            _buffer.Advance(len + 2);
+            return this;
+        }
+
+        if (abs >= 1e-4 && abs < 1e15)
+        {
+            // Sign, 17 significant digits, a point and up to 4 leading zeros, and the two quotes fit in 32 bytes.
+            var span = _buffer.GetSpan(32);
+            if (f.TryFormat(span[1..^1], out int n, "R", CultureInfo.InvariantCulture) && span.Slice(1, n).IndexOfAny((byte)'E', (byte)'e') < 0)
+            {
+                span[0] = (byte)'"';
+                span[n + 1] = (byte)'"';
+                _buffer.Advance(n + 2);
+                return this;
+            }
+        }
+
+        return Raw((byte)'"').Raw(Encoding.ASCII.GetBytes(FormatFloat(f))).Raw((byte)'"');
+    }
 
     /// <summary>
     /// Appends a finite number as Go's encoding/json writes a float64: shortest digits, <c>'f'</c> form except below

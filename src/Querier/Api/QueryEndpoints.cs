@@ -66,6 +66,9 @@ public static class QueryEndpoints
         if (reply.body is { } bytes)
         {
             ctx.Response.ContentType = "application/json";
+
+            // The whole body is known: with its length, Kestrel sends it as is rather than in chunked framing.
+            ctx.Response.ContentLength = bytes.Length;
             await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted);
         }
     }
@@ -214,6 +217,6 @@ public static class QueryEndpoints
             return (500, QueryResponse.Error("internal", "query returned neither a value nor an error"));
         }
 
-        return (200, QueryResponse.Success(w => QueryResponse.WriteQueryData(w, value, stats is null ? null : stats.Write), result.Warnings, result.Infos));
+        return (200, QueryResponse.Success(w => QueryResponse.WriteQueryData(w, value, stats is null ? null : stats.Write), result.Warnings, result.Infos, QueryResponse.SizeHint(value)));
     }
 }

@@ -53,7 +53,8 @@ public sealed class BucketIndexBlocksFinder
         // each query asks again (one failed GET) rather than answering "no blocks" for a whole sync interval.
         if (!_cache.TryGetValue(tenant, out var cached) || cached.Index is null || now - cached.ReadAt >= _options.SyncInterval)
         {
-            cached = new Cached(await _reader.ReadAsync(tenant, cancellationToken).ConfigureAwait(false), now);
+            var read = await _reader.ReadAsync(tenant, cancellationToken).ConfigureAwait(false);
+            cached = new Cached(read, read?.BlockDeletionMarks.ToDictionary(m => m.Id) ?? [], now);
             _cache[tenant] = cached;
         }
 
@@ -70,7 +71,8 @@ public sealed class BucketIndexBlocksFinder
                 $"the bucket index of tenant {tenant} was last updated at {updated:O}, more than {_options.MaxStalePeriod} ago; is the compactor running? (err-mimir-bucket-index-too-old)");
         }
 
-        var marks = index.BlockDeletionMarks.ToDictionary(m => m.Id);
+        // Built once per index read, not per query; nobody changes it (the next read replaces the whole entry).
+        var marks = cached.Marks;
         long ignoreBefore = (now - _options.IgnoreDeletionMarksDelay).ToUnixTimeSeconds();
         var blocks = index.Blocks
             .Where(b => b.MinTime <= maxt && b.MaxTime > mint)
@@ -79,5 +81,5 @@ public sealed class BucketIndexBlocksFinder
         return new BlocksForRange(ResolutionPicker.Pick(blocks, mint, maxt, maxResolution), marks);
     }
 
-    private sealed record Cached(BucketIndex? Index, DateTimeOffset ReadAt);
+    private sealed record Cached(BucketIndex? Index, Dictionary<Ulid, BlockDeletionMark> Marks, DateTimeOffset ReadAt);
 }
