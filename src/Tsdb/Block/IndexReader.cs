@@ -190,22 +190,13 @@ public sealed partial class IndexReader : IDisposable
         var d = OpenLengthPrefixed(offset, "postings offset table");
         uint n = d.ReadBE32();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        ReadOnlySpan<byte> current = default;
-        bool any = false;
+        byte[]? current = null; // a copy: label names are few, and a run changes name only that often
         long? all = null;
         for (uint i = 0; i < n; i++)
         {
             long entryAt = d.Offset;
-            ulong keys = d.ReadUvarint();
-            if (keys != 2)
-            {
-                d.Fail(entryAt, $"entry {i} has {keys} key strings, expected 2");
-            }
-
-            var name = d.ReadUvarintBytes("label name");
-            var value = d.ReadUvarintBytes("label value");
-            long listOffset = d.ReadUvarintOffset("postings list offset");
-            if (!any || !name.SequenceEqual(current))
+            long listOffset = ReadPostingsOffsetEntry(ref d, i, out var name, out var value);
+            if (current is null || !name.SequenceEqual(current))
             {
                 string s = System.Text.Encoding.UTF8.GetString(name);
                 if (!seen.Add(s))
@@ -213,8 +204,7 @@ public sealed partial class IndexReader : IDisposable
                     d.Fail(entryAt, $"label name \"{s}\" appears in two runs (table not sorted)");
                 }
 
-                current = name;
-                any = true;
+                current = name.ToArray();
             }
 
             if (name.IsEmpty && value.IsEmpty)
@@ -231,6 +221,21 @@ public sealed partial class IndexReader : IDisposable
         return all;
     }
 
+    // One postings offset table entry: key count (2), label name, label value, postings list offset.
+    private static long ReadPostingsOffsetEntry(ref ByteDecoder d, uint i, out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
+    {
+        long entryAt = d.Offset;
+        ulong keys = d.ReadUvarint();
+        if (keys != 2)
+        {
+            d.Fail(entryAt, $"entry {i} has {keys} key strings, expected 2");
+        }
+
+        name = d.ReadUvarintBytes("label name");
+        value = d.ReadUvarintBytes("label value");
+        return d.ReadUvarintOffset("postings list offset");
+    }
+
     private (string[] Names, Dictionary<string, PostingsEntries> Postings) ReadPostingsOffsetTable(long offset)
     {
         var d = OpenLengthPrefixed(offset, "postings offset table");
@@ -241,15 +246,9 @@ public sealed partial class IndexReader : IDisposable
         for (uint i = 0; i < n; i++)
         {
             long entryAt = d.Offset;
-            ulong keys = d.ReadUvarint();
-            if (keys != 2)
-            {
-                d.Fail(entryAt, $"entry {i} has {keys} key strings, expected 2");
-            }
-
-            string name = System.Text.Encoding.UTF8.GetString(d.ReadUvarintBytes("label name"));
-            string value = System.Text.Encoding.UTF8.GetString(d.ReadUvarintBytes("label value"));
-            long listOffset = d.ReadUvarintOffset("postings list offset");
+            long listOffset = ReadPostingsOffsetEntry(ref d, i, out var nameBytes, out var valueBytes);
+            string name = System.Text.Encoding.UTF8.GetString(nameBytes);
+            string value = System.Text.Encoding.UTF8.GetString(valueBytes);
             if (current is null || current.Name != name)
             {
                 if (postings.ContainsKey(name))
