@@ -246,7 +246,7 @@ public sealed partial class ChartPod : IAsyncDisposable
             {
                 await c.TerminateAsync(TimeSpan.FromSeconds(30));
             }
-            catch (OperationCanceledException)
+            catch (TimeoutException)
             {
             }
         }

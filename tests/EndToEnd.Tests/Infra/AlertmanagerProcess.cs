@@ -56,7 +56,7 @@ public sealed class AlertmanagerProcess : IAsyncDisposable
         {
             await _child.TerminateAsync(TimeSpan.FromSeconds(20));
         }
-        catch (OperationCanceledException)
+        catch (TimeoutException)
         {
         }
 

@@ -110,6 +110,7 @@ public sealed class ChildProcess : IDisposable
     }
 
     /// <summary>SIGTERM, then waits for exit.</summary>
+    /// <exception cref="TimeoutException">Not exited within <paramref name="timeout"/>; the message holds its output.</exception>
     public async Task<int> TerminateAsync(TimeSpan timeout)
     {
         if (!_process.HasExited)
@@ -118,7 +119,16 @@ public sealed class ChildProcess : IDisposable
         }
 
         using var cts = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(cts.Token);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            // The output says which shutdown step took the time; a bare TaskCanceledException says nothing.
+            throw new TimeoutException($"pid {_process.Id} did not exit within {timeout} of SIGTERM; its output:\n{Output}");
+        }
+
         return _process.ExitCode;
     }
 

@@ -70,7 +70,7 @@ public sealed class MetricsClusterProcess : IAsyncDisposable
             {
                 await c.TerminateAsync(TimeSpan.FromSeconds(20));
             }
-            catch (OperationCanceledException)
+            catch (TimeoutException)
             {
             }
         }

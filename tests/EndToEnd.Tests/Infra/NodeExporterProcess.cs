@@ -37,7 +37,7 @@ public sealed class NodeExporterProcess : IAsyncDisposable
         {
             await _child.TerminateAsync(TimeSpan.FromSeconds(20));
         }
-        catch (OperationCanceledException)
+        catch (TimeoutException)
         {
             _child.Kill9();
         }

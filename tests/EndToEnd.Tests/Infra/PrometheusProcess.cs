@@ -55,7 +55,7 @@ public sealed class PrometheusProcess : IAsyncDisposable
         {
             await _child.TerminateAsync(TimeSpan.FromSeconds(20));
         }
-        catch (OperationCanceledException)
+        catch (TimeoutException)
         {
         }
 
