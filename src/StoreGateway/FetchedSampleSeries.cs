@@ -11,7 +11,7 @@ namespace MetricsCluster.StoreGateway;
 /// <param name="samples">Its samples in range, sorted, one per timestamp.</param>
 /// <param name="chunks">Chunks read for it across the blocks.</param>
 /// <param name="chunkBytes">Their encoded size in bytes.</param>
-internal sealed class FetchedSampleSeries(Labels labels, Sample[] samples, int chunks, long chunkBytes) : ISeries, IFetchedChunks
+internal sealed class FetchedSampleSeries(Labels labels, Sample[] samples, int chunks, long chunkBytes) : IDetachedSeries, IFetchedChunks
 {
     private readonly SampleArraySeries _samples = new(labels, samples);
 

@@ -11,7 +11,10 @@ public interface IIngesterClient
     /// <summary>Appends a batch; returns only after accepted samples are in the WAL.</summary>
     ValueTask<PushResult> PushAsync(string tenant, PushBatch batch, CancellationToken cancellationToken);
 
-    /// <summary>Streams series matching <paramref name="matchers"/> with their chunks overlapping [mint, maxt].</summary>
+    /// <summary>
+    /// Streams series matching <paramref name="matchers"/> with their chunks overlapping [mint, maxt]. The chunk bytes
+    /// belong to the caller (copies, or what arrived over the wire): a query may read them after the stream ended.
+    /// </summary>
     IAsyncEnumerable<ChunkSeries> SelectAsync(string tenant, long mint, long maxt, bool labelsOnly, IReadOnlyList<Matcher> matchers, CancellationToken cancellationToken);
 
     /// <summary>Sorted label names.</summary>

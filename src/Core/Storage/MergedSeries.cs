@@ -119,7 +119,7 @@ public sealed class MergedSeries : ISeries
 }
 
 /// <summary>A series whose samples are held in an array (already decoded, owned by the series).</summary>
-public sealed class SampleArraySeries : ISeries
+public sealed class SampleArraySeries : IDetachedSeries
 {
     private readonly Sample[] _samples;
 

@@ -48,7 +48,14 @@ internal sealed partial class Evaluator
     {
         long? at = _plan.AtTime(v.Timestamp, v.StartOrEnd);
         long off = (long)v.OriginalOffset.TotalMilliseconds;
-        var series = _plan.SeriesOf(v);
+        // Looked up step by step across all series, so each is decoded once here rather than once per step.
+        var series = new List<(Core.Labels Labels, long[] T, double[] V)>();
+        foreach (var s in _plan.SeriesOf(v))
+        {
+            var data = Load(s);
+            series.Add((s.Labels, data.T.ToArray(), data.V.ToArray()));
+        }
+
         var fn = new InstantFunctions(this, c, [v]);
         return RangeEval(null, (args, ts, output) =>
         {
@@ -97,9 +104,11 @@ internal sealed partial class Evaluator
         var result = new Matrix();
         var window = new List<FPoint>();
         var stepScalars = new double[args.Length];
-        foreach (var (labels, t, v, inputDropName) in src.Series)
+        foreach (var (stored, inputDropName) in src.Series)
         {
             _ct.ThrowIfCancellationRequested();
+            var labels = stored.Labels;
+            var data = Load(stored);
             List<FPoint>? points = null;
             int k = 0;
             int cursor = 0;
@@ -111,7 +120,7 @@ internal sealed partial class Evaluator
                 long mint = maxt - src.RangeMs;
                 if (k == 0 || src.At is null)
                 {
-                    Window(t, v, mint, maxt, window, ref cursor);
+                    Window(data.T, data.V, mint, maxt, window, ref cursor);
                 }
 
                 if (window.Count == 0)

@@ -6,8 +6,7 @@ namespace MetricsCluster.PromQL.Engine;
 internal readonly record struct RangeWindow(List<FPoint> Points, long RangeStart, long RangeEnd, long RangeMs);
 
 /// <summary>A range-vector argument: per input series, its label set and the points to cut windows from.</summary>
-internal sealed record RangeSource(List<(MetricsCluster.Core.Labels Labels, long[] T, double[] V, bool DropName)> Series, long? At, long OffsetMs, long RangeMs,
-    int HeldSamples);
+internal sealed record RangeSource(List<(StoredSeries Series, bool DropName)> Series, long? At, long OffsetMs, long RangeMs, int HeldSamples);
 
 internal sealed partial class Evaluator
 {
@@ -21,13 +20,14 @@ internal sealed partial class Evaluator
         foreach (var s in _plan.SeriesOf(v))
         {
             _ct.ThrowIfCancellationRequested();
+            var data = Load(s);
             List<FPoint>? points = null;
             int cursor = 0;
             for (long ts = _start; ts <= _end; ts += _interval)
             {
                 // Per step, not per series: a subquery at 1 ms over days is hundreds of millions of steps.
                 _ct.ThrowIfCancellationRequested();
-                if (LookupInstant(s.T, s.V, (at ?? ts) - off, ref cursor) is { } found)
+                if (LookupInstant(data.T, data.V, (at ?? ts) - off, ref cursor) is { } found)
                 {
                     points ??= new List<FPoint>(InitialPoints);
                     points.Add(new FPoint(ts, found.V));
@@ -46,17 +46,17 @@ internal sealed partial class Evaluator
     }
 
     /// <summary>The newest sample in <c>(refTime - lookback, refTime]</c> that is not a stale marker.</summary>
-    private (long T, double V)? LookupInstant(long[] ts, double[] vs, long refTime)
+    private (long T, double V)? LookupInstant(ReadOnlySpan<long> ts, ReadOnlySpan<double> vs, long refTime)
     {
         int cursor = 0;
         return LookupInstant(ts, vs, refTime, ref cursor);
     }
 
     /// <summary>
-    /// As <see cref="LookupInstant(long[], double[], long)"/>, searching from <paramref name="cursor"/> (the last
+    /// As <see cref="LookupInstant(ReadOnlySpan{long}, ReadOnlySpan{double}, long)"/>, searching from <paramref name="cursor"/> (the last
     /// call's position for an earlier time of the same series) and leaving it at this call's position.
     /// </summary>
-    private (long T, double V)? LookupInstant(long[] ts, double[] vs, long refTime, ref int cursor)
+    private (long T, double V)? LookupInstant(ReadOnlySpan<long> ts, ReadOnlySpan<double> vs, long refTime, ref int cursor)
     {
         int next = UpperBound(ts, refTime, cursor);
         cursor = next;
@@ -74,7 +74,7 @@ internal sealed partial class Evaluator
     /// answer is at or just after the previous step's, so a few elements are looked at one by one before a binary
     /// search of the rest. A <paramref name="from"/> already past the answer (an earlier time) searches from 0.
     /// </summary>
-    private static int UpperBound(long[] ts, long t, int from)
+    private static int UpperBound(ReadOnlySpan<long> ts, long t, int from)
     {
         if (from <= 0 || from > ts.Length || ts[from - 1] > t)
         {
@@ -90,7 +90,7 @@ internal sealed partial class Evaluator
             }
         }
 
-        return i == ts.Length ? i : i + UpperBound(ts.AsSpan(i), t);
+        return i == ts.Length ? i : i + UpperBound(ts[i..], t);
     }
 
     /// <summary>Index of the first element greater than <paramref name="t"/>.</summary>
@@ -114,17 +114,17 @@ internal sealed partial class Evaluator
     }
 
     /// <summary>Fills <paramref name="dst"/> with the non-stale points in <c>(maxt - range, maxt]</c>.</summary>
-    private static void Window(long[] ts, double[] vs, long mint, long maxt, List<FPoint> dst)
+    private static void Window(ReadOnlySpan<long> ts, ReadOnlySpan<double> vs, long mint, long maxt, List<FPoint> dst)
     {
         int cursor = 0;
         Window(ts, vs, mint, maxt, dst, ref cursor);
     }
 
     /// <summary>
-    /// As <see cref="Window(long[], double[], long, long, List{FPoint})"/>, searching from <paramref name="cursor"/>
+    /// As <see cref="Window(ReadOnlySpan{long}, ReadOnlySpan{double}, long, long, List{FPoint})"/>, searching from <paramref name="cursor"/>
     /// (the last call's window start for an earlier step of the same series) and leaving it at this window's start.
     /// </summary>
-    private static void Window(long[] ts, double[] vs, long mint, long maxt, List<FPoint> dst, ref int cursor)
+    private static void Window(ReadOnlySpan<long> ts, ReadOnlySpan<double> vs, long mint, long maxt, List<FPoint> dst, ref int cursor)
     {
         int lo = UpperBound(ts, mint, cursor);
         int hi = Math.Max(lo, UpperBound(ts, maxt, lo));
@@ -153,14 +153,15 @@ internal sealed partial class Evaluator
         var src = RangeSourceOf(m);
         var result = new Matrix();
         long refTime = (src.At ?? _start) - src.OffsetMs;
-        foreach (var (labels, t, v, _) in src.Series)
+        foreach (var (stored, _) in src.Series)
         {
+            var data = Load(stored);
             var points = new List<FPoint>();
-            Window(t, v, refTime - src.RangeMs, refTime, points);
+            Window(data.T, data.V, refTime - src.RangeMs, refTime, points);
             if (points.Count > 0)
             {
                 AddSamples(points.Count);
-                result.Add(new Series(labels, points));
+                result.Add(new Series(stored.Labels, points));
             }
         }
 
@@ -170,7 +171,7 @@ internal sealed partial class Evaluator
     private RangeSource RangeSourceOf(MatrixSelector m)
     {
         var v = m.VectorSelector;
-        var series = _plan.SeriesOf(v).Select(s => (s.Labels, s.T, s.V, false)).ToList();
+        var series = _plan.SeriesOf(v).Select(s => (s, false)).ToList();
         return new RangeSource(series, _plan.AtTime(v.Timestamp, v.StartOrEnd), (long)v.OriginalOffset.TotalMilliseconds,
             (long)m.Range.TotalMilliseconds, 0);
     }
@@ -205,7 +206,7 @@ internal sealed partial class Evaluator
             (_start, _end, _interval) = (s0, e0, i0);
         }
 
-        var series = inner.Select(s => (s.Metric, s.Floats.Select(p => p.T).ToArray(), s.Floats.Select(p => p.F).ToArray(), s.DropName)).ToList();
+        var series = inner.Select(s => (new StoredSeries(s.Metric, s.Floats.Select(p => p.T).ToArray(), s.Floats.Select(p => p.F).ToArray()), s.DropName)).ToList();
         return (inner, new RangeSource(series, at, off, range, inner.TotalPoints()));
     }
 }

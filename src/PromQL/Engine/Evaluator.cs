@@ -39,6 +39,10 @@ internal sealed class Matrix : List<Series>
 internal sealed partial class Evaluator
 {
     private readonly QueryPlan _plan;
+
+    // Where stored series are decoded, one at a time (StoredSeries.Load), and the iterator carried between them.
+    private readonly SampleBuffer _decoded = new();
+    private Core.Storage.SampleIterator? _reuse;
     private readonly CancellationToken _ct;
     private readonly long _lookback;
     private readonly int _maxSamples;
@@ -293,6 +297,18 @@ internal sealed partial class Evaluator
         {
             throw PromQLException.TooManySamples();
         }
+    }
+
+    /// <summary>A stored series' samples, decoded into the evaluator's buffer if need be and counted against the limit then.</summary>
+    private SeriesSamples Load(StoredSeries s)
+    {
+        var data = s.Load(_decoded, ref _reuse);
+        if (s.DecodesOnLoad)
+        {
+            _plan.ChargeDecoded(data.T.Length);
+        }
+
+        return data;
     }
 
     private void ReleaseSamples(int n) => _currentSamples = Math.Max(0, _currentSamples - n);

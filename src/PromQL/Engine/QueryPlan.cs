@@ -3,12 +3,6 @@ using MetricsCluster.Core.Storage;
 
 namespace MetricsCluster.PromQL.Engine;
 
-/// <summary>A selected series held in memory for evaluation: parallel timestamp and value arrays.</summary>
-/// <param name="Labels">The series labels.</param>
-/// <param name="T">Timestamps (ms), ascending.</param>
-/// <param name="V">Values (stale markers included).</param>
-internal sealed record StoredSeries(Labels Labels, long[] T, double[] V);
-
 /// <summary>
 /// The storage side of one query: which time range each selector needs (Prometheus'
 /// <c>getTimeRangesForSelector</c>), and the series each selector returned.
@@ -18,6 +12,7 @@ internal sealed class QueryPlan
     private readonly Dictionary<VectorSelector, (long Min, long Max, long Range)> _ranges = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<VectorSelector, string?> _funcs = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<VectorSelector, List<StoredSeries>> _series = new(ReferenceEqualityComparer.Instance);
+    private long _maxSamples = long.MaxValue;
 
     private QueryPlan(long start, long end, long interval)
     {
@@ -69,15 +64,31 @@ internal sealed class QueryPlan
     public IReadOnlyList<StoredSeries> SeriesOf(VectorSelector selector) =>
         _series.TryGetValue(selector, out var list) ? list : [];
 
-    /// <summary>Samples held by the fetched series.</summary>
+    /// <summary>Samples decoded from the fetched series so far (at fetch, or as evaluation reached them).</summary>
     public long FetchedSamples { get; private set; }
 
     /// <summary>
-    /// Selects every selector's series from <paramref name="querier"/>. The samples held count against
-    /// <paramref name="maxSamples"/> too, so a query's memory stays bounded by the limit even before evaluation.
+    /// Counts <paramref name="samples"/> more decoded samples against the limit <see cref="FetchAsync"/> was given:
+    /// a query's decoding stays bounded even where its series are decoded one at a time.
+    /// </summary>
+    /// <exception cref="PromQLException">Over the limit (Prometheus' "too many samples" text).</exception>
+    public void ChargeDecoded(int samples)
+    {
+        FetchedSamples += samples;
+        if (FetchedSamples > _maxSamples)
+        {
+            throw PromQLException.TooManySamples();
+        }
+    }
+
+    /// <summary>
+    /// Selects every selector's series from <paramref name="querier"/>. Series that own their data are kept as they
+    /// came and decoded during evaluation; the others are decoded here. Decoded samples count against
+    /// <paramref name="maxSamples"/> either way (<see cref="ChargeDecoded"/>).
     /// </summary>
     public async Task FetchAsync(IQuerier querier, int maxSamples, CancellationToken ct)
     {
+        _maxSamples = maxSamples;
         var times = new List<long>();
         var values = new List<double>();
         SampleIterator? reuse = null;
@@ -87,37 +98,45 @@ internal sealed class QueryPlan
             var hints = new SelectHints(min, max, Interval, _funcs.GetValueOrDefault(selector), MaxSourceResolution);
             await foreach (var s in querier.SelectAsync(true, hints, selector.Matchers, ct).ConfigureAwait(false))
             {
-                times.Clear();
-                values.Clear();
-                var it = s.Iterator(reuse);
-                reuse = it;
-                if (it.Seek(min))
+                StoredSeries stored;
+                if (s is IDetachedSeries detached)
                 {
-                    do
+                    // Kept as it came (chunk bytes, for the ingesters' and store-gateways' answers) and decoded when
+                    // evaluation reaches it: decoded, every selected sample would cost 16 bytes for the whole query.
+                    // Its samples count against the limit as they are decoded (ChargeDecoded).
+                    stored = new StoredSeries(detached, min, max);
+                }
+                else
+                {
+                    times.Clear();
+                    values.Clear();
+                    var it = s.Iterator(reuse);
+                    reuse = it;
+                    if (it.Seek(min))
                     {
-                        if (it.T > max)
+                        do
                         {
-                            break;
+                            if (it.T > max)
+                            {
+                                break;
+                            }
+
+                            times.Add(it.T);
+                            values.Add(it.V);
                         }
-
-                        times.Add(it.T);
-                        values.Add(it.V);
+                        while (it.Next());
                     }
-                    while (it.Next());
+
+                    if (it.Error is { } err)
+                    {
+                        throw err;
+                    }
+
+                    stored = new StoredSeries(s.Labels, times.ToArray(), values.ToArray());
                 }
 
-                if (it.Error is { } err)
-                {
-                    throw err;
-                }
-
-                FetchedSamples += times.Count;
-                if (FetchedSamples > maxSamples)
-                {
-                    throw PromQLException.TooManySamples();
-                }
-
-                list.Add(new StoredSeries(s.Labels, times.ToArray(), values.ToArray()));
+                ChargeDecoded(stored.DecodedCount);
+                list.Add(stored);
             }
 
             _series[selector] = list;

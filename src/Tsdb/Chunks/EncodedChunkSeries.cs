@@ -7,9 +7,11 @@ namespace MetricsCluster.Tsdb.Chunks;
 /// <summary>
 /// A series backed by encoded XOR chunks, iterated lazily and limited to [mint, maxt]. Chunks may overlap in time —
 /// the replicas of one series from several ingesters, each with its own gaps — and then their samples are merged by
-/// timestamp, each timestamp returned once; chunks that follow one another are simply chained.
+/// timestamp, each timestamp returned once; chunks that follow one another are simply chained. Its chunks must be
+/// owned bytes (a copy out of the head or a block, or what arrived over the wire, never a memory-mapped block's
+/// bytes): the engine keeps the series past the select and decodes it later (<see cref="IDetachedSeries"/>).
 /// </summary>
-public sealed class EncodedChunkSeries : ISeries, IFetchedChunks
+public sealed class EncodedChunkSeries : IDetachedSeries, IFetchedChunks
 {
     private readonly IReadOnlyList<EncodedChunk> _chunks;
     private readonly long _mint;

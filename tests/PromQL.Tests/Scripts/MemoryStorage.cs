@@ -6,10 +6,15 @@ using IQueryable = MetricsCluster.Core.Storage.IQueryable;
 
 namespace MetricsCluster.PromQL.Tests.Scripts;
 
-/// <summary>An in-memory float store for the script runner: what a <c>load</c> block writes, the engine reads.</summary>
-public sealed class MemoryStorage : IQueryable
+/// <summary>
+/// An in-memory float store for the script runner: what a <c>load</c> block writes, the engine reads. Its series are
+/// <see cref="IDetachedSeries"/> (kept and decoded at evaluation, as ingesters' and store-gateways' chunks are) unless
+/// <paramref name="detached"/> is false (decoded at fetch, as a merged or stats-counting series is).
+/// </summary>
+public sealed class MemoryStorage(bool detached = true) : IQueryable
 {
     private readonly Dictionary<Labels, SortedDictionary<long, double>> _series = [];
+    private readonly bool _detached = detached;
 
     public void Add(Labels labels, long t, double v)
     {
@@ -39,7 +44,9 @@ public sealed class MemoryStorage : IQueryable
                     var inRange = samples.Where(p => p.Key >= mint && p.Key <= maxt).ToArray();
                     if (inRange.Length > 0)
                     {
-                        yield return new MemorySeries(labels, inRange.Select(p => p.Key).ToArray(), inRange.Select(p => p.Value).ToArray());
+                        long[] t = inRange.Select(p => p.Key).ToArray();
+                        double[] v = inRange.Select(p => p.Value).ToArray();
+                        yield return storage._detached ? new DetachedMemorySeries(labels, t, v) : new MemorySeries(labels, t, v);
                     }
                 }
             }
@@ -55,6 +62,13 @@ public sealed class MemoryStorage : IQueryable
     }
 
     private sealed class MemorySeries(Labels labels, long[] t, double[] v) : ISeries
+    {
+        public Labels Labels => labels;
+
+        public SampleIterator Iterator(SampleIterator? reuse) => new ArrayIterator(t, v);
+    }
+
+    private sealed class DetachedMemorySeries(Labels labels, long[] t, double[] v) : IDetachedSeries
     {
         public Labels Labels => labels;
 

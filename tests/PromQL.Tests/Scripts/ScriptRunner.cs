@@ -26,9 +26,10 @@ public static class ScriptRunner
         NoStepSubqueryInterval = _ => 60_000,
     };
 
-    public static List<EvalOutcome> Run(TestScript script)
+    /// <summary>Runs <paramref name="script"/>; <paramref name="detached"/> chooses how the store's series reach the engine (<see cref="MemoryStorage"/>).</summary>
+    public static List<EvalOutcome> Run(TestScript script, bool detached = true)
     {
-        var storage = new MemoryStorage();
+        var storage = new MemoryStorage(detached);
         using var engine = new QueryEngine(TestEngineOptions);
         var outcomes = new List<EvalOutcome>();
         foreach (var cmd in script.Commands)
