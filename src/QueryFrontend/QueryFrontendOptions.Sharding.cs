@@ -3,7 +3,7 @@ namespace MetricsCluster.QueryFrontend;
 /// <summary>Query sharding settings (G5; Mimir's names and defaults, docs/query-frontend.md "Query sharding").</summary>
 public sealed partial class QueryFrontendOptions
 {
-    /// <summary>Shards the shardable parts of range queries (<c>-query-frontend.parallelize-shardable-queries</c>, off by default as in Mimir).</summary>
+    /// <summary>Shards the shardable parts of range and instant queries (<c>-query-frontend.parallelize-shardable-queries</c>, off by default as in Mimir).</summary>
     public bool ParallelizeShardableQueries { get; set; }
 
     /// <summary>Shards per sharded part (<c>-query-frontend.query-sharding-total-shards</c>, 16); 0 or 1 turns sharding off.</summary>

@@ -60,6 +60,37 @@ public sealed partial class QueryFrontendRunner
 
     private async Task<QueryResult> ShardedRangeAsync(ShardedRun run, string tenant, string query, long start, long end, long step, CancellationToken cancellationToken)
     {
+        var (answers, error) = await RunEmbeddedAsync(run, (q, ct) => DownstreamRangeAsync(tenant, q, start, end, step, ct), cancellationToken);
+        return error ?? await CombineAsync(
+            run.Plan,
+            answers,
+            new EmbeddedResultsQueryable(answers.ToDictionary(a => a.Key, a => (IReadOnlyList<QueryResult>)a.Value), end, step),
+            (engine, storage) => engine.RangeQueryAsync(storage, tenant, run.Plan.Outer, query, start, end, step, cancellationToken));
+    }
+
+    /// <summary>
+    /// An instant query sharded as Mimir shards them: the embedded queries run downstream as instant queries at
+    /// <paramref name="timeMs"/>, and the frontend's engine evaluates the rewrite over their vectors.
+    /// </summary>
+    private async Task<QueryResult> ShardedInstantAsync(ShardedRun run, string tenant, string query, long timeMs, CancellationToken cancellationToken)
+    {
+        var (answers, error) = await RunEmbeddedAsync(run, (q, ct) => DownstreamInstantAsync(tenant, q, timeMs, ct), cancellationToken);
+        return error ?? await CombineAsync(
+            run.Plan,
+            answers,
+            new EmbeddedResultsQueryable(answers.ToDictionary(a => a.Key, a => (IReadOnlyList<QueryResult>)a.Value), timeMs, 0),
+            (engine, storage) => engine.InstantQueryAsync(storage, tenant, run.Plan.Outer, query, timeMs, cancellationToken));
+    }
+
+    /// <summary>
+    /// Runs every embedded query of <paramref name="run"/> through <paramref name="downstream"/>, at most
+    /// <see cref="QueryFrontendOptions.MaxQueryParallelism"/> at a time; the answers by embedded key, or the first
+    /// failure (the other shards then stop).
+    /// </summary>
+    /// <exception cref="TooManyOutstandingRequestsException">The tenant's queue refused a shard.</exception>
+    private async Task<(Dictionary<string, QueryResult[]> Answers, QueryResult? Error)> RunEmbeddedAsync(
+        ShardedRun run, Func<string, CancellationToken, Task<QueryResult>> downstream, CancellationToken cancellationToken)
+    {
         // Identical embedded queries (sum(x) / sum(x)) run once; each keeps its own annotation positions.
         var distinct = run.Plan.Embedded.DistinctBy(e => e.Key).ToList();
         var answers = distinct.ToDictionary(e => e.Key, e => new QueryResult[e.Queries.Count]);
@@ -76,7 +107,7 @@ public sealed partial class QueryFrontendRunner
                 try
                 {
                     Counters.AddShardedQuery();
-                    result = await DownstreamRangeAsync(tenant, job.Embedded.Queries[job.Index], start, end, step, failed.Token);
+                    result = await downstream(job.Embedded.Queries[job.Index], failed.Token);
                 }
                 finally
                 {
@@ -106,19 +137,16 @@ public sealed partial class QueryFrontendRunner
             throw refused;
         }
 
-        if (ResultMerger.FirstError([.. answers.Values.SelectMany(a => a)]) is { } error)
-        {
-            return error;
-        }
-
-        return await CombineAsync(run.Plan, answers, tenant, query, start, end, step, cancellationToken);
+        return (answers, ResultMerger.FirstError([.. answers.Values.SelectMany(a => a)]));
     }
 
     /// <summary>
-    /// Evaluates the rewritten query over the answers. Annotations: the downstream ones first, their positions mapped
-    /// back to the user's query, then the frontend engine's own, each once.
+    /// Evaluates the rewritten query over the answers (<paramref name="evaluate"/>: as a range or an instant query).
+    /// Annotations: the downstream ones first, their positions mapped back to the user's query, then the frontend
+    /// engine's own, each once.
     /// </summary>
-    private async Task<QueryResult> CombineAsync(ShardedQuery plan, Dictionary<string, QueryResult[]> answers, string tenant, string query, long start, long end, long step, CancellationToken cancellationToken)
+    private async Task<QueryResult> CombineAsync(ShardedQuery plan, Dictionary<string, QueryResult[]> answers, EmbeddedResultsQueryable storage,
+        Func<QueryEngine, EmbeddedResultsQueryable, Task<QueryResult>> evaluate)
     {
         var warnings = new List<string>();
         var infos = new List<string>();
@@ -132,11 +160,9 @@ public sealed partial class QueryFrontendRunner
             }
         }
 
-        var storage = new EmbeddedResultsQueryable(answers.ToDictionary(a => a.Key, a => (IReadOnlyList<QueryResult>)a.Value), end, step);
-
         // An engine per query: it holds nothing between queries, and the runner has no lifetime to dispose one with.
         using var engine = new QueryEngine(_engineOptions);
-        var combined = await engine.RangeQueryAsync(storage, tenant, plan.Outer, query, start, end, step, cancellationToken);
+        var combined = await evaluate(engine, storage);
         if (combined.Error is not null)
         {
             return combined;

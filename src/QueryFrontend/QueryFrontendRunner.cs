@@ -46,10 +46,14 @@ public sealed partial class QueryFrontendRunner : IQueryDownstream
     /// <exception cref="TooManyOutstandingRequestsException">The tenant's queue is full.</exception>
     public async Task<QueryResult> InstantQueryAsync(string tenant, string query, long timeMs, CancellationToken cancellationToken)
     {
+        // Sharded as range queries are (Mimir shards instant queries too); there is nothing to split or cache.
+        var plan = PlanSharding(QuerySplitter.TryParse(query), query, 1);
+        using var limiter = plan is null ? null : new SemaphoreSlim(_options.MaxQueryParallelism);
         try
         {
-            Counters.AddDownstream();
-            return await _queue.RunAsync(tenant, ct => _downstream.InstantQueryAsync(tenant, query, timeMs, ct), cancellationToken);
+            return plan is null
+                ? await DownstreamInstantAsync(tenant, query, timeMs, cancellationToken)
+                : await ShardedInstantAsync(new ShardedRun(plan, limiter!), tenant, query, timeMs, cancellationToken);
         }
         catch (OperationCanceledException)
         {
@@ -60,6 +64,13 @@ public sealed partial class QueryFrontendRunner : IQueryDownstream
             Counters.AddTooManyOutstanding();
             throw;
         }
+    }
+
+    /// <summary>One instant request downstream, through the tenant's queue.</summary>
+    private Task<QueryResult> DownstreamInstantAsync(string tenant, string query, long timeMs, CancellationToken cancellationToken)
+    {
+        Counters.AddDownstream();
+        return _queue.RunAsync(tenant, ct => _downstream.InstantQueryAsync(tenant, query, timeMs, ct), cancellationToken);
     }
 
     /// <summary>One range request downstream, through the tenant's queue.</summary>

@@ -109,6 +109,56 @@ public sealed class ShardingEquivalenceTests : IClassFixture<ShardingHarness>
         }
     }
 
+    /// <summary>
+    /// Instant queries shard as range queries do. An instant vector's order is not part of the answer (Prometheus
+    /// returns aggregations in no set order, and none of these queries sorts), so samples are compared by labels.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Queries))]
+    public async Task A_sharded_instant_query_answers_as_the_unsharded_one(string query, bool sharded, bool exact)
+    {
+        foreach (long time in new[] { s_midnight, s_midnight - 6 * Hour + 7_777, s_midnight + 20 * Hour })
+        {
+            var unsharded = await _harness.Engine.InstantQueryAsync(_harness.Storage, "t", query, time, CancellationToken.None);
+            foreach (int shards in new[] { 1, 2, 3, 16 })
+            {
+                var downstream = new RecordingDownstream(_harness.Engine, _harness.Storage);
+                var frontend = new QueryFrontendRunner(
+                    new QueryFrontendOptions { MaxQueryParallelism = 3, ParallelizeShardableQueries = true, QueryShardingTotalShards = shards, QueryShardingMaxShardedQueries = 0 },
+                    downstream);
+                var result = await frontend.InstantQueryAsync("t", query, time, CancellationToken.None);
+
+                string what = $"{query} at {time} in {shards} shards";
+                Assert.True(Equals(unsharded.Error, result.Error), $"{what}: error {unsharded.Error} vs {result.Error}");
+                Assert.True(unsharded.Warnings.SequenceEqual(result.Warnings), $"{what}: warnings [{string.Join("; ", unsharded.Warnings)}] vs [{string.Join("; ", result.Warnings)}]");
+                Assert.True(unsharded.Infos.SequenceEqual(result.Infos), $"{what}: infos [{string.Join("; ", unsharded.Infos)}] vs [{string.Join("; ", result.Infos)}]");
+                if (unsharded.Error is not null)
+                {
+                    continue;
+                }
+
+                var want = Assert.IsType<VectorValue>(unsharded.Value).Samples.OrderBy(x => x.Metric.ToString(), StringComparer.Ordinal).ToList();
+                var got = Assert.IsType<VectorValue>(result.Value).Samples.OrderBy(x => x.Metric.ToString(), StringComparer.Ordinal).ToList();
+                Assert.True(want.Select(x => (x.Metric.ToString(), x.T)).SequenceEqual(got.Select(x => (x.Metric.ToString(), x.T))), $"{what}: series or times differ");
+                for (int i = 0; i < want.Count; i++)
+                {
+                    double a = want[i].F, b = got[i].F;
+                    bool same = BitConverter.DoubleToInt64Bits(a) == BitConverter.DoubleToInt64Bits(b)
+                        || (!exact && (a.Equals(b) || (double.IsNaN(a) && double.IsNaN(b)) || Math.Abs(a - b) <= 1e-12 * Math.Max(Math.Abs(a), Math.Abs(b))));
+                    Assert.True(same, $"{what}: {want[i].Metric}: {a:R} vs {b:R}");
+                }
+
+                bool rewritten = sharded && shards > 1;
+                Assert.True(rewritten == downstream.Queries.Any(q => q.Contains("__query_shard__", StringComparison.Ordinal)), what);
+                Assert.Equal(rewritten ? 1 : 0, frontend.Counters.ShardingSuccesses);
+                if (rewritten)
+                {
+                    Assert.Equal(downstream.Queries.Count, frontend.Counters.ShardedQueries);
+                }
+            }
+        }
+    }
+
     [Fact]
     public async Task The_answers_compared_are_not_empty()
     {
@@ -119,6 +169,13 @@ public sealed class ShardingEquivalenceTests : IClassFixture<ShardingHarness>
 
         // The sparse series come and go: the counts vary, so a value carried past a gap would show.
         Assert.True(series.SelectMany(s => s.Floats).Select(p => p.F).Distinct().Count() > 2);
+    }
+
+    [Fact]
+    public async Task The_instant_answers_compared_are_not_empty()
+    {
+        var r = await _harness.Engine.InstantQueryAsync(_harness.Storage, "t", "sum by (job) (rate(http_requests_total[5m]))", s_midnight - 6 * Hour + 7_777, CancellationToken.None);
+        Assert.True(Assert.IsType<VectorValue>(r.Value).Samples.Count > 1);
     }
 
     [Fact]

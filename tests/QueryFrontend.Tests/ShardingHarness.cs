@@ -68,8 +68,15 @@ public sealed class RecordingDownstream(QueryEngine engine, MemoryStorage storag
         }
     }
 
-    public Task<QueryResult> InstantQueryAsync(string tenant, string query, long timeMs, CancellationToken cancellationToken) =>
-        engine.InstantQueryAsync(storage, tenant, query, timeMs, cancellationToken);
+    public Task<QueryResult> InstantQueryAsync(string tenant, string query, long timeMs, CancellationToken cancellationToken)
+    {
+        lock (_queries)
+        {
+            _queries.Add(query);
+        }
+
+        return engine.InstantQueryAsync(storage, tenant, query, timeMs, cancellationToken);
+    }
 
     public Task<QueryResult> RangeQueryAsync(string tenant, string query, long startMs, long endMs, long stepMs, CancellationToken cancellationToken)
     {

@@ -18,7 +18,7 @@ public sealed partial class ClusterConfig
     /// <summary>The query sharding flags, in help order.</summary>
     internal static readonly ConfigOption[] QueryFrontendShardingFlags =
     [
-        ConfigOption.Bool("query-frontend.parallelize-shardable-queries", "Shard the shardable parts of range queries (sum, min, max, count, group, avg) by series and run the shards in parallel.", c => c.QueryFrontendParallelizeShardableQueries, (c, v) => c.QueryFrontendParallelizeShardableQueries = v),
+        ConfigOption.Bool("query-frontend.parallelize-shardable-queries", "Shard the shardable parts of range and instant queries (sum, min, max, count, group, avg) by series and run the shards in parallel.", c => c.QueryFrontendParallelizeShardableQueries, (c, v) => c.QueryFrontendParallelizeShardableQueries = v),
         ConfigOption.Int("query-frontend.query-sharding-total-shards", "Shards per sharded part of a query; 0 or 1 = no sharding.", c => c.QueryFrontendQueryShardingTotalShards, (c, v) => c.QueryFrontendQueryShardingTotalShards = v),
         ConfigOption.Int("query-frontend.query-sharding-max-sharded-queries", "Most sharded requests of one query (shards x time splits x sharded parts); the shard count is lowered to fit. 0 = no cap.", c => c.QueryFrontendQueryShardingMaxShardedQueries, (c, v) => c.QueryFrontendQueryShardingMaxShardedQueries = v),
         ConfigOption.Int("query-frontend.query-sharding-max-regexp-size-bytes", "Queries with a regex matcher longer than this many bytes are not sharded; 0 = no limit.", c => c.QueryFrontendQueryShardingMaxRegexpSizeBytes, (c, v) => c.QueryFrontendQueryShardingMaxRegexpSizeBytes = v),

@@ -54,6 +54,13 @@ public sealed class QueryEngine : IDisposable
         ExecAsync(storage, tenant, query, startMs, endMs, stepMs, null, cancellationToken);
 
     /// <summary>
+    /// Evaluates an already-parsed <paramref name="expr"/> at one instant (the query-frontend's rewritten query);
+    /// annotations are positioned in <paramref name="text"/>, the query the user sent.
+    /// </summary>
+    public Task<QueryResult> InstantQueryAsync(IQueryable storage, string tenant, Expr expr, string text, long timeMs, CancellationToken cancellationToken) =>
+        ExecAsync(storage, tenant, expr, text, timeMs, timeMs, 0, null, cancellationToken);
+
+    /// <summary>
     /// Evaluates an already-parsed <paramref name="expr"/> at every step (the query-frontend's rewritten query,
     /// which has no text of its own); annotations are positioned in <paramref name="text"/>, the query the user sent,
     /// whose positions the rewritten nodes keep.

@@ -12,10 +12,11 @@ namespace MetricsCluster.QueryFrontend.Sharding;
 /// (<see cref="EmbeddedQuery.Selector"/>) reads the concatenated series of its queries' downstream answers. A
 /// range answer has a point at some steps only; a stale marker is put at the step after each point that has no
 /// successor there, so the engine's lookback never carries a value to a step where the downstream query had none.
+/// An instant answer (a vector) is one point per series at the query's time.
 /// </summary>
 /// <param name="answers">The answers of each embedded query, by <see cref="EmbeddedQuery.Key"/>.</param>
 /// <param name="end">The last step of the range the answers cover.</param>
-/// <param name="step">The range's step.</param>
+/// <param name="step">The range's step (0 for instant answers).</param>
 internal sealed class EmbeddedResultsQueryable(IReadOnlyDictionary<string, IReadOnlyList<QueryResult>> answers, long end, long step) : IQueryable, IQuerier
 {
     public IQuerier Querier(string tenant, long mint, long maxt) => this;
@@ -32,6 +33,16 @@ internal sealed class EmbeddedResultsQueryable(IReadOnlyDictionary<string, IRead
         var series = new List<SampleArraySeries>();
         foreach (var r in results)
         {
+            if (r.Value is VectorValue vector)
+            {
+                foreach (var s in vector.Samples)
+                {
+                    series.Add(new SampleArraySeries(s.Metric, [new Sample(s.T, s.F)]));
+                }
+
+                continue;
+            }
+
             foreach (var s in ((MatrixValue)r.Value!).Series)
             {
                 series.Add(new SampleArraySeries(s.Metric, WithStaleMarkers(s.Floats)));
