@@ -89,8 +89,7 @@ internal sealed class QueryPlan
     public async Task FetchAsync(IQuerier querier, int maxSamples, CancellationToken ct)
     {
         _maxSamples = maxSamples;
-        var times = new List<long>();
-        var values = new List<double>();
+        var decoded = new SampleBuffer();
         SampleIterator? reuse = null;
         foreach (var (selector, (min, max, range)) in _ranges)
         {
@@ -108,31 +107,9 @@ internal sealed class QueryPlan
                 }
                 else
                 {
-                    times.Clear();
-                    values.Clear();
-                    var it = s.Iterator(reuse);
-                    reuse = it;
-                    if (it.Seek(min))
-                    {
-                        do
-                        {
-                            if (it.T > max)
-                            {
-                                break;
-                            }
-
-                            times.Add(it.T);
-                            values.Add(it.V);
-                        }
-                        while (it.Next());
-                    }
-
-                    if (it.Error is { } err)
-                    {
-                        throw err;
-                    }
-
-                    stored = new StoredSeries(s.Labels, times.ToArray(), values.ToArray());
+                    StoredSeries.Decode(s, min, max, decoded, ref reuse);
+                    var samples = decoded.Samples;
+                    stored = new StoredSeries(s.Labels, samples.T.ToArray(), samples.V.ToArray());
                 }
 
                 ChargeDecoded(stored.DecodedCount);

@@ -57,14 +57,24 @@ internal sealed class StoredSeries
             return new SeriesSamples(_t, _v);
         }
 
+        Decode(_source, _min, _max, buffer, ref reuse);
+        return buffer.Samples;
+    }
+
+    /// <summary>
+    /// Decodes the samples of <paramref name="series"/> in [<paramref name="min"/>, <paramref name="max"/>] into
+    /// <paramref name="buffer"/> (emptied first); an iterator's decoding or I/O error is thrown.
+    /// </summary>
+    public static void Decode(ISeries series, long min, long max, SampleBuffer buffer, ref SampleIterator? reuse)
+    {
         buffer.Clear();
-        var it = _source.Iterator(reuse);
+        var it = series.Iterator(reuse);
         reuse = it;
-        if (it.Seek(_min))
+        if (it.Seek(min))
         {
             do
             {
-                if (it.T > _max)
+                if (it.T > max)
                 {
                     break;
                 }
@@ -78,8 +88,6 @@ internal sealed class StoredSeries
         {
             throw err;
         }
-
-        return buffer.Samples;
     }
 }
 
