@@ -372,9 +372,11 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
     }
 
     /// <summary>
-    /// Deletes every open tenant's local blocks that were shipped (listed in the shipper's <c>thanos.shipper.json</c>)
-    /// and whose maxTime is older than <see cref="IngesterOptions.LocalRetentionPeriod"/>. Runs after each head
-    /// compaction round; public so tests and operators' tools can run it on demand.
+    /// Deletes every open tenant's local blocks that were shipped at least <see cref="IngesterOptions.LocalRetentionPeriod"/>
+    /// ago (by the upload time in the shipper's <c>thanos.shipper.json</c>), as Mimir counts
+    /// <c>-blocks-storage.tsdb.retention-period</c>: from the upload, not from the block's maxTime, so a backfilled
+    /// block stays queryable here until store-gateways have discovered it. Runs after each head compaction round;
+    /// public so tests and operators' tools can run it on demand.
     /// </summary>
     /// <returns>The number of blocks deleted.</returns>
     public int ApplyLocalRetention()
@@ -403,10 +405,10 @@ public sealed partial class Ingester : IIngesterClient, IHostedService, IDisposa
         }
 
         long cutoff = _time.GetUtcNow().ToUnixTimeMilliseconds() - (long)_options.LocalRetentionPeriod.TotalMilliseconds;
-        var removed = db.Db.RemoveBlocks(m => m.MaxTime <= cutoff && state.Uploaded.Contains(m.Ulid));
+        var removed = db.Db.RemoveBlocks(m => state.ShippedAtMs.TryGetValue(m.Ulid, out long shippedAt) && shippedAt <= cutoff);
         foreach (var m in removed)
         {
-            _logger.LogInformation("tenant {Tenant}: deleted local block {Ulid} [{MinTime}, {MaxTime}): shipped and past the local retention period", db.Tenant, m.Ulid, m.MinTime, m.MaxTime);
+            _logger.LogInformation("tenant {Tenant}: deleted local block {Ulid} [{MinTime}, {MaxTime}): shipped longer than the local retention period ago", db.Tenant, m.Ulid, m.MinTime, m.MaxTime);
         }
 
         _metrics.LocalBlocksDeleted(removed.Count);

@@ -28,9 +28,9 @@ public sealed class IngesterOptions
     public TimeSpan HeadCompactionInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// How long a block stays on local disk after its maxTime once it has been shipped (Mimir
-    /// <c>-blocks-storage.tsdb.retention-period</c>, 13h): long enough for queriers (which ask ingesters for the last
-    /// <c>query-ingesters-within</c>) and store-gateways to have it elsewhere. Unshipped blocks are never deleted.
+    /// How long a shipped block stays on local disk after its upload (Mimir <c>-blocks-storage.tsdb.retention-period</c>,
+    /// 13h, counted from the upload as Mimir does): long enough for store-gateways and queriers to discover it in the
+    /// bucket, however old its samples (a backfill). Unshipped blocks are never deleted.
     /// </summary>
     public TimeSpan LocalRetentionPeriod { get; set; } = TimeSpan.FromHours(13);
 

@@ -10,8 +10,8 @@ using static MetricsCluster.Ingester.Tests.HeadCompactorTests;
 namespace MetricsCluster.Ingester.Tests;
 
 /// <summary>
-/// The ingester deletes a local block only once it is shipped and its maxTime is older than the local retention
-/// period, and never from under a query reading it (Mimir -blocks-storage.tsdb.retention-period).
+/// The ingester deletes a local block only once it was shipped at least the local retention period ago (counted from
+/// the upload, as Mimir counts -blocks-storage.tsdb.retention-period), and never from under a query reading it.
 /// </summary>
 public sealed class LocalRetentionTests : IDisposable
 {
@@ -29,28 +29,64 @@ public sealed class LocalRetentionTests : IDisposable
     }
 
     [Theory]
-    [InlineData(12, true, false)] // Shipped, not old enough.
-    [InlineData(13, true, true)] // Shipped, exactly the retention after maxTime.
+    [InlineData(12, true, false)] // Shipped, not long enough ago.
+    [InlineData(13, true, true)] // Shipped exactly the retention ago.
     [InlineData(20, false, false)] // Old enough but never shipped.
-    public async Task Deletes_only_shipped_blocks_past_the_retention(int hoursAfterMaxTime, bool shipped, bool deleted)
+    public async Task Deletes_only_blocks_shipped_longer_than_the_retention_ago(int hoursAfterUpload, bool shipped, bool deleted)
     {
         using var ing = await Start();
         await PushRange(ing, T0, T0 + (7 * Hour));
         Assert.Equal(2, await ing.CompactHeadsAsync(force: false, null, default));
         var db = Assert.Single(ing.OpenTenants);
         var (old, young) = (db.Blocks[0].Meta, db.Blocks[1].Meta);
+        long uploadedAt = young.MaxTime + Hour;
         if (shipped)
         {
-            MarkShipped(old.Ulid, young.Ulid);
+            MarkShipped(uploadedAt, old.Ulid);
+            MarkShipped(uploadedAt + Hour, young.Ulid);
         }
 
-        _time.Now = old.MaxTime + (hoursAfterMaxTime * Hour);
+        _time.Now = uploadedAt + (hoursAfterUpload * Hour);
         Assert.Equal(deleted ? 1 : 0, ing.ApplyLocalRetention());
 
         Assert.Equal(!deleted, Directory.Exists(Path.Combine(TenantDir, old.Ulid.ToString())));
         Assert.Equal(!deleted, db.Blocks.Any(b => b.Meta.Ulid == old.Ulid));
         Assert.True(Directory.Exists(Path.Combine(TenantDir, young.Ulid.ToString())));
         Assert.DoesNotContain(Directory.EnumerateDirectories(TenantDir), d => d.Contains(".tmp", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_backfilled_block_is_kept_for_the_retention_after_its_upload_however_old_its_samples()
+    {
+        // Its samples are days old when it is cut and shipped: store-gateways have not discovered it yet.
+        using var ing = await Start();
+        await PushRange(ing, T0, T0 + (7 * Hour));
+        await ing.CompactHeadsAsync(force: false, null, default);
+        var db = Assert.Single(ing.OpenTenants);
+        var block = db.Blocks[0].Meta;
+        long uploadedAt = block.MaxTime + (7 * 24 * Hour);
+        MarkShipped(uploadedAt, block.Ulid);
+
+        _time.Now = uploadedAt + Hour;
+        Assert.Equal(0, ing.ApplyLocalRetention());
+        _time.Now = uploadedAt + (13 * Hour);
+        Assert.Equal(1, ing.ApplyLocalRetention());
+    }
+
+    [Fact]
+    public async Task A_block_recorded_without_an_upload_time_is_kept()
+    {
+        // Written by a version that recorded no times: the shipper's next round stamps it; until then it stays.
+        using var ing = await Start();
+        await PushRange(ing, T0, T0 + (7 * Hour));
+        await ing.CompactHeadsAsync(force: false, null, default);
+        var db = Assert.Single(ing.OpenTenants);
+        var state = new ShipperState();
+        state.Uploaded.Add(db.Blocks[0].Meta.Ulid);
+        state.WriteTo(TenantDir);
+
+        _time.Now = db.Blocks[0].Meta.MaxTime + (100 * Hour);
+        Assert.Equal(0, ing.ApplyLocalRetention());
     }
 
     [Fact]
@@ -61,7 +97,7 @@ public sealed class LocalRetentionTests : IDisposable
         await ing.CompactHeadsAsync(force: false, null, default);
         var db = Assert.Single(ing.OpenTenants);
         var block = db.Blocks[0];
-        MarkShipped(block.Meta.Ulid);
+        MarkShipped(block.Meta.MaxTime, block.Meta.Ulid);
         string dir = Path.Combine(TenantDir, block.Meta.Ulid.ToString());
 
         Assert.True(block.TryAcquire());
@@ -91,14 +127,11 @@ public sealed class LocalRetentionTests : IDisposable
         Assert.False(Directory.Exists(leftover));
     }
 
-    private void MarkShipped(params Ulid[] ulids)
+    /// <summary>Adds <paramref name="ulid"/> to the shipper's record as uploaded at <paramref name="atMs"/>.</summary>
+    private void MarkShipped(long atMs, Ulid ulid)
     {
-        var state = new ShipperState();
-        foreach (var u in ulids)
-        {
-            state.Uploaded.Add(u);
-        }
-
+        var state = ShipperState.ReadFrom(TenantDir);
+        state.MarkShipped(ulid, atMs);
         state.WriteTo(TenantDir);
     }
 

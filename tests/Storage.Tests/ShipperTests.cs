@@ -197,13 +197,41 @@ public sealed class ShipperTests : IDisposable
     }
 
     [Fact]
+    public async Task Each_upload_is_recorded_with_its_time_and_an_entry_without_one_gets_the_next_rounds()
+    {
+        var a = _dirs.CutBlock(0);
+        using var bucket = new FilesystemBucket(_dirs.BucketDir);
+        var clock = new FixedClock(50 * Hour);
+        Assert.Equal(1, await _dirs.Shipper(bucket, clock).ShipAsync());
+        Assert.Equal(50 * Hour, ShipperState.ReadFrom(_dirs.TenantDir).ShippedAtMs[a.Ulid]);
+
+        // Later rounds keep the time of the upload.
+        clock.UnixMs = 60 * Hour;
+        Assert.Equal(0, await _dirs.Shipper(bucket, clock).ShipAsync());
+        Assert.Equal(50 * Hour, ShipperState.ReadFrom(_dirs.TenantDir).ShippedAtMs[a.Ulid]);
+
+        // A record written without times (Thanos' format, or this project before upload times): stamped once.
+        File.WriteAllText(Path.Combine(_dirs.TenantDir, ShipperState.FileName), $"{{\"version\":1,\"uploaded\":[\"{a.Ulid}\"]}}");
+        Assert.Empty(ShipperState.ReadFrom(_dirs.TenantDir).ShippedAtMs);
+        clock.UnixMs = 70 * Hour;
+        Assert.Equal(0, await _dirs.Shipper(bucket, clock).ShipAsync());
+        Assert.Equal(70 * Hour, ShipperState.ReadFrom(_dirs.TenantDir).ShippedAtMs[a.Ulid]);
+        clock.UnixMs = 80 * Hour;
+        Assert.Equal(0, await _dirs.Shipper(bucket, clock).ShipAsync());
+        Assert.Equal(70 * Hour, ShipperState.ReadFrom(_dirs.TenantDir).ShippedAtMs[a.Ulid]);
+    }
+
+    [Fact]
     public void State_file_round_trips_and_rejects_other_versions()
     {
         var state = new ShipperState();
         state.Uploaded.Add(Ulid.New(5, new Random(5)));
+        state.MarkShipped(Ulid.New(6, new Random(6)), 1_234_567);
         state.WriteTo(_dirs.TenantDir);
 
-        Assert.Equal(state.Uploaded, ShipperState.ReadFrom(_dirs.TenantDir).Uploaded);
+        var read = ShipperState.ReadFrom(_dirs.TenantDir);
+        Assert.Equal(state.Uploaded, read.Uploaded);
+        Assert.Equal(state.ShippedAtMs, read.ShippedAtMs);
         Assert.Contains("\"version\": 1", System.Text.Encoding.UTF8.GetString(state.ToJson()), StringComparison.Ordinal);
         Assert.Throws<InvalidDataException>(() => ShipperState.Parse("{\"version\":2,\"uploaded\":[]}"u8));
     }

@@ -33,7 +33,7 @@ public sealed partial class ClusterConfig
     /// <summary>How often local blocks are shipped (<c>--blocks-storage.tsdb.ship-interval</c>).</summary>
     public TimeSpan TsdbShipInterval { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>How long shipped blocks stay on local disk after their maxTime (<c>--blocks-storage.tsdb.retention-period</c>).</summary>
+    /// <summary>How long shipped blocks stay on local disk after their upload (<c>--blocks-storage.tsdb.retention-period</c>).</summary>
     public TimeSpan TsdbRetentionPeriod { get; set; } = TimeSpan.FromHours(13);
 
     /// <summary>The ingester options derived from this config.</summary>
@@ -75,6 +75,6 @@ public sealed partial class ClusterConfig
     internal static readonly ConfigOption[] ShipperFlags =
     [
         ConfigOption.Dur("blocks-storage.tsdb.ship-interval", "How often new local blocks are uploaded to the bucket.", c => c.TsdbShipInterval, (c, v) => c.TsdbShipInterval = v),
-        ConfigOption.Dur("blocks-storage.tsdb.retention-period", "How long shipped blocks stay on local disk after their maxTime.", c => c.TsdbRetentionPeriod, (c, v) => c.TsdbRetentionPeriod = v),
+        ConfigOption.Dur("blocks-storage.tsdb.retention-period", "How long shipped blocks stay on local disk after their upload.", c => c.TsdbRetentionPeriod, (c, v) => c.TsdbRetentionPeriod = v),
     ];
 }

@@ -64,8 +64,14 @@ public sealed class Shipper
         var blocks = FindBlocks();
         var recorded = ReadState();
         var state = new ShipperState();
-        state.Uploaded.UnionWith(blocks.Select(b => b.Ulid).Where(recorded.Uploaded.Contains));
-        if (!state.Uploaded.SetEquals(recorded.Uploaded))
+        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var b in blocks.Where(b => recorded.Uploaded.Contains(b.Ulid)))
+        {
+            // An entry written before upload times were recorded gets this round's time: kept the longer, never less.
+            state.MarkShipped(b.Ulid, recorded.ShippedAtMs.TryGetValue(b.Ulid, out long at) ? at : now);
+        }
+
+        if (!state.ToJson().AsSpan().SequenceEqual(recorded.ToJson()))
         {
             state.WriteTo(TenantDir);
         }
@@ -86,7 +92,7 @@ public sealed class Shipper
                 continue;
             }
 
-            state.Uploaded.Add(block.Ulid);
+            state.MarkShipped(block.Ulid, _time.GetUtcNow().ToUnixTimeMilliseconds());
             state.WriteTo(TenantDir);
             _metrics.Uploads.Inc();
             shipped++;

@@ -6,7 +6,9 @@ namespace MetricsCluster.Storage.Shipping;
 
 /// <summary>
 /// The shipper's record of which local blocks are in the bucket: <c>&lt;tenant dir&gt;/thanos.shipper.json</c>,
-/// <c>{"version":1,"uploaded":[ulids]}</c> (Thanos <c>shipper.Meta</c>; the name Mimir's runbooks use).
+/// <c>{"version":1,"uploaded":[ulids],"shipped":{ulid:unix ms}}</c>: Thanos' <c>shipper.Meta</c> (the name Mimir's
+/// runbooks use) plus, as Mimir's shipper records it, when each block was uploaded, which the ingester's local
+/// retention counts from (a block is kept until store-gateways and queriers have had time to discover it).
 /// Written by hand with <see cref="Utf8JsonWriter"/> (no reflection, G20) via a temporary file, fsync and rename,
 /// so a crash leaves the old or the new record, never a torn one.
 /// </summary>
@@ -20,6 +22,19 @@ public sealed class ShipperState
 
     /// <summary>Gets the blocks known to be complete in the bucket (meta.json uploaded last).</summary>
     public SortedSet<Ulid> Uploaded { get; } = [];
+
+    /// <summary>
+    /// When each uploaded block was uploaded (Unix ms). A block recorded by a version that did not write the time has
+    /// none until the shipper's next round stamps it with that round's time (so it is kept the longer, never less).
+    /// </summary>
+    public Dictionary<Ulid, long> ShippedAtMs { get; } = [];
+
+    /// <summary>Records <paramref name="ulid"/> as uploaded at <paramref name="atMs"/> (Unix ms).</summary>
+    public void MarkShipped(Ulid ulid, long atMs)
+    {
+        Uploaded.Add(ulid);
+        ShippedAtMs[ulid] = atMs;
+    }
 
     /// <summary>Serialises the state as indented JSON.</summary>
     /// <returns>The UTF-8 JSON bytes.</returns>
@@ -37,6 +52,16 @@ public sealed class ShipperState
             }
 
             w.WriteEndArray();
+            w.WriteStartObject("shipped");
+            foreach (var u in Uploaded)
+            {
+                if (ShippedAtMs.TryGetValue(u, out long at))
+                {
+                    w.WriteNumber(u.ToString(), at);
+                }
+            }
+
+            w.WriteEndObject();
             w.WriteEndObject();
         }
 
@@ -66,6 +91,14 @@ public sealed class ShipperState
                 foreach (var u in uploaded.EnumerateArray())
                 {
                     state.Uploaded.Add(Ulid.Parse(u.GetString() ?? string.Empty));
+                }
+            }
+
+            if (root.TryGetProperty("shipped", out var shipped) && shipped.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var p in shipped.EnumerateObject())
+                {
+                    state.MarkShipped(Ulid.Parse(p.Name), p.Value.GetInt64());
                 }
             }
 
