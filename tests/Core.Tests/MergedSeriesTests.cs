@@ -31,6 +31,19 @@ public sealed class MergedSeriesTests
     }
 
     [Fact]
+    public void A_merge_owns_its_data_only_when_every_source_does()
+    {
+        ISeries owned = new SampleArraySeries(s_l, Parse("1:1"));
+        ISeries other = new NotOwned(s_l);
+
+        Assert.Same(owned, MergedSeries.Of(s_l, [owned]));
+        Assert.IsAssignableFrom<IDetachedSeries>(MergedSeries.Of(s_l, [owned, new SampleArraySeries(s_l, Parse("2:2"))]));
+        var mixed = MergedSeries.Of(s_l, [owned, other]);
+        Assert.IsType<MergedSeries>(mixed);
+        Assert.False(mixed is IDetachedSeries);
+    }
+
+    [Fact]
     public async Task Series_sets_merge_by_label_set_and_come_back_sorted()
     {
         var a = Labels.FromStrings("__name__", "a");
@@ -40,7 +53,7 @@ public sealed class MergedSeriesTests
             CancellationToken.None);
 
         Assert.Equal([a, b], merged.Select(s => s.Labels));
-        Assert.IsType<MergedSeries>(merged[1]);
+        Assert.IsAssignableFrom<MergedSeries>(merged[1]);
     }
 
     private static async IAsyncEnumerable<ISeries> Set(params ISeries[] series)
@@ -54,4 +67,12 @@ public sealed class MergedSeriesTests
 
     private static Sample[] Parse(string s) =>
         [.. s.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split(':')).Select(p => new Sample(long.Parse(p[0], System.Globalization.CultureInfo.InvariantCulture), double.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture)))];
+
+    /// <summary>A series that does not own its data (as a block's memory-mapped chunks would be).</summary>
+    private sealed class NotOwned(Labels labels) : ISeries
+    {
+        public Labels Labels => labels;
+
+        public SampleIterator Iterator(SampleIterator? reuse) => SampleIterator.Empty;
+    }
 }

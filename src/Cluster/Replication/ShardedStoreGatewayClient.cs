@@ -190,7 +190,8 @@ public sealed partial class ShardedStoreGatewayClient : IStoreGatewayClient
                 },
                 cancellationToken).ConfigureAwait(false);
 
-            foreach (var s in Merge(answers))
+            // One series per label set; the same labels from several instances (different blocks) are merged.
+            foreach (var s in SeriesSets.Merge(answers))
             {
                 yield return s;
             }
@@ -203,34 +204,6 @@ public sealed partial class ShardedStoreGatewayClient : IStoreGatewayClient
             Union(await owner.FetchAsync(tenant, mint, maxt, blocks, queried, (q, ct) => q.LabelValuesAsync(name, matchers, ct).AsTask(), cancellationToken).ConfigureAwait(false));
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-        /// <summary>One series per label set; the same labels from several instances (different blocks) become a <see cref="MergedSeries"/>.</summary>
-        private static List<ISeries> Merge(List<List<ISeries>> answers)
-        {
-            var byLabels = new Dictionary<Labels, List<ISeries>>();
-            foreach (var answer in answers)
-            {
-                foreach (var s in answer)
-                {
-                    if (!byLabels.TryGetValue(s.Labels, out var list))
-                    {
-                        list = [];
-                        byLabels[s.Labels] = list;
-                    }
-
-                    list.Add(s);
-                }
-            }
-
-            var result = new List<ISeries>(byLabels.Count);
-            foreach (var (labels, list) in byLabels)
-            {
-                result.Add(list.Count == 1 ? list[0] : new MergedSeries(labels, list));
-            }
-
-            result.Sort(static (a, b) => Labels.Compare(a.Labels, b.Labels));
-            return result;
-        }
 
         private static List<string> Union(List<IReadOnlyList<string>> answers)
         {

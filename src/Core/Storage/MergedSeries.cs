@@ -5,7 +5,7 @@ namespace MetricsCluster.Core.Storage;
 /// iterator merges the sources by timestamp and returns a timestamp once, taking the value of the first source
 /// that has it, so replicas and overlapping blocks never yield duplicates.
 /// </summary>
-public sealed class MergedSeries : ISeries
+public class MergedSeries : ISeries
 {
     private readonly IReadOnlyList<ISeries> _sources;
 
@@ -21,6 +21,15 @@ public sealed class MergedSeries : ISeries
 
     /// <inheritdoc/>
     public Labels Labels { get; }
+
+    /// <summary>
+    /// The series read from <paramref name="sources"/>: the one source itself, else their merge, which owns its data
+    /// (<see cref="IDetachedSeries"/>, so the engine may keep it undecoded) when every source does.
+    /// </summary>
+    public static ISeries Of(Labels labels, IReadOnlyList<ISeries> sources) =>
+        sources.Count == 1 ? sources[0]
+        : sources.All(s => s is IDetachedSeries) ? new DetachedMergedSeries(labels, sources)
+        : new MergedSeries(labels, sources);
 
     /// <inheritdoc/>
     public SampleIterator Iterator(SampleIterator? reuse)
@@ -135,6 +144,15 @@ public sealed class SampleArraySeries : IDetachedSeries
     /// <inheritdoc/>
     public Labels Labels { get; }
 
+    /// <summary>
+    /// The series read from <paramref name="sources"/>: the one source itself, else their merge, which owns its data
+    /// (<see cref="IDetachedSeries"/>, so the engine may keep it undecoded) when every source does.
+    /// </summary>
+    public static ISeries Of(Labels labels, IReadOnlyList<ISeries> sources) =>
+        sources.Count == 1 ? sources[0]
+        : sources.All(s => s is IDetachedSeries) ? new DetachedMergedSeries(labels, sources)
+        : new MergedSeries(labels, sources);
+
     /// <summary>The samples.</summary>
     public ReadOnlySpan<Sample> Samples => _samples;
 
@@ -182,10 +200,31 @@ public static class SeriesSets
     public static async Task<List<ISeries>> MergeAsync(IReadOnlyList<IAsyncEnumerable<ISeries>> sets, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sets);
+        var read = new List<List<ISeries>>(sets.Count);
+        foreach (var set in sets)
+        {
+            var list = new List<ISeries>();
+            await foreach (var s in set.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                list.Add(s);
+            }
+
+            read.Add(list);
+        }
+
+        return Merge(read);
+    }
+
+    /// <summary>As <see cref="MergeAsync"/>, over sets already read.</summary>
+    /// <param name="sets">The sources, in priority order for equal timestamps.</param>
+    /// <returns>The merged, sorted series.</returns>
+    public static List<ISeries> Merge(IEnumerable<IEnumerable<ISeries>> sets)
+    {
+        ArgumentNullException.ThrowIfNull(sets);
         var byLabels = new Dictionary<Labels, List<ISeries>>();
         foreach (var set in sets)
         {
-            await foreach (var s in set.WithCancellation(cancellationToken).ConfigureAwait(false))
+            foreach (var s in set)
             {
                 if (!byLabels.TryGetValue(s.Labels, out var list))
                 {
@@ -200,10 +239,13 @@ public static class SeriesSets
         var result = new List<ISeries>(byLabels.Count);
         foreach (var (labels, list) in byLabels)
         {
-            result.Add(list.Count == 1 ? list[0] : new MergedSeries(labels, list));
+            result.Add(MergedSeries.Of(labels, list));
         }
 
-        result.Sort((a, b) => Labels.Compare(a.Labels, b.Labels));
+        result.Sort(static (a, b) => Labels.Compare(a.Labels, b.Labels));
         return result;
     }
 }
+
+/// <summary>A <see cref="MergedSeries"/> of sources that all own their data, so it owns its data too.</summary>
+internal sealed class DetachedMergedSeries(Labels labels, IReadOnlyList<ISeries> sources) : MergedSeries(labels, sources), IDetachedSeries;
