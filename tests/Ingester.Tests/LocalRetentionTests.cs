@@ -35,9 +35,7 @@ public sealed class LocalRetentionTests : IDisposable
     public async Task Deletes_only_blocks_shipped_longer_than_the_retention_ago(int hoursAfterUpload, bool shipped, bool deleted)
     {
         using var ing = await Start();
-        await PushRange(ing, T0, T0 + (7 * Hour));
-        Assert.Equal(2, await ing.CompactHeadsAsync(force: false, null, default));
-        var db = Assert.Single(ing.OpenTenants);
+        var db = await CutTwoBlocksAsync(ing);
         var (old, young) = (db.Blocks[0].Meta, db.Blocks[1].Meta);
         long uploadedAt = young.MaxTime + Hour;
         if (shipped)
@@ -60,9 +58,7 @@ public sealed class LocalRetentionTests : IDisposable
     {
         // Its samples are days old when it is cut and shipped: store-gateways have not discovered it yet.
         using var ing = await Start();
-        await PushRange(ing, T0, T0 + (7 * Hour));
-        await ing.CompactHeadsAsync(force: false, null, default);
-        var db = Assert.Single(ing.OpenTenants);
+        var db = await CutTwoBlocksAsync(ing);
         var block = db.Blocks[0].Meta;
         long uploadedAt = block.MaxTime + (7 * 24 * Hour);
         MarkShipped(uploadedAt, block.Ulid);
@@ -78,9 +74,7 @@ public sealed class LocalRetentionTests : IDisposable
     {
         // Written by a version that recorded no times: the shipper's next round stamps it; until then it stays.
         using var ing = await Start();
-        await PushRange(ing, T0, T0 + (7 * Hour));
-        await ing.CompactHeadsAsync(force: false, null, default);
-        var db = Assert.Single(ing.OpenTenants);
+        var db = await CutTwoBlocksAsync(ing);
         var state = new ShipperState();
         state.Uploaded.Add(db.Blocks[0].Meta.Ulid);
         state.WriteTo(TenantDir);
@@ -93,9 +87,7 @@ public sealed class LocalRetentionTests : IDisposable
     public async Task A_block_being_read_is_deleted_only_after_the_read_finishes()
     {
         using var ing = await Start();
-        await PushRange(ing, T0, T0 + (7 * Hour));
-        await ing.CompactHeadsAsync(force: false, null, default);
-        var db = Assert.Single(ing.OpenTenants);
+        var db = await CutTwoBlocksAsync(ing);
         var block = db.Blocks[0];
         MarkShipped(block.Meta.MaxTime, block.Meta.Ulid);
         string dir = Path.Combine(TenantDir, block.Meta.Ulid.ToString());
@@ -133,6 +125,14 @@ public sealed class LocalRetentionTests : IDisposable
         var state = ShipperState.ReadFrom(TenantDir);
         state.MarkShipped(ulid, atMs);
         state.WriteTo(TenantDir);
+    }
+
+    /// <summary>Seven hours pushed and cut: two 2h blocks on local disk, the rest in the head.</summary>
+    private static async Task<TenantDb> CutTwoBlocksAsync(Ingester ing)
+    {
+        await PushRange(ing, T0, T0 + (7 * Hour));
+        Assert.Equal(2, await ing.CompactHeadsAsync(force: false, null, default));
+        return Assert.Single(ing.OpenTenants);
     }
 
     private async Task<Ingester> Start()
