@@ -144,15 +144,6 @@ public sealed class SampleArraySeries : IDetachedSeries
     /// <inheritdoc/>
     public Labels Labels { get; }
 
-    /// <summary>
-    /// The series read from <paramref name="sources"/>: the one source itself, else their merge, which owns its data
-    /// (<see cref="IDetachedSeries"/>, so the engine may keep it undecoded) when every source does.
-    /// </summary>
-    public static ISeries Of(Labels labels, IReadOnlyList<ISeries> sources) =>
-        sources.Count == 1 ? sources[0]
-        : sources.All(s => s is IDetachedSeries) ? new DetachedMergedSeries(labels, sources)
-        : new MergedSeries(labels, sources);
-
     /// <summary>The samples.</summary>
     public ReadOnlySpan<Sample> Samples => _samples;
 
