@@ -46,8 +46,9 @@ public sealed partial class QueryFrontendRunner : IQueryDownstream
     /// <exception cref="TooManyOutstandingRequestsException">The tenant's queue is full.</exception>
     public async Task<QueryResult> InstantQueryAsync(string tenant, string query, long timeMs, CancellationToken cancellationToken)
     {
-        // Sharded as range queries are (Mimir shards instant queries too); there is nothing to split or cache.
-        var plan = PlanSharding(QuerySplitter.TryParse(query), query, 1);
+        // Sharded as range queries are (Mimir shards instant queries too); there is nothing to split or cache, so the
+        // text is parsed here only when sharding is on.
+        var plan = _options.ShardingEnabled ? PlanSharding(QuerySplitter.TryParse(query), query, 1) : null;
         using var limiter = plan is null ? null : new SemaphoreSlim(_options.MaxQueryParallelism);
         try
         {
